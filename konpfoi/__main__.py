@@ -1,0 +1,5 @@
+"""Allow `python -m konpfoi`."""
+
+from konpfoi.cli import main
+
+main()

@@ -1,0 +1,222 @@
+"""The directory's data model and its validation: one entry per public body."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from konpfoi import yamlfile
+
+KINDS = {
+    "icb": "Integrated Care Board",
+    "trust": "NHS trust",
+    "mp": "Member of Parliament",
+    "hb": "Scottish territorial health board",
+    "lhb": "Welsh local health board",
+    "hsc": "Northern Ireland health and social care trust",
+    "council": "local council or scrutiny committee",
+    "gp": "GP practice",
+    "person": "named person (chair, chief executive, ...)",
+    "other": "other public body",
+}
+NATIONS = ("england", "wales", "scotland", "northern-ireland")
+LAWS = ("foia", "foisa", "none")
+ROLES = ("foi", "foi-alt", "press", "general", "board", "dpo")
+
+_BODY_FIELDS = (
+    "id", "kind", "name", "short_name", "nation", "law", "region", "parent", "website",
+    "contacts", "codes", "aliases", "predecessors", "formed", "successor", "closed", "constituency",
+    "party", "member_id", "tags", "notes",
+)
+_CONTACT_FIELDS = ("role", "email", "url", "source", "checked", "note")
+
+
+@dataclass(slots=True)
+class Contact:
+    role: str
+    email: str | None = None
+    url: str | None = None  # a web form, where a body takes requests only that way
+    source: str | None = None
+    checked: str | None = None
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class Body:
+    id: str
+    kind: str
+    name: str
+    nation: str
+    law: str
+    short_name: str | None = None
+    region: str | None = None
+    parent: str | None = None
+    website: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    codes: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    predecessors: list[str] = field(default_factory=list)
+    formed: str | None = None  # when a merger created it
+    successor: str | None = None
+    closed: str | None = None
+    constituency: str | None = None
+    party: str | None = None
+    member_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str | None = None
+    origin: str = ""  # the file this entry (or its last override) came from
+
+    @property
+    def code(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def contact(self, role: str) -> Contact | None:
+        return next((c for c in self.contacts if c.role == role), None)
+
+    @property
+    def foi_email(self) -> str | None:
+        c = self.contact("foi")
+        return c.email if c else None
+
+    @property
+    def email(self) -> str | None:
+        """Where a message to this body goes: its FOI inbox, else its general address."""
+        for role in ("foi", "general", "foi-alt"):
+            c = self.contact(role)
+            if c and c.email:
+                return c.email
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Body:
+        d = dict(d)
+        d["contacts"] = [Contact(**c) for c in d.get("contacts", [])]
+        return cls(**d)
+
+
+def default_law(kind: str, nation: str) -> str:
+    if kind == "mp" or kind == "person":
+        return "none"  # an MP is not a public authority under FOIA
+    return "foisa" if nation == "scotland" else "foia"
+
+
+def parse_entries(data: Any, source: Path, known: set[str] | None = None) -> list[dict[str, Any]]:
+    """Validate a bodies file and return its entries as plain dicts.
+
+    `known` holds ids already loaded: an entry with one of those ids is an override and may
+    give only the fields it changes.
+    """
+    ck = yamlfile.Checker(source)
+    if data is None:
+        return []
+    top = ck.mapping(data, "a bodies file")
+    ck.fields(top, "bodies file", ("bodies",), ("version", "generated", "sources"))
+    entries = top["bodies"]
+    if not isinstance(entries, list):
+        ck.fail(top, "bodies", "bodies must be a list of entries")
+    seen: dict[str, int] = {}
+    out = []
+    for raw in entries:
+        m = ck.mapping(raw, "each body", top, "bodies")
+        body_id = ck.text(m, "id", "body")
+        if not body_id:
+            ck.fail(m, "id", "body: missing field 'id'")
+        assert body_id is not None
+        what = f"body {body_id}"
+        if body_id in seen:
+            ck.fail(m, "id", f"duplicate id {body_id!r} (first on line {seen[body_id]})",
+                    hint="each body needs its own id")
+        seen[body_id] = m.line_of("id")
+        override = known is not None and body_id in known
+        ck.fields(m, what, () if override else ("id", "kind", "name", "nation"), _BODY_FIELDS)
+        entry: dict[str, Any] = {"id": body_id}
+        if not override:
+            kind = ck.text(m, "kind", what) or ""
+            if kind not in KINDS:
+                ck.fail(m, "kind", f"{what}: unknown kind {kind!r}",
+                        hint="kinds are " + ", ".join(KINDS))
+            if not body_id.startswith(kind + ":") or len(body_id) <= len(kind) + 1:
+                ck.fail(m, "id", f"{what}: id must be '{kind}:<code>'")
+            entry["kind"] = kind
+        for key in ("name", "short_name", "region", "parent", "website", "successor",
+                    "constituency", "party", "notes"):
+            if key in m:
+                entry[key] = ck.text(m, key, what, single_line=key != "notes")
+        if "nation" in m:
+            nation = ck.text(m, "nation", what)
+            if nation not in NATIONS:
+                ck.fail(m, "nation", f"{what}: unknown nation {nation!r}",
+                        hint="nations are " + ", ".join(NATIONS))
+            entry["nation"] = nation
+        if "law" in m:
+            law = ck.text(m, "law", what)
+            if law not in LAWS:
+                ck.fail(m, "law", f"{what}: law must be one of {', '.join(LAWS)}")
+            entry["law"] = law
+        for key in ("closed", "formed"):
+            if key in m:
+                entry[key] = ck.date(m, key, what)
+        if "member_id" in m:
+            if not isinstance(m["member_id"], int):
+                ck.fail(m, "member_id", f"{what}: member_id must be a number")
+            entry["member_id"] = m["member_id"]
+        for key in ("aliases", "predecessors", "tags"):
+            if key in m:
+                entry[key] = ck.text_list(m, key, what)
+        if "codes" in m:
+            codes = ck.mapping(m["codes"], f"{what}: codes", m, "codes")
+            entry["codes"] = {str(k): str(v) for k, v in codes.items()}
+        if "contacts" in m:
+            entry["contacts"] = _contacts(ck, m, what)
+        out.append(entry)
+    return out
+
+
+def _contacts(ck: yamlfile.Checker, m: yamlfile.YMap, what: str) -> list[dict[str, Any]]:
+    value = m["contacts"]
+    if not isinstance(value, list):
+        ck.fail(m, "contacts", f"{what}: contacts must be a list")
+    out = []
+    for raw in value:
+        c = ck.mapping(raw, f"{what}: each contact", m, "contacts")
+        ck.fields(c, f"{what} contact", ("role",), _CONTACT_FIELDS)
+        role = ck.text(c, "role", what)
+        if role not in ROLES:
+            ck.fail(c, "role", f"{what}: unknown contact role {role!r}",
+                    hint="roles are " + ", ".join(ROLES))
+        email = ck.email(c, "email", f"{what} contact")
+        url = ck.text(c, "url", what)
+        if not email and not url:
+            ck.fail(c, "role", f"{what}: a contact needs an email or a url")
+        out.append({
+            "role": role, "email": email, "url": url, "source": ck.text(c, "source", what),
+            "checked": ck.date(c, "checked", what), "note": ck.text(c, "note", what),
+        })
+    return out
+
+
+def merge(base: dict[str, Any] | None, entry: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Apply an entry (new, or an override of `base`) and say which file it came from."""
+    if base is None:
+        merged = dict(entry)
+        merged.setdefault("law", default_law(merged["kind"], merged["nation"]))
+    else:
+        merged = dict(base)
+        for key, value in entry.items():
+            if key == "contacts":
+                by_role = {c["role"]: c for c in base.get("contacts", [])}
+                by_role.update({c["role"]: c for c in value})
+                merged["contacts"] = list(by_role.values())
+            else:
+                merged[key] = value
+    merged["origin"] = origin
+    return merged

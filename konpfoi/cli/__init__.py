@@ -1,0 +1,35 @@
+"""The konpfoi command line: Typer wiring only; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from konpfoi.cli import bodies, draft, questions, templates, workspace
+from konpfoi.cli.common import register
+
+app = typer.Typer(
+    name="konpfoi",
+    help="FOI requests, campaign emails and statutory clocks for NHS data campaigners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+register(app, "init", workspace.init_workspace)
+register(app, "where", workspace.show_where)
+app.add_typer(bodies.app, name="bodies")
+app.add_typer(questions.app, name="questions")
+app.add_typer(templates.app, name="templates")
+register(app, "draft", draft.draft_requests)
+
+
+def main() -> None:
+    """Entry point for the `konpfoi` script."""
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `konpfoi status | head`
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,97 @@
+"""What every command shares: the --json option, consoles, and the one place errors are shown."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from konpfoi.errors import ExitCode, KonpfoiError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="Print JSON to stdout; errors become JSON on stderr.")]
+
+
+def stdout() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def warn(message: str) -> None:
+    from rich.markup import escape
+
+    stderr().print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def note(message: str) -> None:
+    from rich.markup import escape
+
+    stderr().print(f"[dim]note:[/] {escape(message)}")
+
+
+def report_error(exc: KonpfoiError, as_json: bool) -> None:
+    if as_json:
+        sys.stderr.write(json.dumps(exc.as_dict(), ensure_ascii=False, default=str) + "\n")
+        return
+    from rich.markup import escape
+
+    con = stderr()
+    con.print(f"[red]error:[/] {escape(exc.message)}", soft_wrap=True)
+    if exc.hint:
+        con.print(f"  [dim]hint:[/] {escape(exc.hint)}", soft_wrap=True)
+
+
+def handled(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command so every KonpfoiError becomes one line, a hint and a named exit code.
+
+    Applied once, where commands are registered; with --json the error is JSON too.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return func(*args, **kwargs)
+        except KonpfoiError as exc:
+            report_error(exc, as_json)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            stderr().print("[red]interrupted[/]: every completed step was kept; run the same "
+                           "command again to carry on")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # a bug, not a user mistake
+            if os.environ.get("KONPFOI_DEBUG"):
+                raise
+            report_error(KonpfoiError(
+                f"internal error: {type(exc).__name__}: {exc}",
+                hint="this is a bug in konpfoi; run again with KONPFOI_DEBUG=1 for the traceback",
+            ), as_json)
+            raise typer.Exit(int(ExitCode.FAILURE)) from None
+
+    return wrapper
+
+
+def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:
+    """Add a command under `name`, with konpfoi's error handling."""
+    app.command(name)(handled(func))

@@ -1,0 +1,57 @@
+"""`konpfoi questions list|show`: the question sets a request can carry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
+
+app = typer.Typer(help="List and show question sets.", no_args_is_help=True)
+
+
+def list_questions(as_json: JsonOpt = False) -> None:
+    """List the question sets (packaged, and your workspace's questions/ folder)."""
+    from rich.table import Table
+
+    from konpfoi import questions
+    from konpfoi.session import Session
+
+    sets = questions.load_all(Session().question_dirs)
+    if as_json:
+        emit_json([qs.to_dict() for qs in sets])
+        return
+    table = Table(header_style="bold")
+    for col in ("id", "title", "questions", "by"):
+        table.add_column(col, overflow="fold")
+    for qs in sets:
+        table.add_row(qs.id, qs.title, str(len(qs.questions)), qs.source)
+    stdout().print(table)
+
+
+def show_questions(
+    set_id: Annotated[str, typer.Argument(metavar="ID", help="A question set id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a question set in full: each question, its report label, and its source."""
+    from rich.markup import escape
+
+    from konpfoi import questions
+    from konpfoi.session import Session
+
+    qs = questions.get(set_id, Session().question_dirs)
+    if as_json:
+        emit_json(qs.to_dict())
+        return
+    con = stdout()
+    con.print(f"[bold]{escape(qs.title)}[/] ({qs.id}, {qs.regime.upper()})")
+    con.print(escape(qs.description), soft_wrap=True)
+    con.print(f"[dim]Questions by {escape(qs.source)}[/]\n", soft_wrap=True)
+    for q in qs.questions:
+        con.print(f"{q.number}. [bold]{escape(q.label)}[/]")
+        con.print(f"   {escape(q.text)}\n", soft_wrap=True)
+
+
+register(app, "list", list_questions)
+register(app, "show", show_questions)

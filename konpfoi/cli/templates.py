@@ -1,0 +1,52 @@
+"""`konpfoi templates list|show`: the letters konpfoi can write."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
+
+app = typer.Typer(help="List and show templates.", no_args_is_help=True)
+
+
+def list_templates(as_json: JsonOpt = False) -> None:
+    """List the templates (your workspace's templates/ overrides packaged ones by name)."""
+    from rich.table import Table
+
+    from konpfoi.session import Session
+
+    infos = Session().templates.all()
+    if as_json:
+        emit_json([{"name": t.name, "kind": t.kind, "description": t.description,
+                    "path": str(t.path), "overrides_packaged": t.overrides} for t in infos])
+        return
+    table = Table(header_style="bold")
+    for col in ("name", "kind", "description"):
+        table.add_column(col, overflow="fold")
+    for t in infos:
+        desc = t.description + (" [dim](your workspace's copy)[/]" if t.overrides else "")
+        table.add_row(t.name, t.kind, desc)
+    stdout().print(table)
+
+
+def show_template(
+    name: Annotated[str, typer.Argument(help="A template name, e.g. foi-request.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Print a template's source, with where it lives."""
+    from konpfoi.session import Session
+
+    info = Session().templates.info(name)
+    text = info.path.read_text(encoding="utf-8")
+    if as_json:
+        emit_json({"name": info.name, "kind": info.kind, "description": info.description,
+                   "path": str(info.path), "source": text})
+        return
+    stdout().print(f"[dim]# {info.path}[/]")
+    stdout().out(text, end="")
+
+
+register(app, "list", list_templates)
+register(app, "show", show_template)

@@ -1,0 +1,162 @@
+"""Render shared Jinja2 templates safely: sandboxed, strict about missing values, with lines."""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from konpfoi import yamlfile
+from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.resources import packaged
+
+SUFFIX = ".j2"
+KINDS = ("request", "email", "followup")
+_MAX_REPEAT = 100_000  # a template may not build a string or list larger than this by '*'
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The stock sandbox, plus limits on '*' and '**' so a template cannot exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**":
+            if isinstance(right, (int, float)) and abs(right) > 100:
+                raise SecurityError("exponent too large for a template")
+            return operator.pow(left, right)
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
+                    and len(seq) * n > _MAX_REPEAT:
+                raise SecurityError("repetition too large for a template")
+        return operator.mul(left, right)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    path: Path
+    kind: str
+    description: str
+    overrides: bool  # a workspace template replacing a packaged one of the same name
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str | None
+    text: str
+
+
+def search_path(workspace_dir: Path | None) -> list[Path]:
+    """The workspace's templates/ first (it overrides by name), then the packaged ones."""
+    dirs = [workspace_dir] if workspace_dir and workspace_dir.is_dir() else []
+    return dirs + [packaged("templates")]
+
+
+class Templates:
+    """The templates on a search path, rendered in one sandboxed environment."""
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+        self.env = _Sandbox(
+            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # plain-text email, not HTML
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def names(self) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for d in self.dirs:
+            for f in sorted(d.glob(f"*{SUFFIX}")):
+                found.setdefault(f.name[: -len(SUFFIX)], f)
+        return found
+
+    def info(self, name: str) -> TemplateInfo:
+        path = self.path(name)
+        meta = read_meta(path)
+        packaged_dir = self.dirs[-1]
+        overrides = path.parent != packaged_dir and (packaged_dir / path.name).exists()
+        return TemplateInfo(name, path, meta.get("kind", "email"),
+                            meta.get("description", ""), overrides)
+
+    def all(self) -> list[TemplateInfo]:
+        return [self.info(n) for n in self.names()]
+
+    def path(self, name: str) -> Path:
+        names = self.names()
+        if name not in names:
+            close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.5)
+            raise NotFound(
+                f"no template {name!r}",
+                hint=(f"did you mean {close[0]}? " if close else "")
+                + "templates: " + ", ".join(sorted(names)),
+                available=sorted(names),
+            )
+        return names[name]
+
+    def exists(self, name: str) -> bool:
+        return name in self.names()
+
+    def render(self, name: str, context: dict[str, Any]) -> Rendered:
+        """Render `name`; a template sets the subject with {% set subject = ... %}."""
+        path = self.path(name)
+        try:
+            template = self.env.get_template(path.name)
+            ctx = template.new_context(dict(context))
+            try:
+                text = "".join(template.root_render_func(ctx))
+            except Exception:
+                self.env.handle_exception()  # re-raises with template file and line
+        except jinja2.TemplateSyntaxError as exc:
+            raise InvalidInput(f"template {exc.filename or path}:{exc.lineno}: {exc.message}",
+                               hint="fix the template syntax on that line") from None
+        except SecurityError as exc:
+            raise Unsafe(
+                f"template {path}{_line(exc, path)}: refused as unsafe ({exc})",
+                hint="templates may use the variables they are given, not Python internals",
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise InvalidInput(
+                f"template {path}{_line(exc, path)}: {exc.message}",
+                hint="variables available: " + ", ".join(sorted(context)),
+            ) from None
+        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+            raise InvalidInput(f"template {path}{_line(exc, path)}: {exc}") from None
+        subject = ctx.get_exported().get("subject")
+        return Rendered(subject=str(subject) if subject is not None else None, text=text)
+
+
+def _line(exc: BaseException, path: Path) -> str:
+    """':N' for the template line the error came from, from Jinja's rewritten traceback."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).name == path.name:
+            line = frame.lineno
+    return f":{line}" if line else ""
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    """The YAML in a template's leading {# ... #} comment: description and kind."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("{#"):
+        return {}
+    end = text.find("#}")
+    if end < 0:
+        return {}
+    data = yamlfile.parse(text[2:end].strip("-").strip(), path)
+    if not isinstance(data, dict):
+        return {}
+    meta = {str(k): str(v) for k, v in data.items()}
+    if meta.get("kind", "email") not in KINDS:
+        raise InvalidInput(f"{path}:1: template kind must be one of {', '.join(KINDS)}")
+    return meta

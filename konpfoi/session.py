@@ -1,0 +1,48 @@
+"""One command's view of the workspace: its config, directory, templates, questions and ledger."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from konpfoi import workspace
+
+if TYPE_CHECKING:
+    from konpfoi.directory import Directory
+    from konpfoi.ledger import Ledger
+    from konpfoi.render import Templates
+
+
+class Session:
+    """Loads each part of the workspace the first time a command asks for it."""
+
+    def __init__(self, start: Path | None = None) -> None:
+        self.ws = workspace.find(start)
+
+    @property
+    def config(self) -> workspace.Config:
+        return self.ws.config
+
+    @cached_property
+    def directory(self) -> Directory:
+        from konpfoi import directory
+
+        return directory.load(self.ws.bodies_overlay)
+
+    @cached_property
+    def templates(self) -> Templates:
+        from konpfoi import render
+
+        return render.Templates(render.search_path(self.ws.templates_dir))
+
+    @property
+    def question_dirs(self) -> list[Path]:
+        from konpfoi import questions
+
+        return questions.search_path(self.ws.questions_dir)
+
+    def ledger(self, create: bool = True) -> Ledger:
+        from konpfoi.ledger import Ledger
+
+        return Ledger(self.ws.ledger_path, create=create)

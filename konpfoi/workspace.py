@@ -1,0 +1,302 @@
+"""Find the workspace (like git, then KONPFOI_HOME, then a per-user default) and read its config."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from konpfoi import yamlfile
+from konpfoi.errors import InvalidInput, Unsafe
+from konpfoi.fsutil import atomic_write, private_dir
+
+CONFIG_NAME = "konpfoi.yaml"
+LEDGER_NAME = "konpfoi.db"
+HOLIDAY_FEED_NAME = "bank-holidays.json"
+NATIONS = ("england", "wales", "scotland", "northern-ireland")
+SECURITY_MODES = ("none", "starttls", "ssl")
+
+# What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
+NAME_PLACEHOLDER = "[YOUR FULL NAME]"
+EMAIL_PLACEHOLDER = "your-email-address@konpfoi.invalid"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    security: str = "starttls"
+
+
+@dataclass(frozen=True)
+class ExtraHoliday:
+    date: str
+    name: str
+    nations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """What konpfoi.yaml holds. Never a password."""
+
+    name: str | None = None
+    email: str | None = None
+    address: str | None = None
+    signature: str | None = None
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    rule: str = "a"
+    mp_chase_days: int = 15
+    holidays_add: tuple[ExtraHoliday, ...] = ()
+    holidays_remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+    found_by: str  # "folder", "KONPFOI_HOME" or "per-user default"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.root / LEDGER_NAME
+
+    @property
+    def drafts(self) -> Path:
+        return private_dir(self.root / "drafts")
+
+    @property
+    def files(self) -> Path:
+        return private_dir(self.root / "files")
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def questions_dir(self) -> Path:
+        return self.root / "questions"
+
+    @property
+    def bodies_overlay(self) -> Path:
+        return self.root / "bodies.yaml"
+
+    @property
+    def holiday_feed(self) -> Path:
+        return self.root / HOLIDAY_FEED_NAME
+
+
+def cache_dir() -> Path:
+    """Where parsed caches go (safe to delete): KONPFOI_CACHE_DIR, else the platform's cache dir."""
+    env = os.environ.get("KONPFOI_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return platformdirs.user_cache_path("konpfoi")
+
+
+def find(start: Path | None = None) -> Workspace:
+    """The folder upward holding konpfoi.yaml, else KONPFOI_HOME, else the per-user default."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return open_workspace(folder, "folder")
+    env = os.environ.get("KONPFOI_HOME")
+    if env:
+        return _ensure(Path(env).expanduser(), "KONPFOI_HOME")
+    import platformdirs
+
+    return _ensure(platformdirs.user_data_path("konpfoi"), "per-user default")
+
+
+def _ensure(root: Path, found_by: str) -> Workspace:
+    if not (root / CONFIG_NAME).is_file():
+        private_dir(root)
+        atomic_write(root / CONFIG_NAME, render_config(Config()))
+    return open_workspace(root, found_by)
+
+
+def open_workspace(root: Path, found_by: str = "folder") -> Workspace:
+    return Workspace(root=root, config=load_config(root / CONFIG_NAME), found_by=found_by)
+
+
+def init(root: Path, **details: str | None) -> tuple[Workspace, bool]:
+    """Make `root` a workspace, or update the given details of an existing one.
+
+    Returns the workspace and whether it was newly created.
+    """
+    path = root / CONFIG_NAME
+    created = not path.exists()
+    config = Config() if created else load_config(path)
+    given = {k: v for k, v in details.items() if v is not None}
+    config = validate_details(replace(config, **given))
+    private_dir(root)
+    if created:
+        atomic_write(path, render_config(config))
+    else:
+        _update_config_file(path, given)
+    for sub in ("drafts", "files"):
+        private_dir(root / sub)
+    return open_workspace(root, "folder"), created
+
+
+def validate_details(config: Config) -> Config:
+    """Refuse details that would break an email header or a request."""
+    for key in ("name", "email"):
+        value = getattr(config, key)
+        if value and any(ch in value for ch in "\r\n\0"):
+            raise Unsafe(f"the {key} must be on one line", hint="remove the line break")
+    if config.email and not yamlfile.is_email(config.email):
+        raise InvalidInput(f"not an email address: {config.email!r}",
+                           hint="give an address like name@example.org")
+    return config
+
+
+_CONFIG_TEMPLATE = """\
+# konpfoi workspace settings. Personal data: this file is readable by you only.
+# An FOI request must give your real name and an address for correspondence (FOIA s.8(1)(b)).
+name: {name}
+email: {email}
+# Postal address (optional; email is a valid address for correspondence).
+address: {address}
+signature: {signature}
+
+# Sending (konpfoi send). The password is never stored here: konpfoi reads it from
+# KONPFOI_SMTP_PASSWORD, the system keyring, or asks.
+smtp:
+  host: {smtp_host}
+  port: {smtp_port}
+  user: {smtp_user}
+  security: {smtp_security}     # none | starttls | ssl
+
+clocks:
+  # rule a: the day of receipt is day 0 (ICO); rule b: a request received on a non-working
+  # day counts from the next working day.
+  rule: {rule}
+  mp_chase_days: {mp_chase_days}         # working days before an MP email is due a chaser
+
+# Bank holidays: add a newly proclaimed day, or remove one a source lists wrongly.
+holidays:
+  add: []        # - {{date: 2027-05-10, name: "Proclaimed holiday", nations: [scotland]}}
+  remove: []     # - 2026-06-15
+"""
+
+
+def _yaml_scalar(value: object) -> str:
+    import yaml
+
+    if value is None:
+        return ""
+    dumped: str = yaml.safe_dump(value, default_style=None, width=1000, allow_unicode=True)
+    if dumped.endswith("\n...\n"):
+        dumped = dumped[: -len("\n...\n")]
+    dumped = dumped.rstrip("\n")
+    if "\n" in dumped:  # a multi-line value: keep it as a literal block
+        return "|\n" + "\n".join("  " + line for line in str(value).splitlines())
+    return dumped
+
+
+def render_config(c: Config) -> str:
+    """The text of konpfoi.yaml for `c`, with the comments a new user needs."""
+    return _CONFIG_TEMPLATE.format(
+        name=_yaml_scalar(c.name), email=_yaml_scalar(c.email),
+        address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
+        smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
+        smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
+        rule=c.rule, mp_chase_days=c.mp_chase_days,
+    )
+
+
+def _update_config_file(path: Path, given: dict[str, Any]) -> None:
+    """Change top-level details in place, keeping the user's comments and other settings."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for key, value in given.items():
+        rendered = f"{key}: {_yaml_scalar(value)}"
+        for i, line in enumerate(lines):
+            if line.startswith(f"{key}:"):
+                end = i + 1
+                while end < len(lines) and lines[end].startswith("  "):
+                    end += 1  # drop the old value's continuation lines
+                lines[i:end] = rendered.splitlines()
+                break
+        else:
+            lines[0:0] = rendered.splitlines()
+    atomic_write(path, "\n".join(lines) + "\n")
+    load_config(path)  # what we wrote must read back
+
+
+_TOP = {"name", "email", "address", "signature", "smtp", "clocks", "holidays"}
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate konpfoi.yaml; every error names the file, line and field."""
+    data = yamlfile.load(path)
+    if data is None:
+        return Config()
+    ck = yamlfile.Checker(path)
+    data = ck.mapping(data, "the workspace config")
+    for secret in ("password", "smtp_password", "pass"):
+        if secret in data:
+            ck.fail(data, secret, "passwords are never stored in konpfoi.yaml",
+                    hint="remove it; konpfoi reads KONPFOI_SMTP_PASSWORD or asks")
+    ck.fields(data, "config", (), _TOP)
+    smtp = ck.mapping(data.get("smtp") or yamlfile.YMap(), "smtp", data, "smtp")
+    if "password" in smtp:
+        ck.fail(smtp, "password", "passwords are never stored in konpfoi.yaml",
+                hint="remove it; konpfoi reads KONPFOI_SMTP_PASSWORD or asks")
+    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security"))
+    security = ck.text(smtp, "security", "smtp") or "starttls"
+    if security not in SECURITY_MODES:
+        ck.fail(smtp, "security", f"smtp: security must be one of {', '.join(SECURITY_MODES)}")
+    port = smtp.get("port")
+    if port is not None and (not isinstance(port, int) or not 0 < port < 65536):
+        ck.fail(smtp, "port", "smtp: port must be a number from 1 to 65535")
+    clocks = ck.mapping(data.get("clocks") or yamlfile.YMap(), "clocks", data, "clocks")
+    ck.fields(clocks, "clocks", (), ("rule", "mp_chase_days"))
+    rule = (ck.text(clocks, "rule", "clocks") or "a").lower()
+    if rule not in ("a", "b"):
+        ck.fail(clocks, "rule", "clocks: rule must be a or b")
+    chase = clocks.get("mp_chase_days", 15)
+    if not isinstance(chase, int) or not 1 <= chase <= 250:
+        ck.fail(clocks, "mp_chase_days", "clocks: mp_chase_days must be a whole number 1-250")
+    hol = ck.mapping(data.get("holidays") or yamlfile.YMap(), "holidays", data, "holidays")
+    ck.fields(hol, "holidays", (), ("add", "remove"))
+    added = []
+    for entry in hol.get("add") or []:
+        entry = ck.mapping(entry, "holidays.add entry", hol, "add")
+        ck.fields(entry, "holidays.add", ("date", "name"), ("nations",))
+        nations = tuple(ck.text_list(entry, "nations", "holidays.add") or NATIONS)
+        for n in nations:
+            if n not in NATIONS:
+                ck.fail(entry, "nations", f"holidays.add: unknown nation {n!r}",
+                        hint="nations are " + ", ".join(NATIONS))
+        added.append(ExtraHoliday(str(ck.date(entry, "date", "holidays.add")),
+                                  str(ck.text(entry, "name", "holidays.add")), nations))
+    removed = []
+    for value in hol.get("remove") or []:
+        holder = yamlfile.YMap()
+        holder["date"] = value
+        holder.line = hol.line_of("remove")
+        removed.append(str(ck.date(holder, "date", "holidays.remove")))
+    config = Config(
+        name=ck.text(data, "name", "config") or None,
+        email=ck.email(data, "email", "config"),
+        address=ck.text(data, "address", "config", single_line=False) or None,
+        signature=ck.text(data, "signature", "config", single_line=False) or None,
+        smtp=SmtpSettings(
+            host=ck.text(smtp, "host", "smtp") or None, port=port,
+            user=ck.text(smtp, "user", "smtp") or None, security=security,
+        ),
+        rule=rule, mp_chase_days=chase,
+        holidays_add=tuple(added), holidays_remove=tuple(removed),
+    )
+    try:
+        return validate_details(config)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: {exc.message}", hint=exc.hint) from None
