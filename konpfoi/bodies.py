@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import yamlfile
-
 KINDS = {
     "icb": "Integrated Care Board",
     "trust": "NHS trust",
@@ -115,6 +113,8 @@ def parse_entries(data: Any, source: Path, known: set[str] | None = None) -> lis
     `known` holds ids already loaded: an entry with one of those ids is an override and may
     give only the fields it changes.
     """
+    from konpfoi import yamlfile
+
     ck = yamlfile.Checker(source)
     if data is None:
         return []
@@ -181,7 +181,7 @@ def parse_entries(data: Any, source: Path, known: set[str] | None = None) -> lis
     return out
 
 
-def _contacts(ck: yamlfile.Checker, m: yamlfile.YMap, what: str) -> list[dict[str, Any]]:
+def _contacts(ck: Any, m: Any, what: str) -> list[dict[str, Any]]:
     value = m["contacts"]
     if not isinstance(value, list):
         ck.fail(m, "contacts", f"{what}: contacts must be a list")

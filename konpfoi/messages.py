@@ -15,6 +15,12 @@ from konpfoi.fsutil import atomic_write
 
 _FORBIDDEN = ("\r", "\n", "\0")
 
+# Headers are not folded at 78 characters: CPython's folder drops the quotes around a long
+# display name with a comma ("NHS Bath and North East Somerset, Swindon and Wiltshire ..."),
+# turning one recipient into two. 998 is RFC 5322's hard limit. 7-bit transfer encodings keep
+# every message safe for any SMTP server, with or without 8BITMIME.
+POLICY = default_policy.clone(max_line_length=998, cte_type="7bit")
+
 
 def check_header(value: str, what: str) -> str:
     """Refuse a header value that could start a new header (CR/LF) or break a parser (NUL)."""
@@ -38,7 +44,7 @@ def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, s
                         (to_name, "recipient name"), (to_email, "recipient address"),
                         (subject, "subject"), (msg_id, "Message-ID")):
         check_header(value, what)
-    msg = EmailMessage(policy=default_policy)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = _address(sender_name, sender_email)
     msg["To"] = _address(to_name, to_email)
     msg["Subject"] = subject
@@ -61,7 +67,7 @@ def _address(name: str, email: str) -> Address:
 
 
 def as_bytes(msg: EmailMessage) -> bytes:
-    return msg.as_bytes(policy=default_policy)
+    return msg.as_bytes(policy=POLICY)
 
 
 def text_copy(msg: EmailMessage) -> str:

@@ -77,9 +77,9 @@ class Templates:
     def names(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
         for d in self.dirs:
-            for f in sorted(d.glob(f"*{SUFFIX}")):
+            for f in d.glob(f"*{SUFFIX}"):
                 found.setdefault(f.name[: -len(SUFFIX)], f)
-        return found
+        return dict(sorted(found.items()))
 
     def info(self, name: str) -> TemplateInfo:
         path = self.path(name)

@@ -74,10 +74,13 @@ def show_body(
         return
     from rich.markup import escape
 
+    from konpfoi.bodies import KINDS
+
     con = stdout()
     con.print(f"[bold]{b.id}[/]  {escape(b.name)}")
     rows = [
-        ("short name", b.short_name), ("kind", b.kind), ("nation", b.nation),
+        ("short name", b.short_name), ("kind", f"{KINDS.get(b.kind, b.kind)} ({b.kind})"),
+        ("nation", b.nation),
         ("FOI law", LAW_NAMES.get(b.law, b.law)), ("region", b.region),
         ("parent", f"{b.parent} {d.bodies[b.parent].name}" if b.parent in d.bodies
          else b.parent),
@@ -129,7 +132,8 @@ def search_bodies(
         emit_json([b.to_dict() for b in found[:limit]])
         return
     more = f" (showing {limit})" if len(found) > limit else ""
-    _table(found[:limit], title=f"{len(found)} matches for {query!r}{more}")
+    matches = "match" if len(found) == 1 else "matches"
+    _table(found[:limit], title=f"{len(found)} {matches} for {query!r}{more}")
 
 
 register(app, "list", list_bodies)

@@ -39,13 +39,13 @@ def emit_json(data: Any) -> None:
 def warn(message: str) -> None:
     from rich.markup import escape
 
-    stderr().print(f"[yellow]warning:[/] {escape(message)}")
+    stderr().print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def note(message: str) -> None:
     from rich.markup import escape
 
-    stderr().print(f"[dim]note:[/] {escape(message)}")
+    stderr().print(f"[dim]note:[/] {escape(message)}", soft_wrap=True)
 
 
 def report_error(exc: KonpfoiError, as_json: bool) -> None:

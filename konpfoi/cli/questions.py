@@ -23,10 +23,10 @@ def list_questions(as_json: JsonOpt = False) -> None:
         emit_json([qs.to_dict() for qs in sets])
         return
     table = Table(header_style="bold")
-    for col in ("id", "title", "questions", "by"):
+    for col in ("id", "title", "questions"):
         table.add_column(col, overflow="fold")
     for qs in sets:
-        table.add_row(qs.id, qs.title, str(len(qs.questions)), qs.source)
+        table.add_row(qs.id, qs.title, str(len(qs.questions)))
     stdout().print(table)
 
 

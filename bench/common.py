@@ -1,0 +1,71 @@
+"""Helpers for konpfoi's benchmarks: time whole commands, report medians and ratios to a baseline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def konpfoi() -> str:
+    found = shutil.which("konpfoi", path=str(BIN)) or shutil.which("konpfoi")
+    if not found:
+        sys.exit("konpfoi is not installed in this environment: pip install -e .")
+    return found
+
+
+def workspace_env(tmp: Path) -> dict[str, str]:
+    return {**os.environ, "KONPFOI_HOME": str(tmp / "home"),
+            "KONPFOI_CACHE_DIR": str(tmp / "cache"), "NO_COLOR": "1"}
+
+
+def time_command(argv: list[str], env: dict[str, str], runs: int, cwd: Path | None = None,
+                 before: Callable[[], None] | None = None) -> list[float]:
+    """Wall-clock seconds of each run of `argv` (after one warm-up run)."""
+    subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_call(fn: Callable[[], object], runs: int) -> list[float]:
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def baseline(runs: int) -> float:
+    """Median seconds of `python -c pass`, measured in this run."""
+    return statistics.median(time_command([sys.executable, "-c", "pass"], dict(os.environ), runs))
+
+
+def report(rows: list[tuple[str, list[float], float | None]], base: float) -> None:
+    """Print name, median, ratio to `python -c pass`, target and whether it was met."""
+    print(f"{'benchmark':<46} {'median':>10} {'x python':>9} {'target':>9}  ok")
+    print(f"{'python -c pass (baseline)':<46} {base * 1000:>8.1f}ms {1:>9.1f}")
+    for name, times, target in rows:
+        med = statistics.median(times)
+        ok = "" if target is None else ("yes" if med <= target else "NO")
+        tgt = "" if target is None else f"{target * 1000:.0f}ms"
+        print(f"{name:<46} {med * 1000:>8.1f}ms {med / base:>9.1f} {tgt:>9}  {ok}")
+
+
+def tempdir() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="konpfoi-bench-")

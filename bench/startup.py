@@ -1,0 +1,32 @@
+"""Start-up and drafting speed: `konpfoi --help` (≤ 200 ms) and one `konpfoi draft` (≤ 300 ms)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=21)
+    runs = parser.parse_args().runs
+    exe = konpfoi()
+    with tempdir() as tmp:
+        env = workspace_env(Path(tmp))
+        base = baseline(runs)
+        rows = [
+            ("konpfoi --help", time_command([exe, "--help"], env, runs), 0.200),
+            ("konpfoi draft --to icb:QKK --questions palantir-fdp",
+             time_command([exe, "draft", "--to", "icb:QKK", "--questions", "palantir-fdp"],
+                          env, runs), 0.300),
+            ("konpfoi draft --to 'south east london' (name)",
+             time_command([exe, "draft", "--to", "south east london", "--questions",
+                           "palantir-fdp"], env, runs), 0.300),
+        ]
+    report(rows, base)
+
+
+if __name__ == "__main__":
+    main()
