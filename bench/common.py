@@ -1,4 +1,4 @@
-"""Helpers for konpfoi's benchmarks: time whole commands, report medians and ratios to a baseline."""
+"""Benchmark helpers: time whole commands; report medians and ratios to a baseline."""
 
 from __future__ import annotations
 

@@ -10,8 +10,10 @@ from konpfoi import workspace
 
 if TYPE_CHECKING:
     from konpfoi.directory import Directory
+    from konpfoi.holidaydata import HolidayTable
     from konpfoi.ledger import Ledger
     from konpfoi.render import Templates
+    from konpfoi.workdays import Calendars
 
 
 class Session:
@@ -35,6 +37,21 @@ class Session:
         from konpfoi import render
 
         return render.Templates(render.search_path(self.ws.templates_dir))
+
+    @cached_property
+    def holiday_table(self) -> HolidayTable:
+        import datetime as dt
+
+        from konpfoi import holidaydata
+
+        return holidaydata.load(self.config, self.ws.holiday_feed, dt.date.today(),
+                                workspace.cache_dir())
+
+    @cached_property
+    def calendars(self) -> Calendars:
+        from konpfoi.workdays import Calendars
+
+        return Calendars(self.holiday_table)
 
     @property
     def question_dirs(self) -> list[Path]:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from konpfoi.cli import bodies, draft, questions, templates, workspace
+from konpfoi.cli import bodies, deadline, draft, questions, templates, workspace
 from konpfoi.cli.common import register
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(bodies.app, name="bodies")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
+register(app, "deadline", deadline.show_deadline)
+app.add_typer(deadline.holidays_app, name="holidays")
 
 
 def main() -> None:

@@ -1,0 +1,436 @@
+"""Statutory clocks (LAW.md): pure functions from dates or a request's events to due dates.
+
+Every clock can explain itself: the day it started, the rule it follows, each counted and each
+skipped day, with the holiday's name, nation and source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dateutil.relativedelta import relativedelta
+
+from konpfoi.holidaydata import Holiday, nations_label
+from konpfoi.workdays import Calendar, Calendars
+
+REGIMES = ("foia", "eir", "foisa", "sar")
+RULES = ("a", "b")
+STATUTE = {"foia": "FOIA s.10(1)", "eir": "EIR reg 5(2)", "foisa": "FOISA s.10(1)",
+           "sar": "UK GDPR Art 12(3)"}
+MAX_DAYS = 260  # a year of working days: more is a typing mistake
+ITEM_REGIME = {"foi": "foia", "eir": "eir", "foisa": "foisa", "sar": "sar"}
+
+
+class EventLike(Protocol):
+    kind: str
+    date: str
+    data: dict[str, Any]
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    from konpfoi.errors import InvalidInput
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInput(f"{what} {text!r} is not a real date",
+                           hint="write it as YYYY-MM-DD, e.g. 2026-03-12") from None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later; the last day of the month where that day does not exist."""
+    return day + relativedelta(months=months)
+
+
+def fmt(day: dt.date) -> str:
+    return day.strftime("%a %d %b %Y")
+
+
+# -- one deadline, explained (konpfoi deadline) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a clock's working: a day and what it counted as."""
+
+    date: dt.date
+    what: str  # "day 0", "counted", "weekend", "holiday", "due", "rolled"
+    number: int | None = None
+    holiday: Holiday | None = None
+
+    def describe(self) -> str:
+        if self.what == "holiday" and self.holiday:
+            h = self.holiday
+            where = nations_label(h.nations)
+            extra = f"; not in {', '.join(h.missing_from)}" if h.missing_from else ""
+            return f"skipped: {h.name} ({where}) [{', '.join(h.sources)}{extra}]"
+        if self.what == "weekend":
+            name = f" ({self.holiday.name})" if self.holiday else ""
+            return f"weekend{name}"
+        return self.what
+
+
+@dataclass
+class Deadline:
+    start: dt.date
+    regime: str
+    rule: str
+    due: dt.date
+    day0: dt.date
+    days: int | None  # working days; None for a calendar-month clock
+    months: int | None
+    basis: str
+    steps: list[Step] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Holiday]:
+        return [s.holiday for s in self.steps if s.what == "holiday" and s.holiday]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(), "regime": self.regime, "rule": self.rule,
+            "days": self.days, "months": self.months, "day0": self.day0.isoformat(),
+            "due": self.due.isoformat(), "basis": self.basis,
+            "skipped": [h.to_dict() for h in self.skipped],
+            "weekend_days": sum(1 for s in self.steps if s.what == "weekend"),
+            "notes": self.notes, "warnings": self.warnings,
+        }
+
+
+def day_zero(start: dt.date, cal: Calendar, rule: str) -> dt.date:
+    """Rule A: the day of receipt is day 0, whatever day it is. Rule B: a request received on a
+    non-working day is treated as received on the next working day."""
+    return start if rule == "a" else cal.next_working(start)
+
+
+def working_deadline(start: dt.date, days: int, cal: Calendar, rule: str = "a",
+                     regime: str = "foia", statute: str | None = None) -> Deadline:
+    """`days` working days from `start`, with every counted and skipped day."""
+    day0 = day_zero(start, cal, rule)
+    due = cal.add(day0, days)
+    steps = [Step(start, "day 0" if day0 == start else "received (not a working day)")]
+    if day0 != start:
+        steps.append(Step(day0, "day 0 (rule B: the next working day)"))
+    day, n = day0, 0
+    while day < due:
+        day += dt.timedelta(days=1)
+        h = cal.holiday(day)
+        if day.weekday() >= 5:
+            steps.append(Step(day, "weekend", holiday=h))
+        elif h is not None:
+            steps.append(Step(day, "holiday", holiday=h))
+        else:
+            n += 1
+            steps.append(Step(day, "due" if day == due else "counted", number=n))
+    basis = f"{days} working days ({statute or STATUTE.get(regime, regime)})"
+    dl = Deadline(start, regime, rule, due, day0, days, None, basis, steps)
+    _coverage_warning(dl, cal)
+    return dl
+
+
+def month_deadline(start: dt.date, months: int, cal: Calendar, extra_days: int = 0,
+                   regime: str = "sar") -> Deadline:
+    """A subject access clock: calendar months from receipt, rolled to a working day."""
+    target = add_months(start, months)
+    steps = [Step(start, "day 0")]
+    notes = []
+    span = "one calendar month" if months == 1 else f"{months} calendar months"
+    if target.day != start.day:
+        notes.append(f"{span} from {start} has no day {start.day}: the last day of that month, "
+                     f"{target}, applies")
+    if extra_days:
+        target += dt.timedelta(days=extra_days)
+        notes.append(f"paused for {extra_days} day(s) while waiting for clarification")
+    due = cal.next_working(target)
+    if due != target:
+        h = cal.holiday(target)
+        why = h.name if h and target.weekday() < 5 else target.strftime("%A")
+        notes.append(f"{target} is not a working day ({why}): rolled to the next working day")
+        day = target
+        while day < due:
+            h = cal.holiday(day)
+            steps.append(Step(day, "weekend" if day.weekday() >= 5 else "holiday", holiday=h))
+            day += dt.timedelta(days=1)
+    steps.append(Step(due, "due"))
+    basis = f"{span} ({STATUTE['sar']})"
+    dl = Deadline(start, regime, "a", due, start, None, months, basis, steps, notes)
+    _coverage_warning(dl, cal)
+    return dl
+
+
+def _coverage_warning(dl: Deadline, cal: Calendar) -> None:
+    last = cal.table.last_covered_year()
+    if dl.due.year > last:
+        dl.warnings.append(
+            f"the due date is in {dl.due.year}, beyond the years the holiday data covers "
+            f"(to {last}): a bank holiday proclaimed later would move it; check nearer the time "
+            "or import the latest GOV.UK feed (konpfoi holidays import)"
+        )
+
+
+def deadline(start: dt.date, regime: str, cals: Calendars, *, days: int | None = None,
+             rule: str = "a", nation: str | None = None) -> Deadline:
+    """The response deadline for a request received on `start` (konpfoi deadline)."""
+    from konpfoi.errors import InvalidInput
+
+    if regime not in REGIMES:
+        raise InvalidInput(f"unknown regime {regime!r}", hint="regimes: " + ", ".join(REGIMES))
+    if rule not in RULES:
+        raise InvalidInput(f"unknown rule {rule!r}", hint="rule a (default) or b")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise InvalidInput(f"--days {days} is out of range",
+                           hint=f"give a number of working days from 1 to {MAX_DAYS}")
+    if regime == "sar":
+        if days is not None:
+            raise InvalidInput("a subject access request runs for a calendar month, not "
+                               "working days", hint="leave out --days for --regime sar")
+        return month_deadline(start, 1, cals.for_regime("sar", nation))
+    return working_deadline(start, days or 20, cals.for_regime(regime), rule, regime)
+
+
+# -- the clocks of one request, from its events -------------------------------------------------
+
+
+@dataclass
+class Clock:
+    """One running (or finished) clock of a request."""
+
+    key: str  # response, review-window, review-answer, regulator, chase
+    label: str
+    start: dt.date
+    due: dt.date | None  # None while paused
+    basis: str
+    working: bool  # counted in working days (else calendar days)
+    explanation: list[str] = field(default_factory=list)
+    stopped: dt.date | None = None  # met: the day the answer came
+    paused: str | None = None
+
+    def left(self, today: dt.date, cal: Calendar) -> int | None:
+        """Days left (working or calendar, as the clock counts); negative when overdue."""
+        if self.due is None:
+            return None
+        end = self.stopped or today
+        if self.working:
+            return cal.count(end, self.due) if end <= self.due else -cal.count(self.due, end)
+        return (self.due - end).days
+
+    def to_dict(self, today: dt.date, cal: Calendar) -> dict[str, Any]:
+        return {
+            "clock": self.key, "label": self.label, "start": self.start.isoformat(),
+            "due": self.due.isoformat() if self.due else None, "basis": self.basis,
+            "left": self.left(today, cal), "unit": "working days" if self.working else "days",
+            "stopped": self.stopped.isoformat() if self.stopped else None,
+            "paused": self.paused, "explanation": self.explanation,
+        }
+
+
+def _d(value: str | dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+REGULATOR = {"foia": "the ICO", "eir": "the ICO", "foisa": "the Scottish Information Commissioner",
+             "sar": "the ICO"}
+
+
+def request_clocks(kind: str, events: Iterable[EventLike], cals: Calendars, *,
+                   rule: str = "a", nation: str | None = None, chase_days: int = 15
+                   ) -> list[Clock]:
+    """Every clock that applies to a request, given its events in order (voids already applied).
+
+    A re-send does not restart the clock (the first `sent` counts); a clarification restarts it
+    (FOIA, EIR, FOISA) or pauses it (SAR); a fees notice pauses it (FOIA, FOISA).
+    """
+    evs = sorted(((e.kind, _d(e.date), e.data or {}) for e in events), key=lambda t: t[1])
+    sent = next((d for k, d, _ in evs if k == "sent"), None)
+    if sent is None:
+        return []
+    if kind == "email":
+        cal = cals.for_regime("email", nation)
+        replied = next((d for k, d, _ in evs if k == "reply" and d >= sent), None)
+        due = cal.add(sent, chase_days)
+        return [Clock("chase", "Chase if no reply", sent, due,
+                      f"{chase_days} working days (campaign setting, not statutory)", True,
+                      [f"sent {sent}; chase after {chase_days} working days: {due}"],
+                      stopped=replied)]
+    regime = ITEM_REGIME.get(kind, "foia")
+    cal = cals.for_regime(regime, nation)
+    response = _response_clock(regime, sent, evs, cal, rule)
+    clocks = [response]
+    clocks += _after_response(regime, response, evs, cal)
+    return clocks
+
+
+def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, dict]],
+                    cal: Calendar, rule: str) -> Clock:
+    start = sent
+    notes = [f"received {sent} (an email is received the day it is sent); day 0"]
+    if rule == "b" and not cal.is_working(sent):
+        notes.append(f"rule B: counted from the next working day, {cal.next_working(sent)}")
+    disregarded = 0  # working days under a fees notice (FOIA/FOISA s.10(2))
+    sar_pause = 0  # calendar days waiting for clarification (SAR)
+    paused: str | None = None
+    waiting_since: dt.date | None = None
+    fee_since: dt.date | None = None
+    extension: tuple[dt.date, dict] | None = None
+    answered: dt.date | None = None
+    for k, d, data in evs:
+        if d < sent or answered:
+            continue
+        if k == "clarification-requested":
+            waiting_since = d
+            paused = f"waiting for your clarification (asked {d})"
+            notes.append(f"{d}: clarification asked: the clock stops")
+        elif k == "clarification-sent":
+            if regime == "sar":
+                gap = (d - (waiting_since or d)).days
+                sar_pause += gap
+                notes.append(f"{d}: clarification given: the clock resumes ({gap} day(s) paused)")
+            else:
+                start = d
+                disregarded = 0
+                notes.append(f"{d}: clarification given: the 20 working days start again from "
+                             "this day (FOIA s.1(3); ICO)")
+            paused, waiting_since = None, None
+        elif k == "fee-notice" and regime in ("foia", "foisa"):
+            fee_since = d
+            paused = f"fees notice issued {d}: the clock stops until the fee is paid"
+            notes.append(f"{d}: fees notice: days until payment are disregarded (s.10(2))")
+        elif k == "fee-paid" and fee_since is not None:
+            gap = cal.count(fee_since - dt.timedelta(days=1), d)
+            disregarded += gap
+            notes.append(f"{d}: fee paid: {gap} working day(s) from {fee_since} disregarded")
+            paused, fee_since = None, None
+        elif k == "extension-claimed":
+            extension = (d, data)
+        elif k == "reply" and not data.get("interim"):
+            answered = d
+    if regime == "sar":
+        dl = month_deadline(start, 3 if extension else 1, cal, sar_pause)
+        due: dt.date | None = dl.due
+        basis = dl.basis
+        notes += dl.notes
+        if extension:
+            notes.append(f"{extension[0]}: extension claimed: three months from receipt in all "
+                         "(Art 12(3))")
+            basis = "3 calendar months (UK GDPR Art 12(3), extended)"
+    else:
+        day0 = day_zero(start, cal, rule)
+        due = cal.add(day0, 20 + disregarded)
+        basis = f"20 working days ({STATUTE[regime]})"
+        if disregarded:
+            basis += f" + {disregarded} disregarded under a fees notice"
+        if extension:
+            due, basis = _extend(regime, extension, day0, due, cal, notes, basis)
+    if paused:
+        due = None
+    label = "Response due" if not extension or regime == "foisa" else "Response due (extended)"
+    return Clock("response", label, start, due, basis, regime != "sar", notes,
+                 stopped=answered, paused=paused)
+
+
+def _extend(regime: str, extension: tuple[dt.date, dict], day0: dt.date, due: dt.date,
+            cal: Calendar, notes: list[str], basis: str) -> tuple[dt.date, str]:
+    when, data = extension
+    until = _d(data["until"]) if data.get("until") else None
+    if regime == "foisa":
+        notes.append(f"{when}: the body claimed more time, but FOISA allows no extension: "
+                     f"the deadline stays {due}")
+        return due, basis
+    if regime == "eir":
+        new = until or cal.add(day0, 40)
+        limit = cal.add(day0, 40)
+        notes.append(f"{when}: extension for complex and voluminous information: up to 40 "
+                     f"working days (EIR reg 7): {min(new, limit)}")
+        return min(new, limit), "40 working days (EIR reg 7)"
+    new = until or cal.add(due, 20)
+    notes.append(f"{when}: public interest extension (FOIA s.10(3)) to {new}"
+                 + ("" if until else " (none given: 20 further working days, as the ICO expects)"))
+    if new > cal.add(day0, 40):
+        notes.append("beyond 40 working days in all, which the ICO accepts only in exceptional "
+                     "cases")
+    return new, "public interest extension (FOIA s.10(3))"
+
+
+def _after_response(regime: str, response: Clock, evs: list[tuple[str, dt.date, dict]],
+                    cal: Calendar) -> list[Clock]:
+    out: list[Clock] = []
+    answered = response.stopped
+    regulator = REGULATOR[regime]
+    last_contact = max(d for _, d, _ in evs)
+    if regime == "sar":
+        if answered:
+            due = add_months(last_contact, 3)
+            out.append(Clock("regulator", "Complain to the ICO by", last_contact, due,
+                             "3 months from the last contact (ICO)", False,
+                             [f"last contact {last_contact}; complain within 3 months: {due}"]))
+        return out
+    review_req = next((d for k, d, _ in evs if k == "review-requested"), None)
+    review_out = next((d for k, d, _ in evs if k == "review-outcome"), None)
+    if review_req is None:
+        base = answered
+        if base is None and regime == "foisa" and response.due is not None:
+            base = response.due  # FOISA s.20: 40 working days from the missed deadline too
+        if base is not None:
+            due = cal.add(base, 40)
+            why = ("reg 11, statutory" if regime == "eir" else "FOISA s.20" if regime == "foisa"
+                   else "s.45 Code of Practice")
+            out.append(Clock("review-window", "Ask for internal review by", base, due,
+                             f"40 working days ({why})", True,
+                             [f"from {'the response' if answered else 'the missed deadline'} "
+                              f"{base}: 40 working days: {due}"]))
+        return out
+    days = {"foia": 20, "eir": 40, "foisa": 20}[regime]
+    extended = any(k == "extension-claimed" and d > review_req for k, d, _ in evs)
+    if regime == "foia" and extended:
+        days = 40
+    due = cal.add(review_req, days)
+    why = {"foia": "s.45 Code; up to 40 in exceptional cases", "eir": "EIR reg 11(4)",
+           "foisa": "FOISA s.21(1)"}[regime]
+    out.append(Clock("review-answer", "Internal review answer due", review_req, due,
+                     f"{days} working days ({why})", True,
+                     [f"review asked {review_req}: {days} working days: {due}"],
+                     stopped=review_out))
+    if review_out is not None:
+        base = review_out
+        note = f"review outcome {review_out}"
+    else:
+        base = cal.add(review_req, 40) if regime != "foisa" else due
+        note = f"no review outcome by {base}"
+    if regime == "foisa":
+        end = add_months(base, 6)
+        out.append(Clock("regulator", f"Apply to {regulator} by", base, end,
+                         "6 months (FOISA s.47(4))", False, [f"{note}: 6 months: {end}"]))
+    else:
+        end = base + dt.timedelta(weeks=6)
+        out.append(Clock("regulator", f"Complain to {regulator} by", base, end,
+                         "6 weeks (ICO)", False, [f"{note}: 6 weeks: {end}"]))
+    return out
+
+
+# -- s.12 aggregation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Earlier:
+    item_id: str
+    date: dt.date
+    similar: bool
+
+
+def aggregation_conflicts(new_date: dt.date, earlier: Iterable[Earlier], cal: Calendar,
+                          window: int = 60) -> list[tuple[Earlier, int]]:
+    """Similar earlier requests to the same body within `window` working days (FOIA s.12 and
+    the Fees Regulations, reg 5: they may be added together and refused on cost)."""
+    out = []
+    for e in earlier:
+        if not e.similar:
+            continue
+        gap = abs(cal.count(min(e.date, new_date), max(e.date, new_date)))
+        if gap < window:
+            out.append((e, gap))
+    return sorted(out, key=lambda t: t[1])
