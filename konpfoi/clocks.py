@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from operator import itemgetter
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from konpfoi import facts
 from konpfoi.holidaydata import Holiday, nations_label
 from konpfoi.workdays import Calendar, Calendars
 
@@ -22,12 +24,6 @@ STATUTE = {"foia": "FOIA s.10(1)", "eir": "EIR reg 5(2)", "foisa": "FOISA s.10(1
            "sar": "UK GDPR Art 12(3)"}
 MAX_DAYS = 260  # a year of working days: more is a typing mistake
 ITEM_REGIME = {"foi": "foia", "eir": "eir", "foisa": "foisa", "sar": "sar"}
-
-
-class EventLike(Protocol):
-    kind: str
-    date: str
-    data: dict[str, Any]
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:
@@ -196,28 +192,63 @@ def deadline(start: dt.date, regime: str, cals: Calendars, *, days: int | None =
 # -- the clocks of one request, from its events -------------------------------------------------
 
 
-@dataclass
-class Clock:
-    """One running (or finished) clock of a request."""
+def _ord(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
 
-    key: str  # response, review-window, review-answer, regulator, chase
-    label: str
-    start: dt.date
-    due: dt.date | None  # None while paused
-    basis: str
-    working: bool  # counted in working days (else calendar days)
-    explanation: list[str] = field(default_factory=list)
-    stopped: dt.date | None = None  # met: the day the answer came
-    paused: str | None = None
+
+def _day(index: int) -> property:
+    def get(self: tuple) -> dt.date | None:  # type: ignore[type-arg]
+        o = self[index]
+        return None if o is None else dt.date.fromordinal(o)
+    return property(get)
+
+
+class Clock(tuple):  # type: ignore[type-arg]
+    """One running (or finished) clock of a request.
+
+    A tuple holding its days as ordinals, so that thousands of clocks cost little to build,
+    to cache and to compare; the date properties give `datetime.date`s.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def make(cls, key: str, label: str, start: dt.date, due: dt.date | None, basis: str,
+             working: bool, explanation: list[str] | None = None, *,
+             stopped: dt.date | None = None, paused: str | None = None,
+             day0: dt.date | None = None, days: int | None = None,
+             disregarded: list[tuple[dt.date, dt.date]] | None = None) -> Clock:
+        return cls((key, label, start.toordinal(), _ord(due), basis, working,
+                    explanation or [], _ord(stopped), paused, _ord(day0), days,
+                    [[a.toordinal(), b.toordinal()] for a, b in disregarded or ()]))
+
+    key = property(itemgetter(0))  # response, review-window, review-answer, regulator, chase
+    label = property(itemgetter(1))
+    start = _day(2)
+    due = _day(3)  # None while paused
+    basis = property(itemgetter(4))
+    working = property(itemgetter(5))  # counted in working days (else calendar days)
+    explanation = property(itemgetter(6))
+    stopped = _day(7)  # met: the day the answer came
+    paused = property(itemgetter(8))
+    day0 = _day(9)  # a working-day clock's day 0 and the days it counts, so that
+    days = property(itemgetter(10))  # `show --explain` can list them one by one
+
+    @property
+    def disregarded(self) -> list[tuple[dt.date, dt.date]]:
+        """Periods under a fees notice."""
+        return [(dt.date.fromordinal(a), dt.date.fromordinal(b)) for a, b in self[11]]
 
     def left(self, today: dt.date, cal: Calendar) -> int | None:
         """Days left (working or calendar, as the clock counts); negative when overdue."""
-        if self.due is None:
+        due = self[3]
+        if due is None:
             return None
-        end = self.stopped or today
-        if self.working:
-            return cal.count(end, self.due) if end <= self.due else -cal.count(self.due, end)
-        return (self.due - end).days
+        end = self[7] if self[7] is not None else today.toordinal()
+        if end <= due:
+            return cal.count_ord(end, due) if self[5] else due - end
+        # Overdue from the day after the due date, even when that day is a Saturday.
+        return -max(1, cal.count_ord(due, end)) if self[5] else due - end
 
     def to_dict(self, today: dt.date, cal: Calendar) -> dict[str, Any]:
         return {
@@ -225,7 +256,7 @@ class Clock:
             "due": self.due.isoformat() if self.due else None, "basis": self.basis,
             "left": self.left(today, cal), "unit": "working days" if self.working else "days",
             "stopped": self.stopped.isoformat() if self.stopped else None,
-            "paused": self.paused, "explanation": self.explanation,
+            "paused": self.paused, "explanation": list(self.explanation),
         }
 
 
@@ -237,86 +268,104 @@ REGULATOR = {"foia": "the ICO", "eir": "the ICO", "foisa": "the Scottish Informa
              "sar": "the ICO"}
 
 
-def request_clocks(kind: str, events: Iterable[EventLike], cals: Calendars, *,
-                   rule: str = "a", nation: str | None = None, chase_days: int = 15
-                   ) -> list[Clock]:
-    """Every clock that applies to a request, given its events in order (voids already applied).
+def _say(notes: list[str] | None, text: str, *args: object) -> None:
+    """Add a line of explanation, formatting it only when one was asked for."""
+    if notes is not None:
+        notes.append(text.format(*args))
+
+
+def request_clocks(kind: str, events: list[Any], cals: Calendars, *,
+                   rule: str = "a", nation: str | None = None, chase_days: int = 15,
+                   explain: bool = True) -> list[Clock]:
+    """Every clock that applies to a request, given its events (voids already applied)."""
+    return clocks_for(kind, facts.read(events), cals, rule=rule, nation=nation,
+                      chase_days=chase_days, explain=explain)
+
+
+def clocks_for(kind: str, f: facts.Facts, cals: Calendars, *, rule: str = "a",
+               nation: str | None = None, chase_days: int = 15, explain: bool = True
+               ) -> list[Clock]:
+    """The clocks of a request from what its events add up to.
 
     A re-send does not restart the clock (the first `sent` counts); a clarification restarts it
-    (FOIA, EIR, FOISA) or pauses it (SAR); a fees notice pauses it (FOIA, FOISA).
+    (FOIA, EIR, FOISA) or pauses it (SAR); a fees notice pauses it (FOIA, FOISA). Without
+    `explain` the clocks carry no explanation (status over a large ledger does not need it).
     """
-    evs = sorted(((e.kind, _d(e.date), e.data or {}) for e in events), key=lambda t: t[1])
-    sent = next((d for k, d, _ in evs if k == "sent"), None)
+    sent = f.sent
     if sent is None:
         return []
     if kind == "email":
         cal = cals.for_regime("email", nation)
-        replied = next((d for k, d, _ in evs if k == "reply" and d >= sent), None)
         due = cal.add(sent, chase_days)
-        return [Clock("chase", "Chase if no reply", sent, due,
-                      f"{chase_days} working days (campaign setting, not statutory)", True,
-                      [f"sent {sent}; chase after {chase_days} working days: {due}"],
-                      stopped=replied)]
+        notes: list[str] | None = [] if explain else None
+        _say(notes, "sent {}; chase after {} working days: {}", sent, chase_days, due)
+        return [Clock.make("chase", "Chase if no reply", sent, due,
+                           f"{chase_days} working days (campaign setting, not statutory)", True,
+                           notes, stopped=f.replied, day0=sent, days=chase_days)]
     regime = ITEM_REGIME.get(kind, "foia")
     cal = cals.for_regime(regime, nation)
-    response = _response_clock(regime, sent, evs, cal, rule)
-    clocks = [response]
-    clocks += _after_response(regime, response, evs, cal)
-    return clocks
+    response = _response_clock(regime, sent, f.clock_events, cal, rule,
+                               [] if explain else None)
+    return [response, *_after_response(regime, response, f, cal, explain)]
 
 
-def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, dict]],
-                    cal: Calendar, rule: str) -> Clock:
+def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, Any]],
+                    cal: Calendar, rule: str, notes: list[str] | None) -> Clock:
     start = sent
-    notes = [f"received {sent} (an email is received the day it is sent); day 0"]
+    _say(notes, "received {} (an email is received the day it is sent); day 0", sent)
     if rule == "b" and not cal.is_working(sent):
-        notes.append(f"rule B: counted from the next working day, {cal.next_working(sent)}")
+        _say(notes, "rule B: counted from the next working day, {}", cal.next_working(sent))
     disregarded = 0  # working days under a fees notice (FOIA/FOISA s.10(2))
+    fee_ranges: list[tuple[dt.date, dt.date]] = []
     sar_pause = 0  # calendar days waiting for clarification (SAR)
     paused: str | None = None
     waiting_since: dt.date | None = None
     fee_since: dt.date | None = None
     extension: tuple[dt.date, dict] | None = None
     answered: dt.date | None = None
-    for k, d, data in evs:
+    for k, d, ev in evs:
         if d < sent or answered:
             continue
         if k == "clarification-requested":
             waiting_since = d
             paused = f"waiting for your clarification (asked {d})"
-            notes.append(f"{d}: clarification asked: the clock stops")
+            _say(notes, "{}: clarification asked: the clock stops", d)
         elif k == "clarification-sent":
             if regime == "sar":
                 gap = (d - (waiting_since or d)).days
                 sar_pause += gap
-                notes.append(f"{d}: clarification given: the clock resumes ({gap} day(s) paused)")
+                _say(notes, "{}: clarification given: the clock resumes ({} day(s) paused)", d, gap)
             else:
                 start = d
                 disregarded = 0
-                notes.append(f"{d}: clarification given: the 20 working days start again from "
-                             "this day (FOIA s.1(3); ICO)")
+                fee_ranges = []
+                _say(notes, "{}: clarification given: the 20 working days start again from "
+                     "this day (FOIA s.1(3); ICO)", d)
             paused, waiting_since = None, None
         elif k == "fee-notice" and regime in ("foia", "foisa"):
             fee_since = d
             paused = f"fees notice issued {d}: the clock stops until the fee is paid"
-            notes.append(f"{d}: fees notice: days until payment are disregarded (s.10(2))")
+            _say(notes, "{}: fees notice: days until payment are disregarded (s.10(2))", d)
         elif k == "fee-paid" and fee_since is not None:
             gap = cal.count(fee_since - dt.timedelta(days=1), d)
             disregarded += gap
-            notes.append(f"{d}: fee paid: {gap} working day(s) from {fee_since} disregarded")
+            fee_ranges.append((fee_since, d))
+            _say(notes, "{}: fee paid: {} working day(s) from {} disregarded", d, gap, fee_since)
             paused, fee_since = None, None
         elif k == "extension-claimed":
-            extension = (d, data)
-        elif k == "reply" and not data.get("interim"):
+            extension = (d, ev.data)
+        elif k == "reply" and not (ev.mentions("interim") and ev.data.get("interim")):
             answered = d
+    day0: dt.date | None = None
     if regime == "sar":
         dl = month_deadline(start, 3 if extension else 1, cal, sar_pause)
         due: dt.date | None = dl.due
         basis = dl.basis
-        notes += dl.notes
+        for line in dl.notes:
+            _say(notes, "{}", line)
         if extension:
-            notes.append(f"{extension[0]}: extension claimed: three months from receipt in all "
-                         "(Art 12(3))")
+            _say(notes, "{}: extension claimed: three months from receipt in all (Art 12(3))",
+                 extension[0])
             basis = "3 calendar months (UK GDPR Art 12(3), extended)"
     else:
         day0 = day_zero(start, cal, rule)
@@ -329,48 +378,50 @@ def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, di
     if paused:
         due = None
     label = "Response due" if not extension or regime == "foisa" else "Response due (extended)"
-    return Clock("response", label, start, due, basis, regime != "sar", notes,
-                 stopped=answered, paused=paused)
+    counted = cal.count(day0, due) if day0 and due and notes is not None else None
+    return Clock.make("response", label, start, due, basis, regime != "sar", notes,
+                      stopped=answered, paused=paused, day0=day0, days=counted,
+                      disregarded=fee_ranges)
 
 
 def _extend(regime: str, extension: tuple[dt.date, dict], day0: dt.date, due: dt.date,
-            cal: Calendar, notes: list[str], basis: str) -> tuple[dt.date, str]:
+            cal: Calendar, notes: list[str] | None, basis: str) -> tuple[dt.date, str]:
     when, data = extension
     until = _d(data["until"]) if data.get("until") else None
     if regime == "foisa":
-        notes.append(f"{when}: the body claimed more time, but FOISA allows no extension: "
-                     f"the deadline stays {due}")
+        _say(notes, "{}: the body claimed more time, but FOISA allows no extension: the "
+             "deadline stays {}", when, due)
         return due, basis
     if regime == "eir":
         new = until or cal.add(day0, 40)
         limit = cal.add(day0, 40)
-        notes.append(f"{when}: extension for complex and voluminous information: up to 40 "
-                     f"working days (EIR reg 7): {min(new, limit)}")
+        _say(notes, "{}: extension for complex and voluminous information: up to 40 working "
+             "days (EIR reg 7): {}", when, min(new, limit))
         return min(new, limit), "40 working days (EIR reg 7)"
     new = until or cal.add(due, 20)
-    notes.append(f"{when}: public interest extension (FOIA s.10(3)) to {new}"
-                 + ("" if until else " (none given: 20 further working days, as the ICO expects)"))
+    _say(notes, "{}: public interest extension (FOIA s.10(3)) to {}{}", when, new,
+         "" if until else " (none given: 20 further working days, as the ICO expects)")
     if new > cal.add(day0, 40):
-        notes.append("beyond 40 working days in all, which the ICO accepts only in exceptional "
-                     "cases")
+        _say(notes, "beyond 40 working days in all, which the ICO accepts only in exceptional "
+             "cases")
     return new, "public interest extension (FOIA s.10(3))"
 
 
-def _after_response(regime: str, response: Clock, evs: list[tuple[str, dt.date, dict]],
-                    cal: Calendar) -> list[Clock]:
+def _after_response(regime: str, response: Clock, f: facts.Facts, cal: Calendar,
+                    explain: bool) -> list[Clock]:
     out: list[Clock] = []
     answered = response.stopped
     regulator = REGULATOR[regime]
-    last_contact = max(d for _, d, _ in evs)
     if regime == "sar":
-        if answered:
-            due = add_months(last_contact, 3)
-            out.append(Clock("regulator", "Complain to the ICO by", last_contact, due,
-                             "3 months from the last contact (ICO)", False,
-                             [f"last contact {last_contact}; complain within 3 months: {due}"]))
+        if answered and f.last_contact:
+            last = f.last_contact
+            due = add_months(last, 3)
+            out.append(Clock.make("regulator", "Complain to the ICO by", last, due,
+                                  "3 months from the last contact (ICO)", False,
+                                  [f"last contact {last}; complain within 3 months: {due}"]
+                                  if explain else None))
         return out
-    review_req = next((d for k, d, _ in evs if k == "review-requested"), None)
-    review_out = next((d for k, d, _ in evs if k == "review-outcome"), None)
+    review_req, review_out = f.review_requested, f.review_outcome
     if review_req is None:
         base = answered
         if base is None and regime == "foisa" and response.due is not None:
@@ -379,22 +430,22 @@ def _after_response(regime: str, response: Clock, evs: list[tuple[str, dt.date, 
             due = cal.add(base, 40)
             why = ("reg 11, statutory" if regime == "eir" else "FOISA s.20" if regime == "foisa"
                    else "s.45 Code of Practice")
-            out.append(Clock("review-window", "Ask for internal review by", base, due,
-                             f"40 working days ({why})", True,
-                             [f"from {'the response' if answered else 'the missed deadline'} "
-                              f"{base}: 40 working days: {due}"]))
+            out.append(Clock.make(
+                "review-window", "Ask for internal review by", base, due,
+                f"40 working days ({why})", True,
+                [f"from {'the response' if answered else 'the missed deadline'} {base}: "
+                 f"40 working days: {due}"] if explain else None, day0=base, days=40))
         return out
     days = {"foia": 20, "eir": 40, "foisa": 20}[regime]
-    extended = any(k == "extension-claimed" and d > review_req for k, d, _ in evs)
-    if regime == "foia" and extended:
+    if regime == "foia" and f.review_extended:
         days = 40
     due = cal.add(review_req, days)
     why = {"foia": "s.45 Code; up to 40 in exceptional cases", "eir": "EIR reg 11(4)",
            "foisa": "FOISA s.21(1)"}[regime]
-    out.append(Clock("review-answer", "Internal review answer due", review_req, due,
-                     f"{days} working days ({why})", True,
-                     [f"review asked {review_req}: {days} working days: {due}"],
-                     stopped=review_out))
+    out.append(Clock.make("review-answer", "Internal review answer due", review_req, due,
+                          f"{days} working days ({why})", True,
+                          [f"review asked {review_req}: {days} working days: {due}"]
+                          if explain else None, stopped=review_out, day0=review_req, days=days))
     if review_out is not None:
         base = review_out
         note = f"review outcome {review_out}"
@@ -403,12 +454,14 @@ def _after_response(regime: str, response: Clock, evs: list[tuple[str, dt.date, 
         note = f"no review outcome by {base}"
     if regime == "foisa":
         end = add_months(base, 6)
-        out.append(Clock("regulator", f"Apply to {regulator} by", base, end,
-                         "6 months (FOISA s.47(4))", False, [f"{note}: 6 months: {end}"]))
+        out.append(Clock.make("regulator", f"Apply to {regulator} by", base, end,
+                              "6 months (FOISA s.47(4))", False,
+                              [f"{note}: 6 months: {end}"] if explain else None))
     else:
         end = base + dt.timedelta(weeks=6)
-        out.append(Clock("regulator", f"Complain to {regulator} by", base, end,
-                         "6 weeks (ICO)", False, [f"{note}: 6 weeks: {end}"]))
+        out.append(Clock.make("regulator", f"Complain to {regulator} by", base, end,
+                              "6 weeks (ICO)", False,
+                              [f"{note}: 6 weeks: {end}"] if explain else None))
     return out
 
 

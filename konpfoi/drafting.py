@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -176,7 +177,8 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                     created_at=now_utc(), campaign=campaign, body_email=to_email,
                     nation=t.body.nation, sender_name=who.name, sender_email=who.email,
                     template=name, question_set=qs.id if qs else None,
-                    questions=questions_context(qs)["questions"],
+                    questions_json=json.dumps(questions_context(qs)["questions"],
+                                              ensure_ascii=False),
                     draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
                     content_hash=messages.content_hash(rendered.text), message_id=msg_id,
                 )

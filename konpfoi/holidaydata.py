@@ -57,6 +57,7 @@ class HolidayTable:
     entries: dict[dt.date, dict[str, dict[str, str]]] = field(default_factory=dict)
     removed: dict[dt.date, str] = field(default_factory=dict)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key: str = ""  # identifies the sources and settings it was built from (set by `load`)
 
     def add(self, day: dt.date, nation: str, name: str, source: str) -> None:
         self.entries.setdefault(day, {}).setdefault(nation, {}).setdefault(source, name)
@@ -217,10 +218,12 @@ def load(config: Any, feed: Path | None, today: dt.date, cache: Path | None) -> 
     path = cache / f"holidays-{key}.json" if cache is not None else None
     if path is not None:
         try:
-            return HolidayTable.from_json(path.read_text())
+            table = HolidayTable.from_json(path.read_text())
+            table.key = key
+            return table
         except (OSError, ValueError, KeyError):
             pass
-    table = HolidayTable()
+    table = HolidayTable(key=key)
     add_package(table, first, last, covered_to)
     if feed is not None and feed.is_file():
         add_feed(table, feed)

@@ -88,7 +88,18 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _ITEM_COLUMNS = ("id", "uid", "kind", "campaign", "body_id", "body_name", "body_email", "nation",
                  "sender_name", "sender_email", "subject", "template", "question_set",
                  "questions", "draft_path", "content_hash", "message_id", "created_at")
+_ITEM_FIELDS = tuple("questions_json" if c == "questions" else c for c in _ITEM_COLUMNS)
+# The same columns in the order of Item's fields, so that a row builds an Item positionally.
+_ITEM_SELECT = ", ".join(
+    "questions" if f == "questions_json" else f for f in Item.__dataclass_fields__)
+# Lean reads for status and reports over large ledgers: an item's first ten fields (to its
+# nation; the rest keep their defaults) and events without recorded_at and note.
+_ITEM_LEAN = ", ".join(_ITEM_SELECT.split(", ")[:10])
+_EVENT_LEAN = "id, uid, item_id, kind, date, NULL, NULL, data, voids"
+_ITEM_SELECT_I = ", ".join(f"i.{c}" for c in _ITEM_SELECT.split(", "))
+_ITEM_LEAN_I = ", ".join(f"i.{c}" for c in _ITEM_LEAN.split(", "))
 _EVENT_COLUMNS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "data", "voids")
+_EVENT_SELECT = ", ".join(_EVENT_COLUMNS)  # in the order of Event's fields
 
 
 def now_utc() -> str:
@@ -118,6 +129,7 @@ class Ledger:
         try:
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
             self.db.execute("PRAGMA busy_timeout = 60000")
+            self._check_ours()  # before anything that would change someone else's file
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -128,6 +140,7 @@ class Ledger:
                 hint="restore it from a backup (konpfoi export) or move it aside",
             ) from None
         self._in_tx = False
+        self._views: Path | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -144,7 +157,7 @@ class Ledger:
         rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         return {r[0] for r in rows}
 
-    def _migrate(self) -> None:
+    def _check_ours(self) -> None:
         tables = self._tables()
         if tables and "konpfoi_meta" not in tables:
             raise StorageError(
@@ -152,6 +165,9 @@ class Ledger:
                 "it was left untouched",
                 hint="move it aside, or use another workspace folder",
             )
+
+    def _migrate(self) -> None:
+        tables = self._tables()
         applied = set()
         if "migrations" in tables:
             applied = {r[0] for r in self.db.execute("SELECT name FROM migrations")}
@@ -177,14 +193,20 @@ class Ledger:
                 for statement in statements:
                     self.db.execute(statement)
                 if name == "m001_initial":
-                    self.db.execute("INSERT INTO konpfoi_meta (key, value) VALUES (?, ?)",
-                                    ("app", APP_ID))
+                    self.db.executemany("INSERT INTO konpfoi_meta (key, value) VALUES (?, ?)",
+                                        [("app", APP_ID), ("uid", new_uid())])
                 self.db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
                                 (name, now_utc()))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    @property
+    def uid(self) -> str:
+        """This ledger's own random id (a copy keeps it; a new ledger gets a new one)."""
+        row = self.db.execute("SELECT value FROM konpfoi_meta WHERE key = 'uid'").fetchone()
+        return str(row[0]) if row else ""
 
     def schema_version(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM migrations").fetchone()[0])
@@ -241,7 +263,7 @@ class Ledger:
 
     def item(self, item_id: str) -> Item:
         row = self.db.execute(
-            f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items WHERE id = ?", (item_id.upper(),)
+            f"SELECT {_ITEM_SELECT} FROM items WHERE id = ?", (item_id.upper(),)
         ).fetchone()
         if row is None:
             ids = [r[0] for r in self.db.execute("SELECT id FROM items ORDER BY seq")]
@@ -255,19 +277,13 @@ class Ledger:
         return _item(row)
 
     def items(self, campaign: str | None = None, body_id: str | None = None,
-              ids: Sequence[str] | None = None) -> list[Item]:
-        sql = f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items"
-        where, args = [], []
-        if campaign is not None:
-            where.append("campaign = ?")
-            args.append(campaign)
-        if body_id is not None:
-            where.append("body_id = ?")
-            args.append(body_id)
+              ids: Sequence[str] | None = None, lean: bool = False) -> list[Item]:
+        """Items in id order; `lean` reads only id to nation (for status over many items)."""
+        sql = f"SELECT {_ITEM_LEAN if lean else _ITEM_SELECT} FROM items"
+        where, args = _item_filters(campaign, body_id)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = self.db.execute(sql + " ORDER BY seq", args).fetchall()
-        items = [_item(r) for r in rows]
+        items = [Item(*r) for r in self.db.execute(sql + " ORDER BY seq", args)]
         if ids is not None:
             wanted = set(ids)
             items = [i for i in items if i.id in wanted]
@@ -283,44 +299,279 @@ class Ledger:
     def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
                   data: dict[str, Any] | None = None, voids: str | None = None,
                   uid: str | None = None, recorded_at: str | None = None) -> Event:
-        event = Event(id=0, uid=uid or new_uid(), item_id=item_id, kind=kind, date=date,
-                      recorded_at=recorded_at or now_utc(), note=note, data=data or {},
-                      voids=voids)
+        event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
+                           note, data, voids)
         cur = self.db.execute(
             "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.uid, item_id, kind, date, event.recorded_at, note,
-             json.dumps(event.data, sort_keys=True) if event.data else None, voids),
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event[1:],
         )
-        event.id = int(cur.lastrowid or 0)
-        return event
+        return Event((int(cur.lastrowid or 0), *event[1:]))
 
-    def events(self, item_ids: Sequence[str] | None = None) -> dict[str, list[Event]]:
-        """Events per item, in the order they were recorded."""
-        sql = f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events"
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
+               ) -> dict[str, list[Event]]:
+        """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
+        sql = f"SELECT {_EVENT_LEAN if lean else _EVENT_SELECT} FROM events"
         args: list[str] = []
         if item_ids is not None and len(item_ids) <= 500:
             sql += f" WHERE item_id IN ({', '.join('?' * len(item_ids))})"
             args = list(item_ids)
         out: dict[str, list[Event]] = {}
         wanted = set(item_ids) if item_ids is not None else None
-        loads = json.loads
-        for eid, uid, item_id, kind, date, rec, note, data, voids in self.db.execute(
-                sql + " ORDER BY id", args):
+        for row in self.db.execute(sql + " ORDER BY id", args):
+            item_id = row[2]
             if wanted is not None and item_id not in wanted:
                 continue
-            out.setdefault(item_id, []).append(
-                Event(eid, uid, item_id, kind, date, rec, note, loads(data) if data else {},
-                      voids))
+            try:
+                out[item_id].append(Event(row))
+            except KeyError:
+                out[item_id] = [Event(row)]
         return out
+
+    # -- attachments ---------------------------------------------------------------------------
+
+    def add_attachment(self, event_uid: str, stored: Any) -> None:
+        self.db.execute(
+            "INSERT INTO attachments (event_uid, sha256, name, original_name, size, "
+            "content_type) VALUES (?, ?, ?, ?, ?, ?)",
+            (event_uid, stored.sha256, stored.name, stored.original_name, stored.size,
+             stored.content_type),
+        )
+
+    def attachments(self, event_uids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        if not event_uids:
+            return out
+        rows = self.db.execute(
+            "SELECT event_uid, sha256, name, original_name, size, content_type FROM attachments "
+            f"WHERE event_uid IN ({', '.join('?' * len(event_uids))}) ORDER BY id",
+            list(event_uids))
+        for uid, sha, name, orig, size, ctype in rows:
+            out.setdefault(uid, []).append({"sha256": sha, "name": name, "original_name": orig,
+                                            "size": size, "content_type": ctype})
+        return out
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def add_answer(self, event_uid: str, item_id: str, question: int, outcome: str,
+                   exemptions: list[str], answer: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO answers (event_uid, item_id, question, outcome, exemptions, answer) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (event_uid, item_id, question, outcome, json.dumps(exemptions), answer),
+        )
+
+    def answers(self, item_ids: Sequence[str] | None = None) -> dict[str, dict[int, dict]]:
+        """The latest coded answer per item and question."""
+        sql = ("SELECT item_id, question, outcome, exemptions, answer, event_uid FROM answers "
+               "ORDER BY id")
+        wanted = set(item_ids) if item_ids is not None else None
+        out: dict[str, dict[int, dict]] = {}
+        for item_id, q, outcome, ex, answer, ev in self.db.execute(sql):
+            if wanted is not None and item_id not in wanted:
+                continue
+            out.setdefault(item_id, {})[q] = {"question": q, "outcome": outcome,
+                                              "exemptions": json.loads(ex), "answer": answer,
+                                              "event": ev}
+        return out
+
+    # -- export and import -------------------------------------------------------------------
+
+    def dump(self) -> Iterator[dict[str, Any]]:
+        """Every record, in an order that an import into an empty ledger reproduces."""
+        yield {"type": "header", "format": APP_ID, "schema": self.schema_version()}
+        for item in self.items():
+            d = {f: getattr(item, f) for f in _ITEM_FIELDS if f != "questions_json"}
+            d["questions"] = item.questions
+            yield {"type": "item", **d}
+        for row in self.db.execute(f"SELECT {_EVENT_SELECT} FROM events ORDER BY id"):
+            ev = Event(row)
+            yield {"type": "event", "uid": ev.uid, "item": ev.item_id, "kind": ev.kind,
+                   "date": ev.date, "recorded_at": ev.recorded_at, "note": ev.note,
+                   "data": ev.data, "voids": ev.voids}
+        for row in self.db.execute(
+                "SELECT event_uid, sha256, name, original_name, size, content_type "
+                "FROM attachments ORDER BY id"):
+            yield {"type": "attachment", **dict(zip(
+                ("event", "sha256", "name", "original_name", "size", "content_type"), row,
+                strict=True))}
+        for row in self.db.execute(
+                "SELECT event_uid, item_id, question, outcome, exemptions, answer "
+                "FROM answers ORDER BY id"):
+            d = dict(zip(("event", "item", "question", "outcome", "exemptions", "answer"), row,
+                         strict=True))
+            d["exemptions"] = json.loads(d["exemptions"])
+            yield {"type": "answer", **d}
+
+    def load_record(self, rec: dict[str, Any], ids: dict[str, str]) -> bool:
+        """Import one exported record unless it is already here; True if it was added.
+
+        `ids` maps exported item ids to this ledger's (an id taken by another item is
+        renumbered).
+        """
+        kind = rec["type"]
+        if kind == "item":
+            row = self.db.execute("SELECT id FROM items WHERE uid = ?", (rec["uid"],)).fetchone()
+            if row:
+                ids[rec["id"]] = row[0]
+                return False
+            new_id = rec["id"]
+            if self.db.execute("SELECT 1 FROM items WHERE id = ?", (new_id,)).fetchone():
+                new_id = self.next_item_id()
+            ids[rec["id"]] = new_id
+            fields = {f: rec.get(f) for f in _ITEM_FIELDS if f != "questions_json"}
+            fields["id"] = new_id
+            fields["questions_json"] = json.dumps(rec.get("questions") or [],
+                                                  ensure_ascii=False)
+            self.add_item(Item(**fields))
+            return True
+        if kind == "event":
+            if self.db.execute("SELECT 1 FROM events WHERE uid = ?", (rec["uid"],)).fetchone():
+                return False
+            self.add_event(ids.get(rec["item"], rec["item"]), rec["kind"], rec["date"],
+                           note=rec.get("note"), data=rec.get("data") or {},
+                           voids=rec.get("voids"), uid=rec["uid"],
+                           recorded_at=rec["recorded_at"])
+            return True
+        if kind == "attachment":
+            if self.db.execute("SELECT 1 FROM attachments WHERE event_uid = ? AND sha256 = ? "
+                               "AND name = ?", (rec["event"], rec["sha256"], rec["name"])
+                               ).fetchone():
+                return False
+            self.db.execute(
+                "INSERT INTO attachments (event_uid, sha256, name, original_name, size, "
+                "content_type) VALUES (?, ?, ?, ?, ?, ?)",
+                (rec["event"], rec["sha256"], rec["name"], rec.get("original_name"),
+                 rec["size"], rec.get("content_type")))
+            return True
+        if kind == "answer":
+            if self.db.execute("SELECT 1 FROM answers WHERE event_uid = ? AND question = ?",
+                               (rec["event"], rec["question"])).fetchone():
+                return False
+            self.add_answer(rec["event"], ids.get(rec["item"], rec["item"]), rec["question"],
+                            rec["outcome"], rec.get("exemptions") or [], rec.get("answer"))
+            return True
+        raise ValueError(f"unknown record type {kind!r}")
+
+    # -- the status cache ------------------------------------------------------------------------
+    # Each item's state before and after its due date, derived from its events by the
+    # lifecycle module and kept in a separate, disposable database in the user's cache folder,
+    # so that `status` over a large ledger orders and counts items in SQL and derives in full
+    # only the rows it shows. A row is stale when the item has a newer event or the stamp
+    # (holidays, settings, konpfoi's version) changed.
+
+    def attach_views(self, path: Path) -> None:
+        """Attach the status cache at `path`; a broken one is thrown away and rebuilt."""
+        if self._views == path:
+            return
+        for attempt in (1, 2):
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+            try:
+                self.db.execute("ATTACH DATABASE ? AS vc", (str(path),))
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS vc.item_views (item_id TEXT PRIMARY KEY, "
+                    "last_event INTEGER, stamp TEXT NOT NULL, due INTEGER, "
+                    "state_early TEXT NOT NULL, state_late TEXT NOT NULL, "
+                    "rank_early INTEGER NOT NULL, rank_late INTEGER NOT NULL, "
+                    "next_early INTEGER, next_late INTEGER)")
+                self._views = path
+                return
+            except sqlite3.DatabaseError:
+                if self.db.execute("SELECT 1 FROM pragma_database_list WHERE name = 'vc'"
+                                   ).fetchone():
+                    self.db.execute("DETACH DATABASE vc")
+                if attempt == 2:
+                    raise
+                path.unlink(missing_ok=True)
+
+    def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
+                    ) -> list[tuple[Item, int | None]]:
+        """Items (lean) whose cached view is missing or out of date, with their last event."""
+        where, args = _item_filters(campaign, body_id)
+        sql = (f"SELECT {_ITEM_LEAN_I}, m.last FROM items i "
+               "LEFT JOIN (SELECT item_id, MAX(id) AS last FROM events GROUP BY item_id) m "
+               "ON m.item_id = i.id LEFT JOIN vc.item_views v ON v.item_id = i.id "
+               "WHERE (v.item_id IS NULL OR v.stamp <> ? OR v.last_event IS NOT m.last)"
+               + "".join(f" AND i.{w}" for w in where) + " ORDER BY i.seq")
+        return [(Item(*r[:10]), r[10]) for r in self.db.execute(sql, [stamp, *args])]
+
+    def save_views(self, rows: list[tuple[Any, ...]]) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(
+                "INSERT INTO vc.item_views (item_id, last_event, stamp, due, state_early, "
+                "state_late, rank_early, rank_late, next_early, next_late) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET "
+                "last_event = excluded.last_event, stamp = excluded.stamp, due = excluded.due, "
+                "state_early = excluded.state_early, state_late = excluded.state_late, "
+                "rank_early = excluded.rank_early, rank_late = excluded.rank_late, "
+                "next_early = excluded.next_early, next_late = excluded.next_late", rows)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    _LATE = "(v.due IS NOT NULL AND v.due < :today)"
+    _STATE = f"CASE WHEN {_LATE} THEN v.state_late ELSE v.state_early END"
+    _RANK = f"CASE WHEN {_LATE} THEN v.rank_late ELSE v.rank_early END"
+    _NEXT = f"COALESCE(CASE WHEN {_LATE} THEN v.next_late ELSE v.next_early END, :today)"
+
+    def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
+                  states: Sequence[str] | None, open_only: bool, due_by: int | None,
+                  limit: int | None) -> tuple[list[Item], int]:
+        """Items in order of urgency (overdue first, then by the date of their next action,
+        then by due date), and how many match in all."""
+        where, args = _item_filters(campaign, body_id)
+        conds = [f"i.{w.replace('?', f':a{n}')}" for n, w in enumerate(where)]
+        params: dict[str, Any] = {f"a{n}": a for n, a in enumerate(args)}
+        params["today"] = today
+        if states:
+            conds.append(f"{self._STATE} IN ({', '.join(f':s{n}' for n in range(len(states)))})")
+            params.update({f"s{n}": st for n, st in enumerate(states)})
+        if open_only:
+            conds.append(f"{self._RANK} < 2")
+        if due_by is not None:
+            conds.append("v.due IS NOT NULL AND v.due BETWEEN :today AND :due_by")
+            params["due_by"] = due_by
+        base = ("FROM items i JOIN vc.item_views v ON v.item_id = i.id"
+                + (" WHERE " + " AND ".join(conds) if conds else ""))
+        total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
+        sql = (f"SELECT {_ITEM_SELECT_I} {base} ORDER BY {self._RANK}, {self._NEXT}, "
+               "v.due IS NULL, v.due, i.seq")
+        if limit is not None:
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        return [Item(*r) for r in self.db.execute(sql, params)], total
+
+    def view_counts(self, today: int, campaign: str | None, body_id: str | None
+                    ) -> dict[str, int]:
+        where, args = _item_filters(campaign, body_id)
+        conds = [f"i.{w.replace('?', f':a{n}')}" for n, w in enumerate(where)]
+        params: dict[str, Any] = {f"a{n}": a for n, a in enumerate(args)}
+        params["today"] = today
+        rows = self.db.execute(
+            f"SELECT {self._STATE}, COUNT(*) FROM items i JOIN vc.item_views v "
+            "ON v.item_id = i.id" + (" WHERE " + " AND ".join(conds) if conds else "")
+            + f" GROUP BY {self._STATE}", params)
+        return {state: n for state, n in rows}
 
     def event(self, event_id: int) -> Event:
         row = self.db.execute(
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events WHERE id = ?", (event_id,)
-        ).fetchone()
+            f"SELECT {_EVENT_SELECT} FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
             raise NotFound(f"no event #{event_id}", hint="see the event numbers: konpfoi show ID")
-        return _event(row)
+        return Event(row)
+
+
+def _item_filters(campaign: str | None, body_id: str | None) -> tuple[list[str], list[str]]:
+    where, args = [], []
+    if campaign is not None:
+        where.append("campaign = ?")
+        args.append(campaign)
+    if body_id is not None:
+        where.append("body_id = ?")
+        args.append(body_id)
+    return where, args
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -337,20 +588,9 @@ def _check_is_sqlite(path: Path) -> None:
 
 
 def _item_row(item: Item) -> tuple[Any, ...]:
-    values = []
-    for col in _ITEM_COLUMNS:
-        v = getattr(item, col)
-        values.append(json.dumps(v, ensure_ascii=False) if col == "questions" else v)
-    return tuple(values)
+    return tuple(getattr(item, f) for f in _ITEM_FIELDS)
 
 
 def _item(row: Sequence[Any]) -> Item:
-    d = dict(zip(_ITEM_COLUMNS, row, strict=True))
-    d["questions"] = json.loads(d["questions"]) if d["questions"] else []
-    return Item(**d)
+    return Item(*row)
 
-
-def _event(row: Sequence[Any]) -> Event:
-    d = dict(zip(_EVENT_COLUMNS, row, strict=True))
-    d["data"] = json.loads(d["data"]) if d["data"] else {}
-    return Event(**d)

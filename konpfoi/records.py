@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 ITEM_KINDS = ("foi", "eir", "foisa", "sar", "email")
@@ -40,17 +42,45 @@ PAST_ONLY = frozenset(EVENT_KINDS) - {"note"}
 OUTCOMES = ("answered", "partly-answered", "refused", "not-held", "clarification-sought")
 
 
-@dataclass(slots=True)
-class Event:
-    id: int
-    uid: str
-    item_id: str
-    kind: str
-    date: str  # YYYY-MM-DD: the day it happened
-    recorded_at: str
-    note: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    voids: str | None = None  # the uid of the event this one cancels or corrects
+class Event(tuple):  # type: ignore[type-arg]
+    """One thing that happened to an item, as the ledger row it is.
+
+    A tuple, so that reading hundreds of thousands of events costs no more than the rows
+    themselves; `data` is parsed from its JSON only when read.
+    """
+
+    __slots__ = ()
+    FIELDS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "raw", "voids")
+
+    @classmethod
+    def make(cls, id: int, uid: str, item_id: str, kind: str, date: str,  # noqa: A002
+             recorded_at: str, note: str | None = None, data: dict[str, Any] | None = None,
+             voids: str | None = None) -> Event:
+        raw = json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None
+        return cls((id, uid, item_id, kind, date, recorded_at, note, raw, voids))
+
+    id = property(itemgetter(0))
+    uid = property(itemgetter(1))
+    item_id = property(itemgetter(2))
+    kind = property(itemgetter(3))
+    date = property(itemgetter(4))  # YYYY-MM-DD: the day it happened
+    recorded_at = property(itemgetter(5))
+    note = property(itemgetter(6))
+    raw = property(itemgetter(7))  # the data as stored: JSON text or None
+    voids = property(itemgetter(8))  # the uid of the event this one cancels or corrects
+
+    @property
+    def data(self) -> dict[str, Any]:
+        raw = self[7]
+        return json.loads(raw) if raw else {}
+
+    def mentions(self, key: str) -> bool:
+        """Whether its data may hold `key` (a cheap test before parsing the JSON)."""
+        raw = self[7]
+        return raw is not None and key in raw
+
+    def __repr__(self) -> str:
+        return f"Event(#{self.id} {self.item_id} {self.kind} {self.date} {self.raw or ''})"
 
 
 @dataclass(slots=True)
@@ -69,7 +99,12 @@ class Item:
     sender_email: str | None = None
     template: str | None = None
     question_set: str | None = None
-    questions: list[dict[str, Any]] = field(default_factory=list)
+    questions_json: str = "[]"  # the questions as drafted; parsed only when asked for
     draft_path: str | None = None
     content_hash: str | None = None
     message_id: str | None = None
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """The numbered questions as drafted: number, label, text."""
+        return list(json.loads(self.questions_json or "[]"))

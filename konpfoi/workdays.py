@@ -66,13 +66,16 @@ class Calendar:
 
     def count(self, a: dt.date, b: dt.date) -> int:
         """Working days in (a, b]; negative when b is before a."""
+        return self.count_ord(a.toordinal(), b.toordinal())
+
+    def count_ord(self, a: int, b: int) -> int:
+        """`count` for day ordinals."""
         if b < a:
-            return -self.count(b, a)
-        i, j = a.toordinal() - self._base, b.toordinal() - self._base
+            return -self.count_ord(b, a)
+        i, j = a - self._base, b - self._base
         if i >= 0 and j < len(self._cum):
             return self._cum[j] - self._cum[i]
-        return sum(1 for k in range(1, (b - a).days + 1)
-                   if self.is_working(a + dt.timedelta(days=k)))
+        return sum(1 for k in range(a + 1, b + 1) if self.is_working(dt.date.fromordinal(k)))
 
     def next_working(self, day: dt.date) -> dt.date:
         """`day` itself if it is a working day, else the first working day after it."""

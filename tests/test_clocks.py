@@ -309,7 +309,7 @@ def test_cli_holidays_import_rejects_bad_files(run, home, tmp_path) -> None:
 
 
 def ev(kind: str, date: str, **data) -> Event:
-    return Event(0, kind + date, "K-0001", kind, date, "", None, data)
+    return Event.make(0, kind + date, "K-0001", kind, date, "", None, data)
 
 
 def clock(kind, events, key="response", **kw):

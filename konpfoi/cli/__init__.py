@@ -6,7 +6,16 @@ import sys
 
 import typer
 
-from konpfoi.cli import bodies, deadline, draft, questions, templates, workspace
+from konpfoi.cli import (
+    bodies,
+    deadline,
+    draft,
+    exchange,
+    ledger,
+    questions,
+    templates,
+    workspace,
+)
 from konpfoi.cli.common import register
 
 app = typer.Typer(
@@ -24,6 +33,13 @@ app.add_typer(bodies.app, name="bodies")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
+register(app, "mark-sent", ledger.mark_sent)
+register(app, "record", ledger.record_event)
+register(app, "reply", ledger.record_reply)
+register(app, "status", ledger.show_status)
+register(app, "show", ledger.show_item)
+register(app, "export", exchange.export_ledger)
+register(app, "import", exchange.import_ledger)
 register(app, "deadline", deadline.show_deadline)
 app.add_typer(deadline.holidays_app, name="holidays")
 

@@ -1,0 +1,107 @@
+"""What a request's events add up to, read in one pass (in date order) for clocks and state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, Protocol
+
+
+class EventLike(Protocol):
+    kind: str
+    date: str
+    data: dict[str, Any]
+
+    def mentions(self, key: str) -> bool: ...
+
+
+_DATE = itemgetter(4)  # a ledger Event's date, which sorts as text (YYYY-MM-DD)
+# Events that move the response clock, kept in order for it to replay.
+CLOCK_KINDS = frozenset({"clarification-requested", "clarification-sent", "fee-notice",
+                         "fee-paid", "extension-claimed", "reply"})
+
+
+@dataclass(slots=True)
+class Facts:
+    sent: dt.date | None = None  # the first sending: a re-send does not restart the clock
+    attempt_pending: bool = False  # konpfoi began sending and never learned the outcome
+    send_failed: bool = False
+    clock_events: list[tuple[str, dt.date, Any]] = field(default_factory=list)
+    replied: dt.date | None = None  # the first final reply after sending
+    outcome: str | None = None  # of the latest reply, or of coding done after it
+    coded: bool = False
+    extension: bool = False
+    review_requested: dt.date | None = None
+    review_extended: bool = False  # the body claimed more time for the review
+    review_outcome: dt.date | None = None
+    review_result: str | None = None
+    complaint_filed: dt.date | None = None
+    closed: bool = False  # closed (or the regulator decided) and not reopened since
+    withdrawn: bool = False
+    last_contact: dt.date | None = None
+    their_ref: str | None = None
+
+
+def read(events: list[Any]) -> Facts:
+    """One pass over the (effective) events, in date order, ties in the order recorded."""
+    f = Facts()
+    fromiso = dt.date.fromisoformat
+    try:
+        ordered = sorted(events, key=_DATE)
+    except (TypeError, IndexError):  # event-like objects that are not ledger rows
+        ordered = sorted(events, key=lambda e: e.date)
+    for e in ordered:
+        k = e.kind
+        if e.mentions("their_ref"):
+            f.their_ref = e.data.get("their_ref") or f.their_ref
+        if k == "sent":
+            if f.sent is None:
+                f.sent = fromiso(e.date)
+            f.attempt_pending = False
+        elif k in CLOCK_KINDS:
+            d = fromiso(e.date)
+            f.clock_events.append((k, d, e))
+            if k == "reply":
+                final = not (e.mentions("interim") and e.data.get("interim"))
+                if final and f.replied is None and f.sent is not None and d >= f.sent:
+                    f.replied = d
+                if e.mentions("outcome"):
+                    f.outcome = e.data.get("outcome")
+                f.coded = False
+            elif k == "extension-claimed":
+                if f.review_requested is not None:
+                    f.review_extended = True
+                else:
+                    f.extension = True
+        elif k == "send-attempt":
+            f.attempt_pending = True
+        elif k == "send-failed":
+            f.attempt_pending, f.send_failed = False, True
+        elif k == "coded":
+            f.coded = True
+            if e.mentions("outcome"):
+                f.outcome = e.data.get("outcome") or f.outcome
+        elif k == "review-requested":
+            if f.review_requested is None:
+                f.review_requested = fromiso(e.date)
+        elif k == "review-outcome":
+            if f.review_outcome is None:
+                f.review_outcome = fromiso(e.date)
+            if e.mentions("outcome"):
+                f.review_result = e.data.get("outcome")
+        elif k == "complaint-filed":
+            f.complaint_filed = f.complaint_filed or fromiso(e.date)
+        elif k in ("closed", "complaint-outcome"):
+            f.closed = True
+        elif k == "reopened":
+            f.closed = f.withdrawn = False
+        elif k == "withdrawn":
+            f.withdrawn = True
+    if ordered and f.sent is not None:
+        f.last_contact = max(fromiso(_date(ordered[-1])), f.sent)
+    return f
+
+
+def _date(e: Any) -> str:
+    return str(e.date)

@@ -1,0 +1,251 @@
+"""An item's state, running clocks and next action: a pure function of its events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from konpfoi import facts
+from konpfoi.clocks import ITEM_REGIME, REGULATOR, Clock, clocks_for
+from konpfoi.records import Event
+from konpfoi.workdays import Calendar, Calendars
+
+STATES = (
+    "drafted", "send unknown", "awaiting response", "overdue", "clarification needed",
+    "extended", "answered", "partly answered", "refused", "not held",
+    "internal review requested", "review overdue", "with regulator", "withdrawn", "closed",
+)
+CLOSED_STATES = frozenset({"withdrawn", "closed"})
+OVERDUE_STATES = ("overdue", "review overdue")
+OUTCOME_STATES = {"answered": "answered", "partly-answered": "partly answered",
+                  "refused": "refused", "not-held": "not held"}
+_UNHAPPY = frozenset({"partly answered", "refused", "not held"})
+
+
+@dataclass(slots=True)
+class View:
+    """What the ledger says about one item today."""
+
+    state: str
+    item_id: str = "ID"
+    sent: dt.date | None = None
+    due: dt.date | None = None  # the due date of the clock that matters now
+    left: int | None = None  # working days (or days) left on it; negative when overdue
+    next_date: dt.date | None = None
+    clocks: list[Clock] = field(default_factory=list)
+    their_ref: str | None = None
+    outcome: str | None = None
+    events: list[Event] = field(default_factory=list)  # effective: voids and corrections applied
+    action: str = ""  # the next action, with {id} and {when} filled in only when read
+    when: dt.date | None = None
+
+    @property
+    def next_action(self) -> str:
+        return self.action.format(id=self.item_id, when=self.when)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+    @property
+    def overdue(self) -> bool:
+        return self.state in OVERDUE_STATES
+
+    def to_dict(self) -> dict[str, Any]:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {"state": self.state, "sent": iso(self.sent), "due": iso(self.due),
+                "left": self.left, "next_action": self.next_action,
+                "next_date": iso(self.next_date), "their_ref": self.their_ref,
+                "outcome": self.outcome}
+
+
+def effective(events: list[Event]) -> list[Event]:
+    """The events that stand: a `void` removes the one it names; a `correction` replaces it."""
+    for e in events:
+        if e.kind == "void" or e.kind == "correction":
+            break
+    else:
+        return events
+    active: dict[str, Event] = {}
+    for e in events:
+        if e.kind == "void":
+            active.pop(e.voids or "", None)
+        elif e.kind == "correction":
+            old = active.pop(e.voids or "", None)
+            if old is not None:
+                data = {k: v for k, v in {**old.data, **e.data}.items() if k != "kind"}
+                active[e.uid] = Event.make(e.id, e.uid, e.item_id, old.kind, e.date,
+                                           e.recorded_at, e.note or old.note, data)
+        else:
+            active[e.uid] = e
+    return list(active.values())
+
+
+# Next actions: {id} is the item, {when} the date the action is due by.
+SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
+SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
+                "konpfoi send {id} --retry")
+SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
+WAIT = "wait; chase if no answer by {when}"
+CHASE = "chase now (konpfoi followup {id} --kind chaser)"
+CLARIFY = "send your clarification, then konpfoi record {id} clarification-sent"
+PAY = "pay the fee, then konpfoi record {id} fee-paid"
+REVIEW = "ask for internal review by {when} (konpfoi followup {id} --kind internal-review)"
+CODE = "code the answers (konpfoi code {id})"
+READ = "read the reply; close it when done (konpfoi record {id} closed)"
+CLOSE = "close it (konpfoi record {id} closed), or ask for internal review by {when}"
+WAIT_REVIEW = "wait for the review outcome, due {when}"
+COMPLAIN = "complain to {regulator} by {when} (konpfoi followup {id} --kind {complaint})"
+WAIT_REGULATOR = "wait for {regulator}'s decision"
+
+
+def _complain(kind: str) -> str:
+    regime = ITEM_REGIME.get(kind, "foia")
+    return COMPLAIN.replace("{regulator}", REGULATOR[regime]).replace(
+        "{complaint}", "sic-application" if regime == "foisa" else "ico-complaint")
+
+
+class Summary(tuple):  # type: ignore[type-arg]
+    """What an item's events add up to, whatever the day: the facts its state needs and its
+    clocks. A tuple of plain values, so that `status` can cache it between runs."""
+
+    __slots__ = ()
+    sent = property(itemgetter(0))  # ordinal of the first sending, or None
+    their_ref = property(itemgetter(1))
+    outcome = property(itemgetter(2))
+    withdrawn = property(itemgetter(3))
+    closed = property(itemgetter(4))
+    attempt_pending = property(itemgetter(5))
+    send_failed = property(itemgetter(6))
+    complaint_filed = property(itemgetter(7))
+    replied = property(itemgetter(8))
+    coded = property(itemgetter(9))
+    extension = property(itemgetter(10))
+    review_outcome = property(itemgetter(11))
+    review_result = property(itemgetter(12))
+    clocks = property(itemgetter(13))
+
+    def pack(self) -> list[Any]:
+        """A JSON-ready list (clocks without their explanations)."""
+        return [*self[:13], [[*c[:6], [], *c[7:]] for c in self[13]]]
+
+    @classmethod
+    def unpack(cls, packed: list[Any]) -> Summary:
+        return cls((*packed[:13], [Clock(c) for c in packed[13]]))
+
+
+def summarise(kind: str, evs: list[Event], cals: Calendars, *, rule: str = "a",
+              nation: str | None = None, chase_days: int = 15, explain: bool = False
+              ) -> Summary:
+    """The day-independent part of an item's view, from its effective events."""
+    f = facts.read(evs)
+    clocks = clocks_for(kind, f, cals, rule=rule, nation=nation, chase_days=chase_days,
+                        explain=explain) if f.sent is not None else []
+    return Summary((f.sent.toordinal() if f.sent else None, f.their_ref, f.outcome,
+                    f.withdrawn, f.closed, f.attempt_pending, f.send_failed,
+                    f.complaint_filed is not None, f.replied is not None, f.coded, f.extension,
+                    f.review_outcome is not None, f.review_result, clocks))
+
+
+def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
+           item_id: str = "ID", nation: str | None = None, rule: str = "a",
+           chase_days: int = 15, explain: bool = False) -> View:
+    """State, clocks and next action of one item on `today`."""
+    evs = effective(events)
+    s = summarise(kind, evs, cals, rule=rule, nation=nation, chase_days=chase_days,
+                  explain=explain)
+    view = judge(kind, s, cals, today, item_id=item_id, nation=nation)
+    view.events = evs
+    return view
+
+
+def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: str = "ID",
+          nation: str | None = None) -> View:
+    """The state and next action on `today` of an item summarised as `s`."""
+    view = View("drafted", item_id, their_ref=s[1], outcome=s[2])
+    if s[3]:
+        view.state = "withdrawn"
+        return view
+    if s[0] is None:
+        if s[4]:
+            view.state = "closed"
+        elif s[5]:
+            view.state = "send unknown"
+            _act(view, SEND_UNKNOWN, today)
+        else:
+            _act(view, SEND_FAILED if s[6] else SEND, today)
+        return view
+    view.sent = dt.date.fromordinal(s[0])
+    view.clocks = clocks = s[13]
+    if s[4]:
+        view.state = "closed"
+        return view
+    if s[7]:
+        view.state = "with regulator"
+        view.action = WAIT_REGULATOR.replace(
+            "{regulator}", REGULATOR.get(ITEM_REGIME.get(kind, ""), "the ICO"))
+        return view
+    cal = cals.for_regime(ITEM_REGIME.get(kind, "email"), nation)
+    response = clocks[0]  # the response clock (or, for an email, the chase)
+    second = clocks[1] if len(clocks) > 1 else None
+    if second is not None and second[0] == "review-answer":
+        return _in_review(view, kind, s, second, clocks[2] if len(clocks) > 2 else None,
+                          cal, today)
+    window = second if second is not None and second[0] == "review-window" else None
+    view.due, view.left = response.due, response.left(today, cal)
+    if s[8]:  # replied
+        view.state = OUTCOME_STATES.get(s[2] or "", "answered")
+        if view.state in _UNHAPPY and window is not None:
+            _act(view, REVIEW, window.due)
+        elif kind == "email":
+            _act(view, READ, today)
+        elif not s[9]:
+            _act(view, CODE, today)
+        else:
+            _act(view, CLOSE, today, window.due if window else None)
+        return view
+    if response[8]:  # paused
+        clarifying = "clarification" in response[8]
+        view.state = "clarification needed" if clarifying else "awaiting response"
+        _act(view, CLARIFY if clarifying else PAY, today)
+        return view
+    if view.left is not None and view.left < 0:
+        view.state = "overdue"
+        # FOISA: a missed deadline opens the internal review window as well
+        _act(view, CHASE + ("; or " + REVIEW.split(" (")[0] if window else ""), today,
+             window.due if window else None)
+        return view
+    view.state = "extended" if s[10] and kind != "foisa" else "awaiting response"
+    _act(view, WAIT, response.due)
+    return view
+
+
+def _act(view: View, action: str, next_date: dt.date | None,
+         when: dt.date | None = None) -> None:
+    view.action = action
+    view.next_date = next_date
+    view.when = when or next_date
+
+
+def _in_review(view: View, kind: str, s: Summary, review: Clock, regulator: Clock | None,
+               cal: Calendar, today: dt.date) -> View:
+    complain = _complain(kind)
+    if s[11]:  # the review outcome came
+        view.outcome = s[12] or view.outcome
+        view.state = OUTCOME_STATES.get(view.outcome or "", "answered")
+        if view.state in _UNHAPPY and regulator is not None:
+            view.due, view.left = regulator.due, regulator.left(today, cal)
+            _act(view, complain, regulator.due)
+        else:
+            _act(view, READ, today)
+        return view
+    view.due, view.left = review.due, review.left(today, cal)
+    if view.left is not None and view.left < 0:
+        view.state = "review overdue"
+        _act(view, complain, today, regulator.due if regulator else None)
+    else:
+        view.state = "internal review requested"
+        _act(view, WAIT_REVIEW, review.due)
+    return view
