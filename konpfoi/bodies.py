@@ -220,3 +220,22 @@ def merge(base: dict[str, Any] | None, entry: dict[str, Any], origin: str) -> di
                 merged[key] = value
     merged["origin"] = origin
     return merged
+
+
+_ORDER = {"icb": 0, "trust": 1, "hb": 2, "lhb": 3, "hsc": 4, "mp": 5}
+_FIELD_ORDER = {name: i for i, name in enumerate(_BODY_FIELDS)}
+
+
+def dump(entries: list[dict[str, Any]], header: str, **top: Any) -> str:
+    """The YAML text of a bodies file: a comment header, then one block per body in a stable
+    order (kind, then id) with fields in a fixed order."""
+    import yaml
+
+    rows = []
+    for e in sorted(entries, key=lambda e: (_ORDER.get(e["kind"], 9) if "kind" in e else 9,
+                                           e["id"])):
+        clean = {k: v for k, v in e.items() if k != "origin" and v not in (None, [], {}, "")}
+        rows.append(dict(sorted(clean.items(), key=lambda kv: _FIELD_ORDER.get(kv[0], 99))))
+    doc = {"version": 1, **top, "bodies": rows}
+    text: str = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return header + text

@@ -97,9 +97,21 @@ class Directory:
 
     # -- resolving one target ------------------------------------------------------------------
 
-    def resolve(self, target: str) -> Resolved:
-        """One body for an id, a code or a name; never a guess between several."""
-        target = target.strip()
+    def resolve(self, target: str, follow_closed: bool = True) -> Resolved:
+        """One body for an id, a code or a name; never a guess between several.
+
+        A closed body resolves to its successor, with a note (unless `follow_closed` is off,
+        to show the closed body itself).
+        """
+        found = self._resolve(target.strip())
+        b = found.body
+        if follow_closed and b.closed and b.successor in self.bodies:
+            new = self.bodies[b.successor]
+            return Resolved(new, note=f"{b.id} {b.name} closed on {b.closed}; its successor is "
+                                      f"{new.id} {new.name}")
+        return found
+
+    def _resolve(self, target: str) -> Resolved:
         if target in self.bodies:
             return Resolved(self.bodies[target])
         if target in self.successors:
@@ -247,11 +259,10 @@ def _score(q: str, q_tokens: list[str], key: str) -> int:
 # -- loading -----------------------------------------------------------------------------------
 
 
-def load(overlay: Path | None = None, base: Path | None = None) -> Directory:
-    """The packaged directory plus the workspace overlay, from a cache keyed by their content."""
-    files = [base or packaged("bodies.yaml")]
-    if overlay is not None and overlay.is_file():
-        files.append(overlay)
+def load(*overlays: Path, base: Path | None = None) -> Directory:
+    """The packaged directory plus the overlays that exist (later files win), from a cache
+    keyed by their content."""
+    files = [base or packaged("bodies.yaml"), *(o for o in overlays if o.is_file())]
     contents = []
     digest = hashlib.sha256(f"{_CACHE_FORMAT}:{__version__}".encode())
     for f in files:
@@ -272,6 +283,11 @@ def load(overlay: Path | None = None, base: Path | None = None) -> Directory:
     if cache is not None:
         _write_cache(cache, rows)
     return Directory([Body.from_dict(r) for r in rows], files)
+
+
+def entries(*overlays: Path, base: Path | None = None) -> dict[str, dict]:
+    """The directory as plain entries (id -> fields), for importers to update."""
+    return {b.id: b.to_dict() for b in load(*overlays, base=base)}
 
 
 def _parse(files: list[Path], contents: list[bytes]) -> list[dict]:
@@ -306,3 +322,45 @@ def _write_cache(cache: Path, rows: list[dict]) -> None:
         atomic_write(cache, json.dumps(rows, separators=(",", ":")))
     except OSError:
         pass  # a cache is an optimisation; never fail a command over it
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # error, warning
+    body_id: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"severity": self.severity, "body": self.body_id, "message": self.message}
+
+
+def check(d: Directory, today: str, stale_days: int = 365) -> list[Finding]:
+    """Broken links between bodies, bodies with no way to reach them, stale contacts."""
+    import datetime as dt
+
+    limit = (dt.date.fromisoformat(today) - dt.timedelta(days=stale_days)).isoformat()
+    out = []
+    for b in d:
+        if b.parent and b.parent not in d.bodies:
+            out.append(Finding("error", b.id, f"parent {b.parent} is not in the directory"))
+        if b.successor and b.successor not in d.bodies:
+            out.append(Finding("error", b.id, f"successor {b.successor} is not in the directory"))
+        if b.closed:
+            if not b.successor:
+                out.append(Finding("warning", b.id, f"closed {b.closed} with no successor"))
+            continue
+        if b.law != "none" and not any(c.role in ("foi", "foi-alt") for c in b.contacts):
+            out.append(Finding("warning", b.id, "no FOI address or form known: drafting to it "
+                                                "will say so"))
+        elif not b.contacts:
+            out.append(Finding("warning", b.id, "no contact address known"))
+        for c in b.contacts:
+            if not c.checked:
+                out.append(Finding("warning", b.id, f"{c.role} contact has no checked date"))
+            elif c.checked < limit:
+                out.append(Finding("warning", b.id, f"{c.role} contact last checked {c.checked}, "
+                                                    f"over {stale_days} days ago"))
+    return out

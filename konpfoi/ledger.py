@@ -289,6 +289,11 @@ class Ledger:
             items = [i for i in items if i.id in wanted]
         return items
 
+    def body_counts(self) -> dict[str, int]:
+        """How many items refer to each body."""
+        rows = self.db.execute("SELECT body_id, COUNT(*) FROM items GROUP BY body_id")
+        return {body_id: n for body_id, n in rows}
+
     def campaigns(self) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT campaign FROM items WHERE campaign IS NOT NULL ORDER BY campaign")

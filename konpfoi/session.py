@@ -30,7 +30,7 @@ class Session:
     def directory(self) -> Directory:
         from konpfoi import directory
 
-        return directory.load(self.ws.bodies_overlay)
+        return directory.load(self.ws.bodies_imported, self.ws.bodies_overlay)
 
     @cached_property
     def templates(self) -> Templates:

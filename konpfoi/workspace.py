@@ -84,7 +84,13 @@ class Workspace:
 
     @property
     def bodies_overlay(self) -> Path:
+        """Your own bodies and overrides; read last, so it wins."""
         return self.root / "bodies.yaml"
+
+    @property
+    def bodies_imported(self) -> Path:
+        """What `konpfoi bodies import` changed from the packaged directory."""
+        return self.root / "bodies-imported.yaml"
 
     @property
     def holiday_feed(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -65,7 +66,11 @@ def show_body(
     from konpfoi.session import Session
 
     d = Session().directory
-    resolved = d.resolve(body)
+    resolved = d.resolve(body, follow_closed=False)
+    if resolved.body.closed:
+        note(f"{resolved.body.id} closed on {resolved.body.closed}"
+             + (f"; its successor is {resolved.body.successor}" if resolved.body.successor
+                else ""))
     if resolved.note:
         note(resolved.note)
     b = resolved.body
@@ -136,6 +141,122 @@ def search_bodies(
     _table(found[:limit], title=f"{len(found)} {matches} for {query!r}{more}")
 
 
+def import_bodies(
+    kind: Annotated[str, typer.Argument(help="What the file is: " + ", ".join(
+        ["icb-list", "icb-names", "icb-contacts", "trust-list", "ods-trusts", "trust-contacts",
+         "mps", "mps-api", "devolved"]) + ".")],
+    file: Annotated[Path, typer.Argument(help="The downloaded file.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Apply the changes (default: only show "
+                                      "them).")] = False,
+    checked: Annotated[str | None, typer.Option(
+        help="Date the file's contacts were checked (default: today).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Refresh the directory from an official or open data file: shows the diff; --yes applies."""
+    import datetime as dt
+
+    from konpfoi import bodies, changes, directory, importers
+    from konpfoi.clocks import parse_date
+    from konpfoi.fsutil import atomic_write
+    from konpfoi.session import Session
+
+    s = Session()
+    today = dt.date.today().isoformat()
+    day = parse_date(checked, "--checked").isoformat() if checked else today
+    incoming = importers.read(kind, file, day)
+    current = directory.entries(s.ws.bodies_imported)
+    referenced: dict[str, int] = {}
+    if s.ws.ledger_path.exists():
+        with s.ledger(create=False) as ledger:
+            referenced = ledger.body_counts()
+    result = changes.apply(current, incoming, day, referenced)
+    if yes and result.changes:
+        entries = changes.overlay(directory.entries(), result.entries)
+        header = ("# Bodies changed by `konpfoi bodies import` (konpfoi rewrites this file; put "
+                  "your own\n# bodies and overrides in bodies.yaml, which is read after it).\n")
+        atomic_write(s.ws.bodies_imported, bodies.dump(entries, header), mode=0o644)
+        directory.load(s.ws.bodies_imported, s.ws.bodies_overlay)  # it must read back
+    if as_json:
+        emit_json({"kind": kind, "file": str(file), "applied": bool(yes and result.changes),
+                   "counts": result.counts(), "notes": result.notes,
+                   "changes": [c.to_dict() for c in result.changes]})
+        return
+    _show_changes(result, kind, file, yes)
+
+
+def _show_changes(result, kind: str, file: Path, yes: bool) -> None:  # type: ignore[no-untyped-def]
+    from rich.markup import escape
+
+    con = stdout()
+    colours = {"added": "green", "changed": "yellow", "closed": "red", "merged": "red",
+               "reopened": "green"}
+    for c in result.changes[:200]:
+        line = f"[{colours[c.what]}]{c.what:<8}[/] {c.id} {escape(c.name)}"
+        if c.what in ("closed", "merged") and c.fields.get("successor", (None, None))[1]:
+            line += f" -> {c.fields['successor'][1]}"
+        if c.referenced:
+            line += f" [bold]({c.referenced} item(s) in your ledger refer to it; it is kept)[/]"
+        con.print(line, soft_wrap=True)
+        if c.what == "changed":
+            for key, (old, new) in list(c.fields.items())[:6]:
+                con.print(f"           {key}: {escape(_brief(old))} -> {escape(_brief(new))}",
+                          soft_wrap=True)
+    if len(result.changes) > 200:
+        con.print(f"... and {len(result.changes) - 200} more (--json lists them all)")
+    for n in result.notes:
+        note(n)
+    counts = ", ".join(f"{n} {w}" for w, n in result.counts().items()) or "no changes"
+    if not result.changes:
+        con.print(f"{file}: the directory already says all this ({kind}).")
+    elif yes:
+        con.print(f"Applied: {counts}.")
+    else:
+        con.print(f"{counts}. Nothing written: run again with --yes to apply.")
+
+
+def _brief(value) -> str:  # type: ignore[no-untyped-def]
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "; ".join(f"{c.get('role')} {c.get('email') or c.get('url')}" for c in value)
+    text = str(value) if value not in (None, "", []) else "-"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_bodies(
+    stale_days: Annotated[int, typer.Option(help="A contact older than this is stale.")]
+    = 365,
+    as_json: JsonOpt = False,
+) -> None:
+    """Lint the directory: broken links, bodies with no contact route, stale contacts."""
+    import datetime as dt
+
+    from rich.markup import escape
+
+    from konpfoi import directory
+    from konpfoi.errors import InvalidInput
+    from konpfoi.session import Session
+
+    s = Session()
+    try:
+        findings = directory.check(s.directory, dt.date.today().isoformat(), stale_days)
+    except InvalidInput as exc:
+        findings = [directory.Finding("error", "-", exc.message)]
+    errors = [f for f in findings if f.severity == "error"]
+    if as_json:
+        emit_json([f.to_dict() for f in findings])
+    else:
+        con = stdout()
+        for f in findings:
+            colour = "red" if f.severity == "error" else "yellow"
+            con.print(f"[{colour}]{f.severity:<7}[/] {f.body_id:<16} {escape(f.message)}",
+                      soft_wrap=True)
+        con.print(f"{len(s.directory) if not errors or errors[0].body_id != '-' else 0} bodies: "
+                  f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
+    if errors:
+        raise typer.Exit(5)
+
+
 register(app, "list", list_bodies)
 register(app, "show", show_body)
 register(app, "search", search_bodies)
+register(app, "import", import_bodies)
+register(app, "check", check_bodies)
