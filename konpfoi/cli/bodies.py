@@ -42,7 +42,7 @@ def list_bodies(
     = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List bodies in the directory, filtered by kind, region, parent, party, nation or tag."""
+    """List bodies, filtered by kind, region, parent, party or tag."""
     from konpfoi.session import Session
 
     d = Session().directory
@@ -62,7 +62,7 @@ def show_body(
     body: Annotated[str, typer.Argument(help="An id such as icb:QKK, a code, or a name.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one body: names, codes, contacts with their source and when they were checked."""
+    """Show one body, its contacts and where they came from."""
     from konpfoi.session import Session
 
     d = Session().directory
@@ -120,7 +120,7 @@ def search_bodies(
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find bodies by name, short name, alias, constituency or code (best match first)."""
+    """Find bodies by name, constituency or code."""
     from konpfoi.errors import NotFound
     from konpfoi.session import Session
 
@@ -152,7 +152,10 @@ def import_bodies(
         help="Date the file's contacts were checked (default: today).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Refresh the directory from an official or open data file: shows the diff; --yes applies."""
+    """Refresh the directory from an official data file.
+
+    Shows what is added, changed, closed and merged; writes only with --yes.
+    """
     import datetime as dt
 
     from konpfoi import bodies, changes, directory, importers
@@ -226,7 +229,7 @@ def check_bodies(
     = 365,
     as_json: JsonOpt = False,
 ) -> None:
-    """Lint the directory: broken links, bodies with no contact route, stale contacts."""
+    """Lint the directory: broken links, no contact, stale checks."""
     import datetime as dt
 
     from rich.markup import escape

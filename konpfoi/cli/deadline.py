@@ -30,7 +30,11 @@ def show_deadline(
                                           "day.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compute a statutory deadline: FOIA/EIR 20 working days, FOISA, or SAR one month."""
+    """Compute a statutory deadline and show the working.
+
+    FOIA and EIR: 20 working days, any UK bank holiday skipped; FOISA: Scottish ones; subject
+    access: one calendar month.
+    """
     from konpfoi import clocks
     from konpfoi.errors import InvalidInput
     from konpfoi.holidaydata import NATIONS
@@ -100,7 +104,7 @@ def list_holidays(
         help="Only this nation's (default: every UK nation, as FOIA counts).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List the bank holidays in force, with the source(s) of each and where sources disagree."""
+    """List the bank holidays in force and the source of each."""
     import datetime as dt
 
     from rich.markup import escape
@@ -146,7 +150,7 @@ def import_holidays(
     feed: Annotated[Path, typer.Argument(help="A GOV.UK bank-holidays.json file.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Load the official GOV.UK bank holidays feed into this workspace, beside the package's."""
+    """Load the official GOV.UK bank holidays feed."""
     from konpfoi.holidaydata import import_feed
     from konpfoi.session import Session
 

@@ -22,7 +22,11 @@ def draft_requests(
     = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Draft a request (or email) to each body: an .eml and a .txt in drafts/, and a ledger item."""
+    """Draft an FOI request or email to each body.
+
+    Writes drafts/<id>.eml and a .txt copy per body, and records each as an item in the
+    ledger. Nothing is written unless every body and template works.
+    """
     import datetime as dt
 
     from konpfoi import drafting

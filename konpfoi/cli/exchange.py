@@ -14,7 +14,7 @@ def export_ledger(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write, e.g. ledger.jsonl")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Write the whole ledger as JSON Lines (items, events, attachments' records, answers)."""
+    """Write the ledger as JSON Lines, for backup or to share."""
     from konpfoi import exchange
     from konpfoi.session import Session
 
@@ -32,7 +32,7 @@ def import_ledger(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="A file from konpfoi export.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Add what an export holds and this ledger lacks (importing twice adds nothing)."""
+    """Add an export's records to this ledger (twice adds nothing)."""
     from konpfoi import exchange
     from konpfoi.session import Session
 

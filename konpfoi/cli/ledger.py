@@ -31,7 +31,10 @@ def mark_sent(
         "--again", help="Record a re-send (it does not restart the clock).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record items as sent from your own mail client: the statutory clock starts."""
+    """Record items as sent from your own mail client.
+
+    The statutory clock starts on the day of sending (day 0).
+    """
     from konpfoi import recording
     from konpfoi.session import Session
 
@@ -70,7 +73,11 @@ def record_event(
     = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record what happened to a request: an acknowledgement, a clarification, an extension..."""
+    """Record what happened: acknowledged, clarification, extension...
+
+    Events are never rewritten: cancel a mistake with `void --event N`, or replace it with
+    `correction --event N --date D`.
+    """
     from konpfoi import recording
     from konpfoi.session import Session
 
@@ -98,7 +105,11 @@ def record_reply(
     note_: NoteOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store a reply: the email (date, sender, subject read from it) and its attachments."""
+    """Store a reply and its attachments.
+
+    An .eml is read for its date, sender and subject; every file is kept under files/ by
+    content hash.
+    """
     from konpfoi import recording
     from konpfoi.session import Session
 
@@ -150,7 +161,10 @@ def show_status(
         help="Also write an iCalendar file of upcoming deadlines.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every open request, most urgent first: sent, due, working days left, state, next action."""
+    """Open requests, most urgent first.
+
+    For each: sent, due, working days left (negative when overdue), state, next action.
+    """
     from konpfoi import status
     from konpfoi.clocks import parse_date
     from konpfoi.session import Session
@@ -238,7 +252,7 @@ def show_item(
     today: Annotated[str | None, typer.Option(help="Look from this day instead.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One item's whole story: its timeline, every clock and the next action."""
+    """One item's timeline, clocks and next action."""
     from konpfoi.clocks import parse_date
     from konpfoi.lifecycle import derive
     from konpfoi.session import Session

@@ -12,7 +12,7 @@ app = typer.Typer(help="List and show question sets.", no_args_is_help=True)
 
 
 def list_questions(as_json: JsonOpt = False) -> None:
-    """List the question sets (packaged, and your workspace's questions/ folder)."""
+    """List the question sets."""
     from rich.table import Table
 
     from konpfoi import questions
@@ -34,7 +34,7 @@ def show_questions(
     set_id: Annotated[str, typer.Argument(metavar="ID", help="A question set id.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a question set in full: each question, its report label, and its source."""
+    """Show a question set in full."""
     from rich.markup import escape
 
     from konpfoi import questions

@@ -12,7 +12,7 @@ app = typer.Typer(help="List and show templates.", no_args_is_help=True)
 
 
 def list_templates(as_json: JsonOpt = False) -> None:
-    """List the templates (your workspace's templates/ overrides packaged ones by name)."""
+    """List the templates (yours override packaged ones by name)."""
     from rich.table import Table
 
     from konpfoi.session import Session
@@ -35,7 +35,7 @@ def show_template(
     name: Annotated[str, typer.Argument(help="A template name, e.g. foi-request.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Print a template's source, with where it lives."""
+    """Print a template's source."""
     from konpfoi.session import Session
 
     info = Session().templates.info(name)

@@ -21,7 +21,7 @@ def init_workspace(
     signature: Annotated[str | None, typer.Option(help="Lines under your name.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a folder a konpfoi workspace, or update your details in one."""
+    """Make a folder a workspace, or update your details in one."""
     from konpfoi import workspace
 
     if sys.stdin.isatty() and not as_json:
@@ -45,7 +45,7 @@ def init_workspace(
 
 
 def show_where(as_json: JsonOpt = False) -> None:
-    """Print the workspace, config, ledger and data files konpfoi is using, and why."""
+    """Print the files konpfoi is using, and why."""
     from konpfoi import workspace
     from konpfoi.resources import packaged
 
