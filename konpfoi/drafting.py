@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from konpfoi import messages
+from konpfoi import fsutil, messages
 from konpfoi.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.ledger import Ledger, format_item_id, new_uid, now_utc
@@ -41,7 +41,8 @@ class Target:
 @dataclass
 class Draft:
     item: Item
-    message: EmailMessage
+    raw: bytes  # the RFC 5322 message
+    text: str  # its body
     eml: Path
     txt: Path
     note: str | None = None
@@ -66,9 +67,9 @@ def placeholder_warning(sender: Sender) -> str | None:
              "email": f"your email address ({EMAIL_PLACEHOLDER})"}
     return (
         "the draft has placeholders for " + " and ".join(parts[p] for p in sender.placeholders)
-        + ": an FOI request must give your real name and an address for correspondence "
-        "(FOIA s.8). Run: konpfoi init --name 'Your Name' --email you@example.org, then draft "
-        "again. A draft with placeholders cannot be marked sent."
+        + " (an FOI request must give your real name and an address for correspondence, "
+        "FOIA s.8). Run: konpfoi init --name 'Your Name' --email you@example.org, then draft "
+        "again; a draft with placeholders cannot be sent."
     )
 
 
@@ -93,7 +94,8 @@ def item_kind(template_kind: str, body: Body, qs: QuestionSet | None) -> str:
 
 def recipient(body: Body, template_kind: str) -> str:
     """The address a draft goes to; a request needs an FOI inbox, an email any address."""
-    roles = ("foi", "foi-alt") if template_kind == "request" else ("foi", "general", "foi-alt")
+    roles = ("foi", "foi-alt") if template_kind == "request" else (
+        "board", "general", "foi", "foi-alt")
     for role in roles:
         c = body.contact(role)
         if c and c.email:
@@ -128,11 +130,11 @@ def questions_context(qs: QuestionSet | None) -> dict[str, Any]:
 
 def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: list[Target],
           sender: Sender, template: str, qs: QuestionSet | None, campaign: str | None,
-          subject: str | None, now: dt.datetime, drafts_root: Path | None = None
-          ) -> list[Draft]:
-    """Render every target, then write all drafts and items in one transaction.
+          subject: str | None, now: dt.datetime, drafts_root: Path | None = None,
+          on_progress: Callable[[int], None] | None = None) -> list[Draft]:
+    """Render and write every target's draft, then record all the items in one transaction.
 
-    Nothing is written unless every target renders: a bad template or body changes nothing.
+    Nothing is kept unless every target renders: a bad template or body changes nothing.
     """
     if subject is not None:
         messages.check_header(subject, "subject")
@@ -164,16 +166,18 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                                        hint="give --subject or add {% set subject = ... %}")
                 to_email = recipient(t.body, tkind)
                 msg_id = messages.message_id(item_id, who.email)
-                msg = messages.build(
+                subj = " ".join(subj.split())
+                raw = messages.build(
                     sender_name=who.name, sender_email=who.email, to_name=t.body.name,
-                    to_email=to_email, subject=" ".join(subj.split()), text=rendered.text,
-                    msg_id=msg_id, date=now,
+                    to_email=to_email, subject=subj, text=rendered.text, msg_id=msg_id, date=now,
                 )
-                eml, txt = messages.write_draft(msg, drafts_dir, item_id)
+                eml, txt = messages.write_draft(
+                    raw, messages.text_copy(t.body.name, to_email, subj, rendered.text),
+                    drafts_dir, item_id, sync=len(targets) < 20)
                 written += [eml, txt]
                 item = Item(
                     id=item_id, uid=new_uid(), kind=item_kind(tkind, t.body, qs),
-                    body_id=t.body.id, body_name=t.body.name, subject=str(msg["Subject"]),
+                    body_id=t.body.id, body_name=t.body.name, subject=subj,
                     created_at=now_utc(), campaign=campaign, body_email=to_email,
                     nation=t.body.nation, sender_name=who.name, sender_email=who.email,
                     template=name, question_set=qs.id if qs else None,
@@ -185,7 +189,11 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                 ledger.add_item(item)
                 ledger.add_event(item_id, "drafted", now.date().isoformat(),
                                  data={"template": name})
-                done.append(Draft(item, msg, eml, txt, t.note))
+                done.append(Draft(item, raw, rendered.text, eml, txt, t.note))
+                if on_progress:
+                    on_progress(n + 1)
+            if len(targets) >= 20:
+                fsutil.sync_files(written)  # one pass at the end for a batch
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

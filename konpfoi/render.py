@@ -73,8 +73,15 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self._names: dict[str, Path] | None = None
+        self._info: dict[str, TemplateInfo] = {}
 
     def names(self) -> dict[str, Path]:
+        if self._names is None:
+            self._names = self._find()
+        return self._names
+
+    def _find(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
         for d in self.dirs:
             for f in d.glob(f"*{SUFFIX}"):
@@ -82,12 +89,15 @@ class Templates:
         return dict(sorted(found.items()))
 
     def info(self, name: str) -> TemplateInfo:
+        if name in self._info:
+            return self._info[name]
         path = self.path(name)
         meta = read_meta(path)
         packaged_dir = self.dirs[-1]
         overrides = path.parent != packaged_dir and (packaged_dir / path.name).exists()
-        return TemplateInfo(name, path, meta.get("kind", "email"),
-                            meta.get("description", ""), overrides)
+        self._info[name] = TemplateInfo(name, path, meta.get("kind", "email"),
+                                        meta.get("description", ""), overrides)
+        return self._info[name]
 
     def all(self) -> list[TemplateInfo]:
         return [self.info(n) for n in self.names()]

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from konpfoi.cli import (
+    batch,
     bodies,
     deadline,
     draft,
@@ -34,6 +35,7 @@ app.add_typer(bodies.app, name="bodies")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
+register(app, "batch", batch.batch_campaign)
 register(app, "mark-sent", ledger.mark_sent)
 register(app, "record", ledger.record_event)
 register(app, "reply", ledger.record_reply)
