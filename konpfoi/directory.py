@@ -178,7 +178,7 @@ class Directory:
                 if any(ch in t for ch in "*?["):
                     chosen += [b for i, b in self.bodies.items() if fnmatch.fnmatchcase(i, t)]
                 else:
-                    chosen.append(self.resolve(t).body)
+                    chosen.append(self.resolve(t, follow_closed=False).body)
         else:
             if not filters:
                 raise InvalidInput("no targets given", hint="use --to ID or --where kind=icb")

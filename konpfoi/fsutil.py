@@ -55,7 +55,12 @@ def sync_files(paths: list[Path]) -> None:
         finally:
             os.close(fd)
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(fsync, paths))
+    def fsync_all(chunk: list[Path]) -> None:
+        for path in chunk:
+            fsync(path)
+
+    workers = 4  # a few long-running threads: one task per file costs more in hand-offs
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(fsync_all, [paths[i::workers] for i in range(workers)]))
     for folder in {p.parent for p in paths}:
         fsync(folder)

@@ -79,3 +79,92 @@ def write(path: Path, text: str) -> Path:
 
 def mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777
+
+
+class Loopback:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self, *, refuse: set[str] | None = None, drop_at: int | None = None,
+                 delay: float = 0.0, login: tuple[str, str] | None = None) -> None:
+        import threading
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        self.received: list[tuple[list[str], bytes]] = []
+        self.refuse = refuse or set()
+        self.drop_at = drop_at
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, options):
+                if address in outer.refuse:
+                    return "550 5.1.1 no such user here"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                if delay:
+                    import asyncio
+
+                    await asyncio.sleep(delay)
+                with outer.lock:
+                    if outer.drop_at is not None and len(outer.received) + 1 >= outer.drop_at:
+                        outer.drop_at = None
+                        server.transport.close()  # gone, without an answer
+                        return None
+                    outer.received.append((list(envelope.rcpt_tos), envelope.content))
+                return "250 2.0.0 OK queued"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = login is not None and (auth_data.login.decode(), auth_data.password.decode()) \
+                == login
+            return AuthResult(success=ok, handled=False)
+
+        kwargs = {}
+        if login:
+            kwargs = {"authenticator": authenticator, "auth_required": True,
+                      "auth_require_tls": False}
+        import socket
+
+        with socket.socket() as probe:  # a free port (the controller checks it by connecting)
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
+        self.controller.start()
+        self.host, self.port = "127.0.0.1", port
+
+    def message_ids(self) -> list[str]:
+        import re
+
+        with self.lock:
+            return [m.group(1).decode() for _, raw in self.received
+                    if (m := re.search(rb"(?m)^Message-ID: (<[^>]+>)", raw))]
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    servers: list[Loopback] = []
+
+    def start(**kwargs) -> Loopback:
+        servers.append(Loopback(**kwargs))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+def use_server(home: Path, server: Loopback, user: str | None = None) -> None:
+    """Point the workspace's smtp settings at a loopback server."""
+    text = (home / "konpfoi.yaml").read_text()
+    text = text.replace("  host: \n", f"  host: {server.host}\n")
+    text = text.replace("  port: \n", f"  port: {server.port}\n")
+    text = text.replace("  security: starttls", "  security: none")
+    if user:
+        text = text.replace("  user: \n", f"  user: {user}\n")
+    (home / "konpfoi.yaml").write_text(text)

@@ -14,6 +14,7 @@ from konpfoi.cli import (
     exchange,
     ledger,
     questions,
+    send,
     templates,
     workspace,
 )
@@ -36,6 +37,7 @@ app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
+register(app, "send", send.send_items)
 register(app, "mark-sent", ledger.mark_sent)
 register(app, "record", ledger.record_event)
 register(app, "reply", ledger.record_reply)

@@ -1,0 +1,282 @@
+"""Send drafts over SMTP, never twice: the intent is recorded before, the outcome after.
+
+A message whose outcome is unknown (the process died, or the server went away, between handing
+it over and hearing back) is listed for the user to check and never resent silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from konpfoi import messages
+from konpfoi.drafting import has_placeholder
+from konpfoi.errors import DeliveryError, InvalidInput
+from konpfoi.ledger import Ledger
+from konpfoi.lifecycle import effective
+from konpfoi.records import Event, Item
+from konpfoi.workspace import SECURITY_MODES, SmtpSettings
+
+PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
+DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    user: str | None
+    security: str
+
+    def __str__(self) -> str:
+        who = f"{self.user} at " if self.user else ""
+        return f"{who}{self.host}:{self.port} ({self.security})"
+
+
+def server(settings: SmtpSettings, *, host: str | None = None, port: int | None = None,
+           user: str | None = None, security: str | None = None) -> Server:
+    """The server from konpfoi.yaml, each setting overridable from the command line."""
+    security = (security or settings.security or "starttls").lower()
+    if security not in SECURITY_MODES:
+        raise InvalidInput(f"unknown --smtp-security {security!r}",
+                           hint="none, starttls or ssl")
+    host = host or settings.host
+    if not host:
+        raise InvalidInput("no SMTP server is set",
+                           hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
+    return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
+                  security)
+
+
+def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:
+    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for.
+
+    Never written anywhere.
+    """
+    if not srv.user:
+        return None
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    try:
+        import keyring  # an optional extra: konpfoi works without it
+
+        found = keyring.get_password("konpfoi", f"{srv.user}@{srv.host}")
+        if found:
+            return str(found)
+    except Exception:  # not installed, or no keyring backend on this machine
+        pass
+    if ask is None:
+        raise InvalidInput(f"no password for {srv.user} at {srv.host}",
+                           hint=f"set {PASSWORD_ENV}, store it in the system keyring "
+                                f"(service konpfoi, user {srv.user}@{srv.host}), or run on "
+                                "a terminal to be asked")
+    return ask(f"SMTP password for {srv.user} at {srv.host}")
+
+
+def parse_rate(text: str | None) -> float | None:
+    """'20/min' -> seconds between messages."""
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*", text)
+    if not m or float(m.group(1)) <= 0:
+        raise InvalidInput(f"--rate {text!r} is not a rate", hint="e.g. --rate 20/min")
+    per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+           "hour": 3600}[m.group(2)]
+    return per / float(m.group(1))
+
+
+# -- what may go ------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    ready: list[Item] = field(default_factory=list)
+    skipped: list[tuple[Item, str]] = field(default_factory=list)
+    unknown: list[Item] = field(default_factory=list)  # handed over, outcome never heard
+
+
+def pending_attempt(events: list[Event]) -> bool:
+    """An attempt to send with no outcome recorded after it."""
+    state = False
+    for e in events:
+        if e.kind == "send-attempt":
+            state = True
+        elif e.kind in ("sent", "send-failed"):
+            state = False
+    return state
+
+
+def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
+         item_ids: list[str] | None, campaign: str | None, retry: bool = False) -> Plan:
+    """Which items would go, which not (and why), and which have an unknown outcome."""
+    if item_ids:
+        items = [ledger.item(i) for i in item_ids]
+    elif campaign:
+        items = ledger.items(campaign=campaign)
+        if not items:
+            raise InvalidInput(f"no items in campaign {campaign!r}",
+                               hint="campaigns: " + ", ".join(ledger.campaigns()))
+    else:
+        raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
+    events = ledger.events([i.id for i in items])
+    out = Plan()
+    for item in items:
+        evs = effective(events.get(item.id, []))
+        reason = _why_not(item, evs, root, sender_email, retry, bool(item_ids))
+        if reason == "unknown":
+            out.unknown.append(item)
+        elif reason:
+            out.skipped.append((item, reason))
+        else:
+            out.ready.append(item)
+    return out
+
+
+def _why_not(item: Item, evs: list[Event], root: Path, sender_email: str | None, retry: bool,
+             named: bool) -> str | None:
+    sent = next((e for e in evs if e.kind == "sent"), None)
+    if sent:
+        return f"already sent on {sent.date}"
+    if pending_attempt(evs) and not (retry and named):
+        return "unknown"
+    failed = [e for e in evs if e.kind == "send-failed"]
+    if failed and not retry:
+        return f"refused by the server ({failed[-1].data.get('reply', '?')}); --retry to try again"
+    if any(e.kind in ("withdrawn", "closed") for e in evs):
+        return "withdrawn or closed"
+    path = root / (item.draft_path or "")
+    if not item.draft_path or not path.is_file():
+        return f"its draft {item.draft_path} is missing"
+    if has_placeholder(path.read_text(encoding="utf-8", errors="replace")):
+        return "the draft still has placeholders for your name or email"
+    if not sender_email or (item.sender_email or "").lower() != sender_email.lower():
+        return (f"it is from {item.sender_email}, who should send it from their own account"
+                if item.sender_email else "it has no sender")
+    if not item.body_email:
+        return "it has no recipient"
+    return None
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+class Connection:
+    """One SMTP connection, reused for a whole batch."""
+
+    def __init__(self, srv: Server, secret: str | None) -> None:
+        self.srv = srv
+        try:
+            if srv.security == "ssl":
+                self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    srv.host, srv.port, timeout=TIMEOUT, context=ssl.create_default_context())
+            else:
+                self.smtp = smtplib.SMTP(srv.host, srv.port, timeout=TIMEOUT)
+            self.smtp.ehlo()
+            if srv.security == "starttls":
+                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.ehlo()
+            if srv.user:
+                self.smtp.login(srv.user, secret or "")
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(f"{srv.host} does not offer STARTTLS",
+                                hint="use --smtp-security ssl (or none, on a network you "
+                                     "trust)") from None
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"{srv.host} refused the login for {srv.user} "
+                                f"({exc.smtp_code} {_text(exc.smtp_error)})",
+                                hint="check the user and password; nothing was sent") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"cannot connect to {srv} ({exc})",
+                                hint="check smtp settings in konpfoi.yaml; nothing was sent"
+                                ) from None
+
+    def close(self) -> None:
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()
+
+    def deliver(self, sender: str, to: str, raw: bytes) -> tuple[bool, str]:
+        """(accepted, server reply). A refusal resets the session for the next message;
+        a lost connection raises (the outcome is then unknown)."""
+        code, reply = self.smtp.mail(sender)
+        if code != 250:
+            self.smtp.rset()
+            return False, f"{code} {_text(reply)}"
+        code, reply = self.smtp.rcpt(to)
+        if code not in (250, 251):
+            self.smtp.rset()
+            return False, f"{code} {_text(reply)}"
+        wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
+        try:
+            code, reply = self.smtp.data(wire)
+        except smtplib.SMTPDataError as exc:
+            code, reply = exc.smtp_code, exc.smtp_error
+        if code != 250:  # smtplib returns the final reply unchecked
+            self.smtp.rset()
+            return False, f"{code} {_text(reply)}"
+        return True, f"{code} {_text(reply)}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+@dataclass
+class Report:
+    sent: list[tuple[Item, str]] = field(default_factory=list)
+    refused: list[tuple[Item, str]] = field(default_factory=list)
+    skipped: list[Item] = field(default_factory=list)
+    unknown: Item | None = None  # in flight when the connection broke
+    error: str | None = None
+
+
+def send(ledger: Ledger, root: Path, items: list[Item], conn: Connection, sender: str, *,
+         now: Callable[[], dt.datetime], interval: float | None = None,
+         on_progress: Callable[[int], None] | None = None, retry: bool = False,
+         sleep: Callable[[float], Any] = time.sleep) -> Report:
+    """Send each item over `conn`: record the intent, hand the message over, record what the
+    server said. Stops at a broken connection, leaving that one message's outcome unknown."""
+    report = Report()
+    last = 0.0
+    for n, item in enumerate(items):
+        if interval and n:
+            sleep(max(0.0, interval - (time.monotonic() - last)))
+        last = time.monotonic()
+        day = now()
+        with ledger.write():  # the intent, durable before anything leaves
+            evs = effective(ledger.events([item.id]).get(item.id, []))
+            if any(e.kind == "sent" for e in evs) or (pending_attempt(evs) and not retry):
+                report.skipped.append(item)  # another konpfoi got there first
+                continue
+            ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
+                             data={"to": item.body_email, "server": conn.srv.host})
+        raw = messages.with_date((root / str(item.draft_path)).read_bytes(), day)
+        try:
+            ok, reply = conn.deliver(sender, str(item.body_email), raw)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            report.unknown = item
+            report.error = f"the connection to {conn.srv.host} broke ({exc or 'disconnected'})"
+            return report
+        with ledger.write():
+            if ok:
+                ledger.add_event(item.id, "sent", day.date().isoformat(),
+                                 data={"via": "smtp", "reply": reply,
+                                       "message_id": item.message_id})
+                report.sent.append((item, reply))
+            else:
+                ledger.add_event(item.id, "send-failed", day.date().isoformat(),
+                                 data={"reply": reply})
+                report.refused.append((item, reply))
+        if on_progress:
+            on_progress(n + 1)
+    return report
