@@ -46,7 +46,7 @@ def sanitise(name: str | None, fallback: str = "attachment") -> str:
 
 
 def store(files_dir: Path, content: bytes, original_name: str | None,
-          content_type: str | None = None) -> Stored:
+          content_type: str | None = None, sync: bool = True) -> Stored:
     """Keep `content` at files/<hash>/<name>; the same content is stored once."""
     digest = hashlib.sha256(content).hexdigest()
     name = sanitise(original_name)
@@ -59,5 +59,5 @@ def store(files_dir: Path, content: bytes, original_name: str | None,
         root = files_dir.resolve()
         if not path.resolve().is_relative_to(root):  # belt and braces: sanitise forbids it
             raise Unsafe(f"attachment name {original_name!r} would leave the workspace")
-        atomic_write(path, content)
+        atomic_write(path, content, sync=sync)
     return Stored(digest, name, original_name, len(content), content_type, path)

@@ -16,6 +16,7 @@ _REQUIRED = {
     "event": ("uid", "item", "kind", "date", "recorded_at"),
     "attachment": ("event", "sha256", "name", "size"),
     "answer": ("event", "item", "question", "outcome"),
+    "inbound": ("key", "imported_at", "sha256", "status"),
 }
 
 

@@ -82,6 +82,22 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         "CREATE INDEX answers_item ON answers (item_id)",
         """CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)""",
     )),
+    ("m002_inbound", (
+        # Every message `replies import` has seen, matched or not: a message is recorded once.
+        """CREATE TABLE inbound (
+            key TEXT PRIMARY KEY,
+            imported_at TEXT NOT NULL,
+            date TEXT,
+            sender TEXT,
+            subject TEXT,
+            sha256 TEXT NOT NULL,
+            item_id TEXT REFERENCES items (id),
+            event_uid TEXT REFERENCES events (uid),
+            status TEXT NOT NULL,
+            candidates TEXT,
+            problems TEXT)""",
+        "CREATE INDEX inbound_status ON inbound (status)",
+    )),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -399,6 +415,8 @@ class Ledger:
             yield {"type": "attachment", **dict(zip(
                 ("event", "sha256", "name", "original_name", "size", "content_type"), row,
                 strict=True))}
+        for rec in self.inbound_list():
+            yield {"type": "inbound", **rec}
         for row in self.db.execute(
                 "SELECT event_uid, item_id, question, outcome, exemptions, answer "
                 "FROM answers ORDER BY id"):
@@ -454,6 +472,13 @@ class Ledger:
                 return False
             self.add_answer(rec["event"], ids.get(rec["item"], rec["item"]), rec["question"],
                             rec["outcome"], rec.get("exemptions") or [], rec.get("answer"))
+            return True
+        if kind == "inbound":
+            if self.inbound(rec["key"]) is not None:
+                return False
+            fields = {k: rec.get(k) for k in self._INBOUND}
+            fields["item_id"] = ids.get(rec.get("item_id") or "", rec.get("item_id"))
+            self.add_inbound(fields)
             return True
         raise ValueError(f"unknown record type {kind!r}")
 
@@ -560,12 +585,47 @@ class Ledger:
             + f" GROUP BY {self._STATE}", params)
         return {state: n for state, n in rows}
 
+    # -- inbound mail ----------------------------------------------------------------------------
+
+    _INBOUND = ("key", "imported_at", "date", "sender", "subject", "sha256", "item_id",
+                "event_uid", "status", "candidates", "problems")
+
+    def inbound(self, key: str) -> dict[str, Any] | None:
+        row = self.db.execute(f"SELECT {', '.join(self._INBOUND)} FROM inbound WHERE key = ?",
+                              (key,)).fetchone()
+        return _inbound_row(row) if row else None
+
+    def add_inbound(self, rec: dict[str, Any]) -> None:
+        rec = {**rec, "candidates": json.dumps(rec.get("candidates") or []),
+               "problems": json.dumps(rec.get("problems") or [])}
+        self.db.execute(
+            f"INSERT INTO inbound ({', '.join(self._INBOUND)}) "
+            f"VALUES ({', '.join('?' * len(self._INBOUND))})",
+            tuple(rec.get(k) for k in self._INBOUND))
+
+    def match_inbound(self, key: str, item_id: str, event_uid: str) -> None:
+        self.db.execute("UPDATE inbound SET item_id = ?, event_uid = ?, status = 'matched' "
+                        "WHERE key = ?", (item_id, event_uid, key))
+
+    def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]:
+        sql = f"SELECT {', '.join(self._INBOUND)} FROM inbound"
+        rows = self.db.execute(sql + (" WHERE status = ?" if status else "") + " ORDER BY "
+                               "imported_at, key", (status,) if status else ())
+        return [_inbound_row(r) for r in rows]
+
     def event(self, event_id: int) -> Event:
         row = self.db.execute(
             f"SELECT {_EVENT_SELECT} FROM events WHERE id = ?", (event_id,)).fetchone()
         if row is None:
             raise NotFound(f"no event #{event_id}", hint="see the event numbers: konpfoi show ID")
         return Event(row)
+
+
+def _inbound_row(row: Sequence[Any]) -> dict[str, Any]:
+    rec = dict(zip(Ledger._INBOUND, row, strict=True))
+    rec["candidates"] = json.loads(rec["candidates"] or "[]")
+    rec["problems"] = json.loads(rec["problems"] or "[]")
+    return rec
 
 
 def _item_filters(campaign: str | None, body_id: str | None) -> tuple[list[str], list[str]]:

@@ -11,7 +11,8 @@ from typing import Any
 from konpfoi import attachments, mailparse
 from konpfoi.drafting import has_placeholder
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger import Ledger
+from konpfoi.fsutil import sync_files
+from konpfoi.ledger import Ledger, now_utc
 from konpfoi.lifecycle import effective
 from konpfoi.records import EVENT_KINDS, PAST_ONLY, Event, Item
 
@@ -120,9 +121,12 @@ class Marked:
 
 
 def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaign: str | None,
-              today: dt.date, date: str | None = None, again: bool = False) -> list[Marked]:
-    """Record items as sent from the user's own mail client (one transaction)."""
+              today: dt.date, date: str | None = None, again: bool = False,
+              followup: str | None = None) -> list[Marked]:
+    """Record items (or a follow-up of each) as sent from the user's own mail client."""
     day = parse_day(date, today, "sent")
+    if followup:
+        return _mark_followup(ledger, item_ids or [], followup, day)
     out: list[Marked] = []
     with ledger.write():
         if item_ids:
@@ -160,6 +164,31 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
     return out
 
 
+def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> list[Marked]:
+    """A follow-up sent by hand starts its clock: review-requested, complaint-filed..."""
+    from konpfoi.followups import KINDS, drafted, sent_after
+
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    if not item_ids:
+        raise InvalidInput("which items?", hint="give the item ids")
+    out = []
+    with ledger.write():
+        for item_id in item_ids:
+            item = ledger.item(item_id)
+            evs = effective(ledger.events([item.id]).get(item.id, []))
+            draft = drafted(evs, kind)
+            if draft and sent_after(evs, kind, draft):
+                raise Conflict(f"{item.id}: its {kind.replace('-', ' ')} is already recorded "
+                               "as sent")
+            data = {"followup": kind, "via": "own mail client"}
+            if draft:
+                data["message_id"] = draft.data.get("message_id")
+            out.append(Marked(item, ledger.add_event(item.id, KINDS[kind].event, day,
+                                                     data=data)))
+    return out
+
+
 def _still_has_placeholders(item: Item, root: Path) -> bool:
     if item.sender_name and has_placeholder(item.sender_name + (item.sender_email or "")):
         return True
@@ -180,8 +209,11 @@ class ReplyResult:
 def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path], *,
                 today: dt.date, outcome: str | None = None, date: str | None = None,
                 note: str | None = None) -> ReplyResult:
-    """Record a reply: an .eml is read (date, sender, subject) and kept with its attachments;
-    other files are kept as attachments. Everything is stored by content hash."""
+    """Record a reply by hand: an .eml is read (date, sender, subject) and kept with its
+    attachments; other files are kept as attachments. Everything is stored by content hash.
+    A message `replies import` could not match is marked matched to this item."""
+    from konpfoi import replies
+
     word = outcome_word(outcome)
     if not paths:
         raise InvalidInput("no files given", hint="konpfoi reply ID --file reply.eml")
@@ -191,37 +223,42 @@ def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path]
             blobs.append((p, p.read_bytes()))
         except OSError as exc:
             raise InvalidInput(f"{p}: cannot read ({exc.strerror})") from None
-    mail = None
-    files: list[tuple[bytes, str | None, str | None]] = []
-    problems: list[str] = []
-    for p, raw in blobs:
-        if p.suffix.lower() == ".eml" and mail is None:
-            mail = mailparse.parse(raw)
-            problems += mail.problems
-            files.append((raw, p.name, "message/rfc822"))
-            files += [(a.content, a.name, a.content_type) for a in mail.attachments]
-        else:
-            files.append((raw, p.name, None))
-    data: dict[str, Any] = {}
-    if mail is not None:
-        data.update({k: v for k, v in (
-            ("from", mail.from_addr), ("subject", mail.subject),
-            ("message_id", mail.message_id)) if v})
-    if word:
-        data["outcome"] = word
-    if date is None and mail is not None and mail.date is not None:
-        day = parse_day(min(mail.date, today).isoformat(), today, "reply")
-    else:
-        day = parse_day(date, today, "reply")
+    eml = next(((p, raw) for p, raw in blobs if p.suffix.lower() == ".eml"), None)
+    mail = mailparse.parse(eml[1]) if eml else mailparse.parse(b"")
+    day = parse_day(date if date is not None or not (eml and mail.date)
+                    else min(mail.date, today).isoformat(), today, "reply")
+    stored: list[Path] = []
     with ledger.write():
         item = ledger.item(item_id)
-        eff = effective(ledger.events([item.id]).get(item.id, []))
-        if mail and mail.message_id and any(
-                e.kind == "reply" and e.data.get("message_id") == mail.message_id for e in eff):
-            raise Conflict(f"this reply ({mail.message_id}) is already recorded on {item.id}")
-        stored = [attachments.store(files_dir, c, n, t) for c, n, t in files]
-        data["attachments"] = [s.name for s in stored]
-        event = ledger.add_event(item.id, "reply", day, note=note, data=data)
-        for s in stored:
-            ledger.add_attachment(event.uid, s)
-    return ReplyResult(event, stored, problems)
+        key = replies.message_key(mail, eml[1]) if eml else None
+        seen = ledger.inbound(key) if key else None
+        if seen is not None and seen["status"] == "matched":
+            raise Conflict(f"this reply ({key}) is already recorded on {seen['item_id']}")
+        extra = [attachments.store(files_dir, raw, p.name, None, sync=False)
+                 for p, raw in blobs if eml is None or p != eml[0]]
+        stored += [x.path for x in extra]
+        if eml:
+            kept = attachments.store(files_dir, eml[1], eml[0].name, "message/rfc822",
+                                     sync=False)
+            stored.append(kept.path)
+            event, files = replies.record_message(
+                ledger, files_dir, item.id, mail, kept, today, stored, kind="reply", day=day,
+                extra=extra, data={"outcome": word} if word else None, note=note)
+        else:
+            data: dict[str, Any] = {"attachments": [x.name for x in extra]}
+            if word:
+                data["outcome"] = word
+            event = ledger.add_event(item.id, "reply", day, note=note, data=data)
+            for x in extra:
+                ledger.add_attachment(event.uid, x)
+            files = extra
+        if key and seen is not None:
+            ledger.match_inbound(key, item.id, event.uid)
+        elif key:
+            ledger.add_inbound({"key": key, "imported_at": now_utc(), "sender": mail.from_addr,
+                                "date": mail.date.isoformat() if mail.date else None,
+                                "subject": mail.subject, "sha256": files[0].sha256,
+                                "item_id": item.id, "event_uid": event.uid,
+                                "status": "matched"})
+    sync_files(stored)
+    return ReplyResult(event, files, mail.problems if eml else [])

@@ -24,6 +24,7 @@ EVENT_KINDS = {
     "reply": "the body replied",
     "coded": "the answers were coded per question",
     "followup-drafted": "a follow-up letter was drafted",
+    "chased": "a chaser was sent",
     "review-requested": "an internal review was requested",
     "review-outcome": "the body gave its internal review outcome",
     "complaint-filed": "a complaint was made to the regulator",

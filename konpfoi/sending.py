@@ -97,27 +97,41 @@ def parse_rate(text: str | None) -> float | None:
 # -- what may go ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: an item's request, or one of its follow-ups."""
+
+    item: Item
+    draft: str  # the .eml, relative to the workspace
+    to: str
+    followup: str | None = None  # the follow-up's kind
+
+
 @dataclass
 class Plan:
-    ready: list[Item] = field(default_factory=list)
+    ready: list[Outgoing] = field(default_factory=list)
     skipped: list[tuple[Item, str]] = field(default_factory=list)
     unknown: list[Item] = field(default_factory=list)  # handed over, outcome never heard
 
 
-def pending_attempt(events: list[Event]) -> bool:
-    """An attempt to send with no outcome recorded after it."""
+def pending_attempt(events: list[Event], followup: str | None = None) -> bool:
+    """An attempt to send (the request, or a follow-up) with no outcome recorded after it."""
     state = False
     for e in events:
+        kind = e.data.get("followup") if e.mentions("followup") else None
+        if kind != followup:
+            continue
         if e.kind == "send-attempt":
             state = True
-        elif e.kind in ("sent", "send-failed"):
+        elif e.kind in ("sent", "send-failed") or kind is not None:
             state = False
     return state
 
 
 def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
-         item_ids: list[str] | None, campaign: str | None, retry: bool = False) -> Plan:
-    """Which items would go, which not (and why), and which have an unknown outcome."""
+         item_ids: list[str] | None, campaign: str | None, retry: bool = False,
+         followup: str | None = None) -> Plan:
+    """Which messages would go, which not (and why), and which have an unknown outcome."""
     if item_ids:
         items = [ledger.item(i) for i in item_ids]
     elif campaign:
@@ -131,38 +145,65 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
     out = Plan()
     for item in items:
         evs = effective(events.get(item.id, []))
-        reason = _why_not(item, evs, root, sender_email, retry, bool(item_ids))
-        if reason == "unknown":
+        if followup:
+            found = _followup(item, evs, followup, retry, bool(item_ids))
+        else:
+            found = _why_not(item, evs, root, retry, bool(item_ids))
+        if found == "unknown":
             out.unknown.append(item)
-        elif reason:
+            continue
+        if isinstance(found, str):
+            out.skipped.append((item, found))
+            continue
+        reason = _checks(item, root / found.draft, sender_email)
+        if reason:
             out.skipped.append((item, reason))
         else:
-            out.ready.append(item)
+            out.ready.append(found)
     return out
 
 
-def _why_not(item: Item, evs: list[Event], root: Path, sender_email: str | None, retry: bool,
-             named: bool) -> str | None:
+def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
+             ) -> Outgoing | str:
     sent = next((e for e in evs if e.kind == "sent"), None)
     if sent:
         return f"already sent on {sent.date}"
     if pending_attempt(evs) and not (retry and named):
         return "unknown"
-    failed = [e for e in evs if e.kind == "send-failed"]
+    failed = [e for e in evs if e.kind == "send-failed" and not e.mentions("followup")]
     if failed and not retry:
         return f"refused by the server ({failed[-1].data.get('reply', '?')}); --retry to try again"
     if any(e.kind in ("withdrawn", "closed") for e in evs):
         return "withdrawn or closed"
-    path = root / (item.draft_path or "")
-    if not item.draft_path or not path.is_file():
-        return f"its draft {item.draft_path} is missing"
+    if not item.body_email or not item.draft_path:
+        return "it has no recipient or no draft"
+    return Outgoing(item, item.draft_path, item.body_email)
+
+
+def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
+              ) -> Outgoing | str:
+    from konpfoi.followups import drafted, sent_after
+
+    draft = drafted(evs, kind)
+    if draft is None:
+        return (f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
+                f"--kind {kind}")
+    done = sent_after(evs, kind, draft)
+    if done:
+        return f"its {kind.replace('-', ' ')} was sent on {done.date}"
+    if pending_attempt(evs, kind) and not (retry and named):
+        return "unknown"
+    return Outgoing(item, str(draft.data["draft"]), str(draft.data["to"]), kind)
+
+
+def _checks(item: Item, path: Path, sender_email: str | None) -> str | None:
+    if not path.is_file():
+        return f"its draft {path.name} is missing"
     if has_placeholder(path.read_text(encoding="utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
     if not sender_email or (item.sender_email or "").lower() != sender_email.lower():
         return (f"it is from {item.sender_email}, who should send it from their own account"
                 if item.sender_email else "it has no sender")
-    if not item.body_email:
-        return "it has no recipient"
     return None
 
 
@@ -240,43 +281,56 @@ class Report:
     error: str | None = None
 
 
-def send(ledger: Ledger, root: Path, items: list[Item], conn: Connection, sender: str, *,
-         now: Callable[[], dt.datetime], interval: float | None = None,
+def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection, sender: str,
+         *, now: Callable[[], dt.datetime], interval: float | None = None,
          on_progress: Callable[[int], None] | None = None, retry: bool = False,
          sleep: Callable[[float], Any] = time.sleep) -> Report:
-    """Send each item over `conn`: record the intent, hand the message over, record what the
-    server said. Stops at a broken connection, leaving that one message's outcome unknown."""
+    """Send each message over `conn`: record the intent, hand the message over, record what
+    the server said. Stops at a broken connection, leaving that one message's outcome unknown.
+
+    A follow-up that goes records the clock it starts (review-requested, complaint-filed...).
+    """
+    from konpfoi.followups import KINDS
+
     report = Report()
     last = 0.0
-    for n, item in enumerate(items):
+    for n, out in enumerate(outgoing):
+        item, tag = out.item, ({"followup": out.followup} if out.followup else {})
         if interval and n:
             sleep(max(0.0, interval - (time.monotonic() - last)))
         last = time.monotonic()
         day = now()
         with ledger.write():  # the intent, durable before anything leaves
             evs = effective(ledger.events([item.id]).get(item.id, []))
-            if any(e.kind == "sent" for e in evs) or (pending_attempt(evs) and not retry):
+            if (not out.followup and any(e.kind == "sent" for e in evs)) or (
+                    pending_attempt(evs, out.followup) and not retry):
                 report.skipped.append(item)  # another konpfoi got there first
                 continue
             ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
-                             data={"to": item.body_email, "server": conn.srv.host})
-        raw = messages.with_date((root / str(item.draft_path)).read_bytes(), day)
+                             data={"to": out.to, "server": conn.srv.host, **tag})
+        raw = messages.with_date((root / out.draft).read_bytes(), day)
         try:
-            ok, reply = conn.deliver(sender, str(item.body_email), raw)
+            ok, reply = conn.deliver(sender, out.to, raw)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             report.unknown = item
             report.error = f"the connection to {conn.srv.host} broke ({exc or 'disconnected'})"
             return report
         with ledger.write():
             if ok:
-                ledger.add_event(item.id, "sent", day.date().isoformat(),
-                                 data={"via": "smtp", "reply": reply,
-                                       "message_id": item.message_id})
+                kind = KINDS[out.followup].event if out.followup else "sent"
+                ledger.add_event(item.id, kind, day.date().isoformat(),
+                                 data={"via": "smtp", "reply": reply, **tag,
+                                       "message_id": _message_id(raw)})
                 report.sent.append((item, reply))
             else:
                 ledger.add_event(item.id, "send-failed", day.date().isoformat(),
-                                 data={"reply": reply})
+                                 data={"reply": reply, **tag})
                 report.refused.append((item, reply))
         if on_progress:
             on_progress(n + 1)
     return report
+
+
+def _message_id(raw: bytes) -> str | None:
+    m = re.search(rb"(?mi)^Message-ID: (<[^>\r\n]+>)", raw)
+    return m.group(1).decode("ascii", "replace") if m else None

@@ -73,7 +73,7 @@ def test_mps_get_the_identical_letter_warning(run, me: Path) -> None:
 SUPPORTERS = """\
 name;email;constituency;personal
 Ann Able;ann@example.org;Aldershot;I was treated at Frimley Park and I want my records kept safe.
-Bob Baker;bob@example.org;Leeds Central and Headingley;As a carer I worry about who sees my mum's notes.
+Bob Baker;bob@example.org;Leeds Central and Headingley;As a carer I worry about my mum's notes.
 """
 
 

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from konpfoi.cli import (
+    answers,
     batch,
     bodies,
     deadline,
@@ -14,6 +15,7 @@ from konpfoi.cli import (
     exchange,
     ledger,
     questions,
+    replies,
     send,
     templates,
     workspace,
@@ -43,6 +45,10 @@ register(app, "record", ledger.record_event)
 register(app, "reply", ledger.record_reply)
 register(app, "status", ledger.show_status)
 register(app, "show", ledger.show_item)
+app.add_typer(replies.app, name="replies")
+register(app, "code", answers.code_answers)
+register(app, "followup", answers.draft_followup)
+register(app, "report", answers.campaign_report)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
 register(app, "deadline", deadline.show_deadline)

@@ -29,6 +29,9 @@ def mark_sent(
     date: DateOpt = None,
     again: Annotated[bool, typer.Option(
         "--again", help="Record a re-send (it does not restart the clock).")] = False,
+    followup: Annotated[str | None, typer.Option(
+        help="Record a follow-up as sent instead: chaser, clarification, internal-review, "
+             "ico-complaint, sic-application.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record items as sent from your own mail client.
@@ -41,7 +44,8 @@ def mark_sent(
     s = Session()
     with s.ledger() as ledger:
         done = recording.mark_sent(ledger, s.ws.root, item_ids=items or None, campaign=campaign,
-                                   today=dt.date.today(), date=date, again=again)
+                                   today=dt.date.today(), date=date, again=again,
+                                   followup=followup)
     if as_json:
         emit_json([{"item": m.item.id, "sent": m.event.date if m.event else None,
                     "skipped": m.skipped} for m in done])
@@ -49,7 +53,9 @@ def mark_sent(
     con = stdout()
     for m in done:
         if m.event:
-            con.print(f"{m.item.id} sent {m.event.date} to {m.item.body_name}", soft_wrap=True)
+            what = f"{followup} " if followup else ""
+            con.print(f"{m.item.id} {what}sent {m.event.date} to {m.item.body_name}",
+                      soft_wrap=True)
     for m in done:
         if m.skipped:
             warn(f"{m.item.id} skipped: {m.skipped}")

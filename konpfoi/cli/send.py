@@ -18,6 +18,9 @@ def send_items(
     = False,
     rate: Annotated[str | None, typer.Option(help="At most this fast, e.g. 20/min.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    followup: Annotated[str | None, typer.Option(
+        help="Send the latest drafted follow-up of this kind (internal-review, chaser, ...) "
+             "instead of the request.")] = None,
     retry: Annotated[bool, typer.Option(
         "--retry", help="Try again items the server refused, and named items whose outcome "
                         "is unknown (check your Sent folder first).")] = False,
@@ -50,7 +53,7 @@ def send_items(
         srv = None  # a dry run can show what would go before a server is set
     with s.ledger() as ledger:
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
-                            campaign=campaign, retry=retry)
+                            campaign=campaign, retry=retry, followup=followup)
         ready = plan.ready[:limit] if limit else plan.ready
         for item in plan.unknown:
             warn(f"{item.id} to {item.body_email}: sent, but the outcome never came back. "
@@ -100,8 +103,8 @@ def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type
 def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     if as_json:
         emit_json({"dry_run": True, "server": str(srv) if srv else None,
-                   "would_send": [{"item": i.id, "to": i.body_email, "subject": i.subject}
-                                  for i in ready],
+                   "would_send": [{"item": o.item.id, "to": o.to, "subject": o.item.subject,
+                                   "followup": o.followup} for o in ready],
                    "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
                    "unknown": [i.id for i in plan.unknown]})
         return
@@ -115,8 +118,10 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
                       header_style="bold")
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
-        for i in ready[:50]:
-            table.add_row(i.id, escape(f"{i.body_name} <{i.body_email}>"), escape(i.subject))
+        for o in ready[:50]:
+            what = f" ({o.followup})" if o.followup else ""
+            table.add_row(o.item.id, escape(f"{o.item.body_name} <{o.to}>"),
+                          escape(o.item.subject + what))
         con.print(table)
         if len(ready) > 50:
             con.print(f"... and {len(ready) - 50} more")

@@ -1,0 +1,154 @@
+"""Coding answers and follow-ups: the state follows; each letter cites the right dates and law."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+import pytest
+import time_machine
+from conftest import use_server, write
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def story(run, me: Path, tmp_path) -> Path:
+    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
+    write(me / "bodies.yaml", """\
+bodies:
+  - id: hb:S08000024
+    kind: hb
+    name: NHS Lothian
+    nation: scotland
+    contacts: [{role: foi, email: foi@lothian.scot.nhs.uk}]
+""")
+    run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
+    run("mark-sent", "--campaign", "c", "--date", "2026-10-01")
+    eml = write(tmp_path / "r.eml", "From: FOI <FOI@selondonics.nhs.uk>\nSubject: Re: K-0001\n"
+                "Date: Fri, 30 Oct 2026 09:00:00 +0000\nMessage-ID: <r@x>\n\nOur answer.\n")
+    run("reply", "K-0001", "--file", str(eml))
+    return me
+
+
+def test_code_by_flags_and_the_state_follows(run, story: Path) -> None:
+    out = run.json("code", "K-0001", "--q", '1=answered:Yes, FDP in use since 2024',
+                   "--q", "5=refused:s43", "--q", "2=partly:s43,s40:some minutes")
+    assert out["outcome"] == "partly-answered"
+    shown = run.json("show", "K-0001")
+    assert shown["state"] == "partly answered"
+    assert "internal review" in shown["next_action"]
+    answers = {a["question"]: a for a in shown["answers"]}
+    assert answers[5]["exemptions"] == ["s.43"] and answers[5]["outcome"] == "refused"
+    assert answers[2]["exemptions"] == ["s.43", "s.40"]
+    assert answers[1]["answer"] == "Yes, FDP in use since 2024"
+    run("code", "K-0001", "--q", "2=answered:all of it", "--q", "5=answered:released")
+    assert run.json("show", "K-0001")["state"] == "answered"
+
+
+def test_code_interactively(run, story: Path) -> None:
+    answers = "answered\n\nYes\n" + "refused\ns43, s40\n\n" + "skip\n" * 5
+    out = run("code", "K-0001", input=answers)
+    assert "coded: partly answered (2 question(s))" in out.stdout
+    shown = run.json("show", "K-0001")
+    assert {a["question"]: a["exemptions"] for a in shown["answers"]} == {
+        1: [], 2: ["s.43", "s.40"]}
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["code", "K-0001", "--q", "5=refused:s99"], 5, "not an exemption under FOIA 2000"),
+    (["code", "K-0001", "--q", "9=answered"], 5, "no question 9"),
+    (["code", "K-0001", "--q", "1=maybe"], 5, "unknown outcome"),
+    (["code", "K-0001", "--q", "one=answered"], 5, "expected N=outcome"),
+    (["code", "K-0002", "--q", "1=answered"], 7, "no reply to code yet"),
+    (["code", "K-0003", "--q", "1=refused:s43"], 5, "FOISA 2002"),
+    (["followup", "K-0001", "--kind", "nagging"], 5, "unknown follow-up"),
+    (["followup", "K-0001", "--kind", "internal-review"], 5, "needs your reasons"),
+])
+def test_bad_input(run, story: Path, args, code, words) -> None:
+    out = run(*args, code=code)
+    assert words in out.stderr
+
+
+def test_foisa_exemptions_are_foisas(run, story: Path, tmp_path) -> None:
+    eml = write(tmp_path / "s.eml", "From: a@lothian.scot.nhs.uk\nSubject: K-0003\n\nNo.\n")
+    run("reply", "K-0003", "--file", str(eml))
+    run("code", "K-0003", "--q", "1=refused:s33")
+    assert run.json("show", "K-0003")["answers"][0]["exemptions"] == ["s.33"]
+
+
+def test_chaser_cites_the_deadline_and_threads(run, story: Path) -> None:
+    out = run.json("followup", "K-0002", "--kind", "chaser")
+    assert out["warnings"] == [] and out["to"] == "wyicb.foi@nhs.net"
+    text = Path(out["txt"]).read_text()
+    assert "On 1 October 2026 I made the request below." in " ".join(text.split())
+    assert "section 10 of the Freedom of Information Act 2000" in " ".join(text.split())
+    assert "by 29 October 2026, 17 working days ago" in " ".join(text.split())
+    msg = message_from_bytes(Path(out["eml"]).read_bytes(), policy=default)
+    assert msg["In-Reply-To"] == run.json("show", "K-0002")["item"]["message_id"]
+    assert msg["Subject"].startswith("Overdue: Freedom of Information request")
+    events = run.json("show", "K-0002")["events"]
+    assert events[-1]["kind"] == "followup-drafted"
+    assert events[-1]["data"]["kind"] == "chaser"
+
+
+def test_internal_review_cites_the_refusal_and_the_reasons(run, story: Path) -> None:
+    run("code", "K-0001", "--q", "5=refused:s43", "--q", "1=answered:yes")
+    out = run.json("followup", "K-0001", "--kind", "internal-review", "--reason",
+                   "s.43 applied without a public interest test")
+    text = " ".join(Path(out["txt"]).read_text().split())
+    assert "You responded on 30 October 2026." in text
+    assert "question 5 (Palantir evaluation and lead), citing s.43" in text
+    assert "My reasons for asking for a review: s.43 applied without a public interest" in text
+    assert "within 20 working days, so by 22 December 2026" in text
+
+
+def test_complaint_goes_to_the_right_regulator(run, story: Path) -> None:
+    ico = run.json("followup", "K-0002", "--kind", "ico-complaint", "--reason", "no answer")
+    assert ico["to"] == "casework@ico.org.uk"
+    assert any("internal review first" in w for w in ico["warnings"])
+    assert "has not responded to my request of 1 October 2026" in " ".join(
+        Path(ico["txt"]).read_text().split())
+    sic = run.json("followup", "K-0003", "--kind", "ico-complaint", "--reason", "no answer")
+    assert sic["kind"] == "sic-application"
+    assert sic["to"] == "enquiries@itspublicknowledge.info"
+    assert "section 47 of the Freedom of Information (Scotland) Act 2002" in " ".join(
+        Path(sic["txt"]).read_text().split())
+
+
+def test_sending_a_review_request_starts_the_review_clock(run, story: Path, smtp) -> None:
+    server = smtp()
+    use_server(story, server)
+    run("code", "K-0001", "--q", "5=refused:s43")
+    run("followup", "K-0001", "--kind", "internal-review", "--reason", "public interest")
+    dry = run.json("send", "K-0001", "--followup", "internal-review")
+    assert dry["would_send"][0]["followup"] == "internal-review"
+    out = run.json("send", "K-0001", "--followup", "internal-review", "--yes")
+    assert [s["item"] for s in out["sent"]] == ["K-0001"]
+    rcpt, raw = server.received[0]
+    assert rcpt == ["FOI@selondonics.nhs.uk"]
+    assert b"Request for internal review" in raw
+    shown = run.json("show", "K-0001")
+    assert shown["state"] == "internal review requested"
+    assert shown["due"] == "2026-12-22"  # 20 working days from today, St Andrew's Day skipped
+    again = run.json("send", "K-0001", "--followup", "internal-review", "--yes")
+    assert again["sent"] == [] and "was sent on" in again["skipped"][0]["reason"]
+    assert len(server.received) == 1
+
+
+def test_mark_sent_a_followup_by_hand(run, story: Path) -> None:
+    run("followup", "K-0002", "--kind", "ico-complaint", "--reason", "ignored")
+    run("mark-sent", "K-0002", "--followup", "ico-complaint")
+    assert run.json("show", "K-0002")["state"] == "with regulator"
+    assert "already recorded" in run("mark-sent", "K-0002", "--followup", "ico-complaint",
+                                     code=7).stderr
+
+
+def test_followup_needs_a_sent_item(run, me: Path) -> None:
+    run("draft", "--to", "icb:QKK", "-q", "palantir-fdp")
+    assert "has not been sent" in run("followup", "K-0001", "--kind", "chaser", code=7).stderr
