@@ -14,10 +14,9 @@ import shutil
 import socket
 import statistics
 import subprocess
-import time
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, workspace_env
+from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
 
 from konpfoi import directory
 from konpfoi.resources import packaged
@@ -67,17 +66,6 @@ def _mailmerge_files(folder: Path, port: int) -> None:
         "username = None\nratelimit = 0\n")
 
 
-def _time(argv: list[str], env: dict[str, str], runs: int, before=None, cwd=None):  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -101,10 +89,11 @@ def main() -> None:
                     text.replace("  host: \n", "  host: 127.0.0.1\n")
                     .replace("  port: \n", f"  port: {port}\n")
                     .replace("  security: starttls", "  security: none"))
-                draft += _time([exe, "batch", "--to", "mp:*", "--template", "mp-fdp",
-                                "--campaign", "mps"], env, 1, before=os.sync)
-                send += _time([exe, "send", "--campaign", "mps", "--yes"], env, 1,
-                              before=os.sync)
+                draft += time_command([exe, "batch", "--to", "mp:*", "--template", "mp-fdp",
+                                       "--campaign", "mps"], env, 1, before=os.sync,
+                                      warm_up=False)
+                send += time_command([exe, "send", "--campaign", "mps", "--yes"], env, 1,
+                                     before=os.sync, warm_up=False)
             assert handler.count == 646 * runs, handler.count
             rows.append(("konpfoi batch: draft 646 MPs (files, mbox, ledger)", draft, 1.0))
             rows.append(("konpfoi send: 646 MPs to loopback SMTP, ledger", send, None))
@@ -112,9 +101,9 @@ def main() -> None:
                 _mailmerge_files(root, port)
                 args = [mailmerge, "--template", "template.txt", "--database", "db.csv",
                         "--config", "server.conf", "--no-limit"]
-                dry = _time(args + ["--dry-run"], env, runs, cwd=root, before=os.sync)
-                real = _time(args + ["--no-dry-run"], env, max(2, runs // 2), cwd=root,
-                             before=os.sync)
+                dry = time_command(args + ["--dry-run"], env, runs, cwd=root, before=os.sync)
+                real = time_command(args + ["--no-dry-run"], env, max(2, runs // 2), cwd=root,
+                                    before=os.sync, warm_up=False)
                 rows.append(("mailmerge --dry-run --no-limit (646)", dry, None))
                 rows.append(("mailmerge --no-dry-run --no-limit (646)", real, None))
     finally:

@@ -28,9 +28,11 @@ def workspace_env(tmp: Path) -> dict[str, str]:
 
 
 def time_command(argv: list[str], env: dict[str, str], runs: int, cwd: Path | None = None,
-                 before: Callable[[], None] | None = None) -> list[float]:
-    """Wall-clock seconds of each run of `argv` (after one warm-up run)."""
-    subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
+                 before: Callable[[], None] | None = None, warm_up: bool = True
+                 ) -> list[float]:
+    """Wall-clock seconds of each run of `argv` (after one warm-up run, unless told not to)."""
+    if warm_up:
+        subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=True)
     times = []
     for _ in range(runs):
         if before:

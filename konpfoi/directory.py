@@ -120,12 +120,12 @@ class Directory:
             lowered = {k.lower(): k for k in self.bodies}
             if target.lower() in lowered:
                 return Resolved(self.bodies[lowered[target.lower()]])
-            close = difflib.get_close_matches(target, list(self.bodies), n=5, cutoff=0.6)
+            close_ids = difflib.get_close_matches(target, list(self.bodies), n=5, cutoff=0.6)
             raise NotFound(
                 f"no body with id {target!r}",
-                hint=("did you mean: " + ", ".join(close)) if close
+                hint=("did you mean: " + ", ".join(close_ids)) if close_ids
                 else "search by name: konpfoi bodies search NAME",
-                suggestions=close,
+                suggestions=close_ids,
             )
         by_code = [b for b in self.bodies.values() if b.code.lower() == target.lower()]
         if len(by_code) == 1:

@@ -42,7 +42,7 @@ REGULATORS = {
             "email": "enquiries@itspublicknowledge.info",
             "form": "https://www.itspublicknowledge.info/appeal"},
 }
-LAWS = {
+LAWS: dict[str, dict[str, Any]] = {
     "foi": {"act": "Freedom of Information Act 2000", "review_days": 20,
             "next_step": "ask for an internal review and complain to the Information "
                          "Commissioner's Office",
@@ -157,8 +157,8 @@ def _context(ledger: Ledger, item: Item, view: Any, kind: str, reason: str | Non
         if regulator and regulator.due and regulator.due < today:
             warnings.append(f"the usual window to complain closed on {regulator.due}")
     law = dict(LAWS[regime])
-    review_due = cal.add(today, int(law["review_days"]))
-    law["review_rule"] = str(law["review_rule"]).format(due=when(review_due))
+    review_due = cal.add(today, law["review_days"])
+    law["review_rule"] = law["review_rule"].format(due=when(review_due))
     title = item.subject.split(": ", 1)[-1].rsplit(" [", 1)[0]
     context = {
         "item": {"id": item.id, "subject": item.subject, "title": title,

@@ -272,13 +272,17 @@ def icb_names(path: Path, checked: str) -> Incoming:
 
 def icb_contacts(path: Path, checked: str) -> Incoming:
     """FOI and press addresses of ICBs (icb-contacts.json or .csv)."""
-    inc = Incoming("icb-contacts", path.name, contacts_only=True)
+    return _contacts_file(path, checked, "icb")
+
+
+def _contacts_file(path: Path, checked: str, kind: str) -> Incoming:
+    inc = Incoming(f"{kind}-contacts", path.name, contacts_only=True)
     seen: dict[str, int] = {}
     for n, rec in _records(path, ("ods_code", "foi_email")):
         code = str(rec["ods_code"]).strip()
         _unique(path, seen, code, n)
-        inc.entries.append({"id": f"icb:{code}", "contacts": _contacts_from(path, n, rec,
-                                                                            checked)})
+        inc.entries.append({"id": f"{kind}:{code}",
+                            "contacts": _contacts_from(path, n, rec, checked)})
     return inc
 
 
@@ -347,14 +351,7 @@ def trust_list(path: Path, checked: str) -> Incoming:
 
 def trust_contacts(path: Path, checked: str) -> Incoming:
     """FOI and press addresses of trusts (trust-contacts.json or .csv)."""
-    inc = Incoming("trust-contacts", path.name, contacts_only=True)
-    seen: dict[str, int] = {}
-    for n, rec in _records(path, ("ods_code", "foi_email")):
-        code = str(rec["ods_code"]).strip()
-        _unique(path, seen, code, n)
-        inc.entries.append({"id": f"trust:{code}",
-                            "contacts": _contacts_from(path, n, rec, checked)})
-    return inc
+    return _contacts_file(path, checked, "trust")
 
 
 # -- MPs ---------------------------------------------------------------------------------------

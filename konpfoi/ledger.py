@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, NotFound, StorageError
+from konpfoi.errors import Conflict, InvalidInput, NotFound, StorageError
 from konpfoi.fsutil import PRIVATE_FILE
 from konpfoi.records import Event, Item
 
@@ -305,6 +305,18 @@ class Ledger:
             items = [i for i in items if i.id in wanted]
         return items
 
+    def pick(self, item_ids: Sequence[str] | None, campaign: str | None) -> list[Item]:
+        """The named items, or every item of a campaign."""
+        if item_ids:
+            return [self.item(i) for i in item_ids]
+        if not campaign:
+            raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
+        items = self.items(campaign=campaign)
+        if not items:
+            raise InvalidInput(f"no items in campaign {campaign!r}",
+                               hint="campaigns: " + (", ".join(self.campaigns()) or "none yet"))
+        return items
+
     def body_counts(self) -> dict[str, int]:
         """How many items refer to each body."""
         rows = self.db.execute("SELECT body_id, COUNT(*) FROM items GROUP BY body_id")
@@ -441,7 +453,8 @@ class Ledger:
             if self.db.execute("SELECT 1 FROM items WHERE id = ?", (new_id,)).fetchone():
                 new_id = self.next_item_id()
             ids[rec["id"]] = new_id
-            fields = {f: rec.get(f) for f in _ITEM_FIELDS if f != "questions_json"}
+            fields: dict[str, Any] = {f: rec.get(f) for f in _ITEM_FIELDS
+                                      if f != "questions_json"}
             fields["id"] = new_id
             fields["questions_json"] = json.dumps(rec.get("questions") or [],
                                                   ensure_ascii=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from konpfoi import facts
@@ -107,33 +106,25 @@ def _complain(kind: str) -> str:
         "{complaint}", "sic-application" if regime == "foisa" else "ico-complaint")
 
 
-class Summary(tuple):  # type: ignore[type-arg]
-    """What an item's events add up to, whatever the day: the facts its state needs and its
-    clocks. A tuple of plain values, so that `status` can cache it between runs."""
+@dataclass(slots=True)
+class Summary:
+    """What an item's events add up to, whatever the day: the facts its state needs, and its
+    clocks. `judge` turns it into the state on a given day."""
 
-    __slots__ = ()
-    sent = property(itemgetter(0))  # ordinal of the first sending, or None
-    their_ref = property(itemgetter(1))
-    outcome = property(itemgetter(2))
-    withdrawn = property(itemgetter(3))
-    closed = property(itemgetter(4))
-    attempt_pending = property(itemgetter(5))
-    send_failed = property(itemgetter(6))
-    complaint_filed = property(itemgetter(7))
-    replied = property(itemgetter(8))
-    coded = property(itemgetter(9))
-    extension = property(itemgetter(10))
-    review_outcome = property(itemgetter(11))
-    review_result = property(itemgetter(12))
-    clocks = property(itemgetter(13))
-
-    def pack(self) -> list[Any]:
-        """A JSON-ready list (clocks without their explanations)."""
-        return [*self[:13], [[*c[:6], [], *c[7:]] for c in self[13]]]
-
-    @classmethod
-    def unpack(cls, packed: list[Any]) -> Summary:
-        return cls((*packed[:13], [Clock(c) for c in packed[13]]))
+    sent: dt.date | None
+    their_ref: str | None
+    outcome: str | None
+    withdrawn: bool
+    closed: bool
+    attempt_pending: bool
+    send_failed: bool
+    complaint_filed: bool
+    replied: bool
+    coded: bool
+    extension: bool
+    review_outcome: bool
+    review_result: str | None
+    clocks: list[Clock]
 
 
 def summarise(kind: str, evs: list[Event], cals: Calendars, *, rule: str = "a",
@@ -143,10 +134,9 @@ def summarise(kind: str, evs: list[Event], cals: Calendars, *, rule: str = "a",
     f = facts.read(evs)
     clocks = clocks_for(kind, f, cals, rule=rule, nation=nation, chase_days=chase_days,
                         explain=explain) if f.sent is not None else []
-    return Summary((f.sent.toordinal() if f.sent else None, f.their_ref, f.outcome,
-                    f.withdrawn, f.closed, f.attempt_pending, f.send_failed,
-                    f.complaint_filed is not None, f.replied is not None, f.coded, f.extension,
-                    f.review_outcome is not None, f.review_result, clocks))
+    return Summary(f.sent, f.their_ref, f.outcome, f.withdrawn, f.closed, f.attempt_pending,
+                   f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
+                   f.extension, f.review_outcome is not None, f.review_result, clocks)
 
 
 def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
@@ -164,25 +154,25 @@ def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
 def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: str = "ID",
           nation: str | None = None) -> View:
     """The state and next action on `today` of an item summarised as `s`."""
-    view = View("drafted", item_id, their_ref=s[1], outcome=s[2])
-    if s[3]:
+    view = View("drafted", item_id, their_ref=s.their_ref, outcome=s.outcome)
+    if s.withdrawn:
         view.state = "withdrawn"
         return view
-    if s[0] is None:
-        if s[4]:
+    if s.sent is None:
+        if s.closed:
             view.state = "closed"
-        elif s[5]:
+        elif s.attempt_pending:
             view.state = "send unknown"
             _act(view, SEND_UNKNOWN, today)
         else:
-            _act(view, SEND_FAILED if s[6] else SEND, today)
+            _act(view, SEND_FAILED if s.send_failed else SEND, today)
         return view
-    view.sent = dt.date.fromordinal(s[0])
-    view.clocks = clocks = s[13]
-    if s[4]:
+    view.sent = s.sent
+    view.clocks = clocks = s.clocks
+    if s.closed:
         view.state = "closed"
         return view
-    if s[7]:
+    if s.complaint_filed:
         view.state = "with regulator"
         view.action = WAIT_REGULATOR.replace(
             "{regulator}", REGULATOR.get(ITEM_REGIME.get(kind, ""), "the ICO"))
@@ -190,24 +180,24 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
     cal = cals.for_regime(ITEM_REGIME.get(kind, "email"), nation)
     response = clocks[0]  # the response clock (or, for an email, the chase)
     second = clocks[1] if len(clocks) > 1 else None
-    if second is not None and second[0] == "review-answer":
+    if second is not None and second.key == "review-answer":
         return _in_review(view, kind, s, second, clocks[2] if len(clocks) > 2 else None,
                           cal, today)
-    window = second if second is not None and second[0] == "review-window" else None
+    window = second if second is not None and second.key == "review-window" else None
     view.due, view.left = response.due, response.left(today, cal)
-    if s[8]:  # replied
-        view.state = OUTCOME_STATES.get(s[2] or "", "answered")
+    if s.replied:
+        view.state = OUTCOME_STATES.get(s.outcome or "", "answered")
         if view.state in _UNHAPPY and window is not None:
             _act(view, REVIEW, window.due)
         elif kind == "email":
             _act(view, READ, today)
-        elif not s[9]:
+        elif not s.coded:
             _act(view, CODE, today)
         else:
             _act(view, CLOSE, today, window.due if window else None)
         return view
-    if response[8]:  # paused
-        clarifying = "clarification" in response[8]
+    if response.paused:
+        clarifying = "clarification" in response.paused
         view.state = "clarification needed" if clarifying else "awaiting response"
         _act(view, CLARIFY if clarifying else PAY, today)
         return view
@@ -217,7 +207,7 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
         _act(view, CHASE + ("; or " + REVIEW.split(" (")[0] if window else ""), today,
              window.due if window else None)
         return view
-    view.state = "extended" if s[10] and kind != "foisa" else "awaiting response"
+    view.state = "extended" if s.extension and kind != "foisa" else "awaiting response"
     _act(view, WAIT, response.due)
     return view
 
@@ -232,8 +222,8 @@ def _act(view: View, action: str, next_date: dt.date | None,
 def _in_review(view: View, kind: str, s: Summary, review: Clock, regulator: Clock | None,
                cal: Calendar, today: dt.date) -> View:
     complain = _complain(kind)
-    if s[11]:  # the review outcome came
-        view.outcome = s[12] or view.outcome
+    if s.review_outcome:
+        view.outcome = s.review_result or view.outcome
         view.state = OUTCOME_STATES.get(view.outcome or "", "answered")
         if view.state in _UNHAPPY and regulator is not None:
             view.due, view.left = regulator.due, regulator.left(today, cal)

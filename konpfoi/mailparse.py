@@ -113,8 +113,10 @@ def _walk(msg: Message, text_parts: list[str], attachments: list[Attachment],
                 filename = None
                 problems.append("unreadable attachment name")
             disposition = (part.get_content_disposition() or "").lower()
-            payload = part.get_payload(decode=True)
-            if payload is None:
+            decoded = part.get_payload(decode=True)
+            if isinstance(decoded, bytes):
+                payload = decoded
+            else:
                 raw = part.get_payload()
                 payload = raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
             if filename or disposition == "attachment" or not ctype.startswith("text/"):

@@ -129,15 +129,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
         return _mark_followup(ledger, item_ids or [], followup, day)
     out: list[Marked] = []
     with ledger.write():
-        if item_ids:
-            items = [ledger.item(i) for i in item_ids]
-        elif campaign:
-            items = ledger.items(campaign=campaign)
-            if not items:
-                raise InvalidInput(f"no items in campaign {campaign!r}",
-                                   hint="campaigns: " + ", ".join(ledger.campaigns()))
-        else:
-            raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
+        items = ledger.pick(item_ids, campaign)
         events = ledger.events([i.id for i in items])
         for item in items:
             eff = effective(events.get(item.id, []))
@@ -157,7 +149,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
                                         "the clock)" if sent and not again else None)
                 out.append(Marked(item, None, reason))
                 continue
-            data = {"via": "own mail client"}
+            data: dict[str, Any] = {"via": "own mail client"}
             if sent:
                 data["resend"] = True
             out.append(Marked(item, ledger.add_event(item.id, "sent", day, data=data)))
@@ -181,7 +173,7 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
             if draft and sent_after(evs, kind, draft):
                 raise Conflict(f"{item.id}: its {kind.replace('-', ' ')} is already recorded "
                                "as sent")
-            data = {"followup": kind, "via": "own mail client"}
+            data: dict[str, Any] = {"followup": kind, "via": "own mail client"}
             if draft:
                 data["message_id"] = draft.data.get("message_id")
             out.append(Marked(item, ledger.add_event(item.id, KINDS[kind].event, day,

@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import mailbox
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,9 +69,9 @@ def messages(path: Path) -> Iterator[tuple[str, bytes | Exception]]:
     one .eml file. A message that cannot be read at all comes as the exception."""
     if path.is_dir():
         if (path / "cur").is_dir() and (path / "new").is_dir():
-            box = mailbox.Maildir(path, factory=None, create=False)
-            for key in sorted(box.iterkeys()):
-                yield from _read(f"{path.name}/{key}", lambda k=key: box.get_bytes(k))
+            maildir = mailbox.Maildir(path, factory=None, create=False)
+            for key in sorted(maildir.iterkeys()):
+                yield from _read(f"{path.name}/{key}", lambda k=key: maildir.get_bytes(k))
         else:
             for f in sorted(path.rglob("*.eml")):
                 yield from _read(str(f.relative_to(path)), f.read_bytes)
@@ -279,7 +279,7 @@ def _one(ledger: Ledger, files_dir: Path, matcher: Matcher, label: str, raw: byt
 def record_message(ledger: Ledger, files_dir: Path, item_id: str, mail: mailparse.Mail,
                    kept: attachments.Stored, today: dt.date, stored: list[Path], *,
                    kind: str | None = None, day: str | None = None,
-                   extra: list[attachments.Stored] = (), data: dict[str, Any] | None = None,
+                   extra: Sequence[attachments.Stored] = (), data: dict[str, Any] | None = None,
                    note: str | None = None) -> tuple[Event, list[attachments.Stored]]:
     """Record a parsed message on an item: a reply, or an acknowledgement if automatic.
     Returns the event and every file kept with it (the message first)."""

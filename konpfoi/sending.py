@@ -132,15 +132,7 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
          item_ids: list[str] | None, campaign: str | None, retry: bool = False,
          followup: str | None = None) -> Plan:
     """Which messages would go, which not (and why), and which have an unknown outcome."""
-    if item_ids:
-        items = [ledger.item(i) for i in item_ids]
-    elif campaign:
-        items = ledger.items(campaign=campaign)
-        if not items:
-            raise InvalidInput(f"no items in campaign {campaign!r}",
-                               hint="campaigns: " + ", ".join(ledger.campaigns()))
-    else:
-        raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
+    items = ledger.pick(item_ids, campaign)
     events = ledger.events([i.id for i in items])
     out = Plan()
     for item in items:
@@ -258,14 +250,15 @@ class Connection:
             self.smtp.rset()
             return False, f"{code} {_text(reply)}"
         wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
+        answer: bytes | str
         try:
-            code, reply = self.smtp.data(wire)
+            code, answer = self.smtp.data(wire)
         except smtplib.SMTPDataError as exc:
-            code, reply = exc.smtp_code, exc.smtp_error
+            code, answer = exc.smtp_code, exc.smtp_error
         if code != 250:  # smtplib returns the final reply unchecked
             self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
-        return True, f"{code} {_text(reply)}"
+            return False, f"{code} {_text(answer)}"
+        return True, f"{code} {_text(answer)}"
 
 
 def _text(reply: bytes | str) -> str:

@@ -74,13 +74,12 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
           overdue: bool = False, due_within: int | None = None, include_closed: bool = False,
           limit: int | None = None, rule: str = "a", chase_days: int = 15) -> Report:
     """The items matching the filters on `today`, most urgent first (at most `limit`)."""
-    settings = dict(rule=rule, chase_days=chase_days)
     # A large ledger makes many small objects that live until the command ends and hold no
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
     try:
         ledger.attach_views(_cache_path(ledger, cache_dir))
-        _refresh(ledger, cals, campaign, body_id, **settings)
+        _refresh(ledger, cals, campaign, body_id, rule=rule, chase_days=chase_days)
         t = today.toordinal()
         states = [state] if state else (list(OVERDUE_STATES) if overdue else None)
         due_by = cals.for_regime("foia").add(today, due_within).toordinal() \
@@ -91,7 +90,8 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
         counts = ledger.view_counts(t, campaign, body_id)
         events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
         rows = [Row(i, derive(i.kind, events.get(i.id, []), cals, today, item_id=i.id,
-                              nation=i.nation, **settings)) for i in items]
+                              nation=i.nation, rule=rule, chase_days=chase_days))
+                for i in items]
     finally:
         gc.freeze()
         gc.enable()

@@ -140,7 +140,7 @@ def init(root: Path, **details: str | None) -> tuple[Workspace, bool]:
     path = root / CONFIG_NAME
     created = not path.exists()
     config = Config() if created else load_config(path)
-    given = {k: v for k, v in details.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
     config = validate_details(replace(config, **given))
     private_dir(root)
     if created:
