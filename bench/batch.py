@@ -7,7 +7,6 @@ installed for the benchmark only (pip install mailmerge); without it, konpfoi al
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 import shutil
@@ -16,7 +15,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 
 from konpfoi import directory
 from konpfoi.resources import packaged
@@ -67,9 +66,7 @@ def _mailmerge_files(folder: Path, port: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    runs = arguments(__doc__, 5).parse_args().runs
     exe = konpfoi()
     mailmerge = shutil.which("mailmerge")
     server, port, handler = _smtp_server()

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import statistics
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_call, time_command, workspace_env
+from common import (
+    arguments,
+    baseline,
+    konpfoi,
+    report,
+    tempdir,
+    time_call,
+    time_command,
+    workspace_env,
+)
 
 from konpfoi import clocks, holidaydata
 from konpfoi.workdays import Calendars
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    runs = arguments(__doc__, 15).parse_args().runs
     table = holidaydata.HolidayTable()
     holidaydata.add_package(table, 2000, 2041, 2027)
     cals = Calendars(table)

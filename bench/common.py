@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -13,6 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+
+
+def arguments(doc: str | None, runs: int) -> argparse.ArgumentParser:
+    """A benchmark's command line: --runs, and whatever the script adds."""
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--runs", type=int, default=runs, help="timed runs (median reported)")
+    return parser
 
 
 def konpfoi() -> str:

@@ -5,21 +5,27 @@ Warm means the parsed cache (keyed by the files' content) is in place; cold pars
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_call, time_command, workspace_env
+from common import (
+    arguments,
+    baseline,
+    konpfoi,
+    report,
+    tempdir,
+    time_call,
+    time_command,
+    workspace_env,
+)
 
 from konpfoi import directory
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=21)
-    runs = parser.parse_args().runs
+    runs = arguments(__doc__, 21).parse_args().runs
     exe = konpfoi()
     with tempdir() as tmp:
         cache = Path(tmp) / "cache"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import mailbox
 import random
 import sqlite3
@@ -12,7 +11,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 from make_ledger import generate
 
 from konpfoi.ledger import Ledger
@@ -53,9 +52,7 @@ def _code_answers(db: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    runs = arguments(__doc__, 5).parse_args().runs
     exe = konpfoi()
     rows = []
     with tempdir() as tmp:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=21)
-    runs = parser.parse_args().runs
+    runs = arguments(__doc__, 21).parse_args().runs
     exe = konpfoi()
     with tempdir() as tmp:
         env = workspace_env(Path(tmp))

@@ -6,18 +6,16 @@ item and fills the status cache; it is reported separately. The targets are for 
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import time
 from pathlib import Path
 
-from common import baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 from make_ledger import generate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=11)
+    parser = arguments(__doc__, 11)
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
     exe = konpfoi()
