@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner
 
 from konpfoi.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+TODAY = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +34,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     return home
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at noon on TODAY; a module opts in with pytest.mark.usefixtures."""
+    with time_machine.travel(TODAY, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -69,6 +79,18 @@ def me(run: Run, home: Path) -> Path:
     run("init", str(home), "--name", "Jo Campaigner", "--email", "jo@example.org",
         "--address", "1 High Street\nLondon SE1 1AA")
     return home
+
+
+def add_lothian(workspace: Path) -> None:
+    """NHS Lothian with an FOI address (the shipped directory has none for Scottish boards)."""
+    write(workspace / "bodies.yaml", """\
+bodies:
+  - id: hb:S08000024
+    kind: hb
+    name: NHS Lothian
+    nation: scotland
+    contacts: [{role: foi, email: foi@lothian.scot.nhs.uk}]
+""")
 
 
 def write(path: Path, text: str) -> Path:

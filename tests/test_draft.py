@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import mode, write
+from conftest import add_lothian, mode, write
 
 NOW = dt.datetime(2026, 11, 23, 10, 30, tzinfo=dt.UTC)
 
@@ -85,14 +85,7 @@ def test_every_icb_gets_a_correct_draft(run, me: Path, set_id: str) -> None:
 
 
 def test_scottish_body_gets_the_foisa_template(run, me: Path) -> None:
-    write(me / "bodies.yaml", """\
-bodies:
-  - id: hb:S08000024
-    kind: hb
-    name: NHS Lothian
-    nation: scotland
-    contacts: [{role: foi, email: foi@nhslothian.scot.nhs.uk}]
-""")
+    add_lothian(me)
     [d] = run.json("draft", "--to", "lothian", "--questions", "palantir-fdp")
     assert d["kind"] == "foisa" and d["template"] == "foi-request-foisa"
     assert "Freedom of Information (Scotland) Act 2002" in Path(d["eml"]).read_text()

@@ -7,27 +7,15 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-import time_machine
-from conftest import use_server, write
+from conftest import add_lothian, use_server, write
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
 def story(run, me: Path, tmp_path) -> Path:
     run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
-    write(me / "bodies.yaml", """\
-bodies:
-  - id: hb:S08000024
-    kind: hb
-    name: NHS Lothian
-    nation: scotland
-    contacts: [{role: foi, email: foi@lothian.scot.nhs.uk}]
-""")
+    add_lothian(me)
     run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
     run("mark-sent", "--campaign", "c", "--date", "2026-10-01")
     eml = write(tmp_path / "r.eml", "From: FOI <FOI@selondonics.nhs.uk>\nSubject: Re: K-0001\n"

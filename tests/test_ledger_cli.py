@@ -11,16 +11,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import time_machine
 from conftest import mode, write
 
-TODAY = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

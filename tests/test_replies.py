@@ -10,17 +10,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-import time_machine
 
 from konpfoi import mailparse
 
-TODAY = "2026-11-23 12:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

@@ -8,15 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-import time_machine
 from browser import CHROMIUM, Page
 from conftest import ROOT, write
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def _reply(run, tmp_path: Path, item: str, date: str, frm: str) -> None:
