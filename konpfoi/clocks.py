@@ -274,14 +274,6 @@ def _say(notes: list[str] | None, text: str, *args: object) -> None:
         notes.append(text.format(*args))
 
 
-def request_clocks(kind: str, events: list[Any], cals: Calendars, *,
-                   rule: str = "a", nation: str | None = None, chase_days: int = 15,
-                   explain: bool = True) -> list[Clock]:
-    """Every clock that applies to a request, given its events (voids already applied)."""
-    return clocks_for(kind, facts.read(events), cals, rule=rule, nation=nation,
-                      chase_days=chase_days, explain=explain)
-
-
 def clocks_for(kind: str, f: facts.Facts, cals: Calendars, *, rule: str = "a",
                nation: str | None = None, chase_days: int = 15, explain: bool = True
                ) -> list[Clock]:

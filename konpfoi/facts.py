@@ -5,16 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Protocol
-
-
-class EventLike(Protocol):
-    kind: str
-    date: str
-    data: dict[str, Any]
-
-    def mentions(self, key: str) -> bool: ...
-
+from typing import Any
 
 _DATE = itemgetter(4)  # a ledger Event's date, which sorts as text (YYYY-MM-DD)
 # Events that move the response clock, kept in order for it to replay.

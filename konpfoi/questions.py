@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import yamlfile
-from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.errors import NotFound
 from konpfoi.resources import packaged
 
 REGIMES = ("foi", "eir")
@@ -89,12 +89,17 @@ def parse(path: Path) -> QuestionSet:
     if not isinstance(raw, list) or not raw:
         ck.fail(data, "questions", "questions must be a non-empty list")
     questions = []
+    numbers: dict[str, int] = {}
     for number, item in enumerate(raw, start=1):
         q = ck.mapping(item, f"question {number}", data, "questions")
         ck.fields(q, f"question {number}", ("label", "text"), ())
+        label = ck.text(q, "label", f"question {number}") or ""
+        if label in numbers:
+            ck.fail(q, "label", f"question {number} has the label of question {numbers[label]}",
+                    hint="labels head the columns of a report; make each one distinct")
+        numbers[label] = number
         questions.append(Question(
-            number=number,
-            label=ck.text(q, "label", f"question {number}") or "",
+            number=number, label=label,
             text=" ".join((ck.text(q, "text", f"question {number}", single_line=False)
                            or "").split()),
         ))
@@ -106,10 +111,3 @@ def parse(path: Path) -> QuestionSet:
                                                    single_line=False)).split()),
         questions=tuple(questions), path=path,
     )
-
-
-def check_unique_labels(qs: QuestionSet) -> None:
-    labels = [q.label for q in qs.questions]
-    if len(set(labels)) != len(labels):
-        raise InvalidInput(f"{qs.path}: two questions share a label",
-                           hint="labels head the columns of a report; make each one distinct")

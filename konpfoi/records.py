@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-ITEM_KINDS = ("foi", "eir", "foisa", "sar", "email")
-
 # Every event kind, and what it means. State is derived from these; none is ever rewritten.
 EVENT_KINDS = {
     "drafted": "the draft was written",
@@ -51,7 +49,6 @@ class Event(tuple):  # type: ignore[type-arg]
     """
 
     __slots__ = ()
-    FIELDS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "raw", "voids")
 
     @classmethod
     def make(cls, id: int, uid: str, item_id: str, kind: str, date: str,  # noqa: A002

@@ -42,10 +42,6 @@ class Calendar:
     def holiday(self, day: dt.date) -> Holiday | None:
         return self.holidays.get(day)
 
-    def covered(self, day: dt.date) -> bool:
-        """Whether every source of holidays had published this day's year."""
-        return self.table.first_covered_year() <= day.year <= self.table.last_covered_year()
-
     def add(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after `start` (start itself is day 0, whatever it is)."""
         if n <= 0:

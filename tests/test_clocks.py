@@ -12,7 +12,7 @@ from conftest import SHARED, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from konpfoi import clocks, holidaydata
+from konpfoi import clocks, facts, holidaydata
 from konpfoi.errors import InvalidInput
 from konpfoi.records import Event
 from konpfoi.workdays import Calendars
@@ -313,7 +313,7 @@ def ev(kind: str, date: str, **data) -> Event:
 
 
 def clock(kind, events, key="response", **kw):
-    found = {c.key: c for c in clocks.request_clocks(kind, events, CALS, **kw)}
+    found = {c.key: c for c in clocks.clocks_for(kind, facts.read(events), CALS, **kw)}
     return found.get(key)
 
 

@@ -37,7 +37,7 @@ def test_every_set_is_complete(set_id: str) -> None:
     qs = questions.get(set_id, DIRS)
     assert qs.title and qs.description and qs.source
     assert len(qs.questions) >= 5
-    questions.check_unique_labels(qs)
+    assert len({q.label for q in qs.questions}) == len(qs.questions)
     assert all(q.label and len(q.label) <= 40 for q in qs.questions)
 
 
@@ -64,6 +64,12 @@ def test_workspace_set_overrides_and_is_validated(tmp_path) -> None:
         questions.get("bad", [ws, *DIRS])
     assert exc.value.message.startswith(f"{ws / 'bad.yaml'}:5:")
     assert "missing field 'label'" in exc.value.message
+    write(ws / "twice.yaml", "id: twice\ntitle: Twice\nsource: me\nquestions:\n"
+          "  - {label: Cost, text: What did it cost?}\n  - {label: Cost, text: Who paid?}\n")
+    with pytest.raises(InvalidInput) as exc:
+        questions.get("twice", [ws, *DIRS])
+    assert exc.value.message == (f"{ws / 'twice.yaml'}:6: question 2 has the label of "
+                                 "question 1")
 
 
 def test_cli_lists_and_shows(run) -> None:
