@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +25,7 @@ def export_ledger(
     if as_json:
         emit_json({"file": str(path), **counts})
         return
-    stdout().print(f"Exported {', '.join(f'{n} {k}s' for k, n in counts.items()) or 'nothing'}"
-                   f" to {path}", soft_wrap=True)
+    stdout().print(f"Exported {_counted(counts)} to {path}", soft_wrap=True)
 
 
 def import_ledger(
@@ -42,6 +42,10 @@ def import_ledger(
     if as_json:
         emit_json({"added": dict(added), "already_present": dict(skipped)})
         return
-    def says(c):  # type: ignore[no-untyped-def]
-        return ", ".join(f"{n} {k}s" for k, n in c.items()) or "nothing"
-    stdout().print(f"Imported {says(added)}; already present: {says(skipped)}", soft_wrap=True)
+    stdout().print(f"Imported {_counted(added)}; already present: {_counted(skipped)}",
+                   soft_wrap=True)
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    """"3 items, 12 events", or "nothing"."""
+    return ", ".join(f"{n} {kind}s" for kind, n in counts.items()) or "nothing"
