@@ -1,4 +1,4 @@
-"""Ledger commands: mark-sent, record, reply, status, show, export and import."""
+"""Ledger commands: mark-sent, record, reply, status and show."""
 
 from __future__ import annotations
 
