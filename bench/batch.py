@@ -18,7 +18,7 @@ from pathlib import Path
 from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 
 from konpfoi import directory
-from konpfoi.resources import packaged
+from konpfoi.workspace.resources import packaged
 
 
 def _free_port() -> int:

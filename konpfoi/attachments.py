@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from konpfoi.errors import Unsafe
-from konpfoi.fsutil import atomic_write, private_dir
+from konpfoi.workspace.files import atomic_write, private_dir
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}

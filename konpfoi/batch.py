@@ -16,7 +16,7 @@ from konpfoi.directory import Directory, normalise
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.importers import csv_rows
 from konpfoi.records import Item
-from konpfoi.yamlfile import is_email
+from konpfoi.workspace.yamlfile import is_email
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def parse_entries(data: Any, source: Path, known: set[str] | None = None) -> lis
     `known` holds ids already loaded: an entry with one of those ids is an override and may
     give only the fields it changes.
     """
-    from konpfoi import yamlfile
+    from konpfoi.workspace import yamlfile
 
     ck = yamlfile.Checker(source)
     if data is None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from konpfoi import __version__
 from konpfoi.bodies import Body, merge, parse_entries
 from konpfoi.errors import Ambiguous, InvalidInput, NotFound
-from konpfoi.fsutil import atomic_write, private_dir
-from konpfoi.resources import packaged
+from konpfoi.workspace.files import atomic_write, private_dir
+from konpfoi.workspace.resources import packaged
 
 _CACHE_FORMAT = "1"
 
@@ -291,7 +291,7 @@ def entries(*overlays: Path, base: Path | None = None) -> dict[str, dict]:
 
 
 def _parse(files: list[Path], contents: list[bytes]) -> list[dict]:
-    from konpfoi import yamlfile
+    from konpfoi.workspace import yamlfile
 
     merged: dict[str, dict] = {}
     for f, raw in zip(files, contents, strict=True):
@@ -306,7 +306,7 @@ def _parse(files: list[Path], contents: list[bytes]) -> list[dict]:
 
 
 def _cache_file(key: str) -> Path | None:
-    from konpfoi.workspace import cache_dir
+    from konpfoi.workspace.folders import cache_dir
 
     try:
         return cache_dir() / f"bodies-{key}.json"

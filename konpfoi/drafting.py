@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import fsutil, messages
+from konpfoi import messages
 from konpfoi.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.ledger import Ledger, format_item_id, new_uid, now_utc
 from konpfoi.questions import QuestionSet
 from konpfoi.records import Item
 from konpfoi.render import Templates
-from konpfoi.workspace import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
+from konpfoi.workspace import files
+from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
 
 DEFAULT_REQUEST_TEMPLATE = "foi-request"
 
@@ -71,10 +72,6 @@ def placeholder_warning(sender: Sender) -> str | None:
         "FOIA s.8). Run: konpfoi init --name 'Your Name' --email you@example.org, then draft "
         "again; a draft with placeholders cannot be sent."
     )
-
-
-def has_placeholder(text: str) -> bool:
-    return NAME_PLACEHOLDER in text or EMAIL_PLACEHOLDER in text
 
 
 def choose_template(templates: Templates, name: str, body: Body) -> str:
@@ -193,7 +190,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                 if on_progress:
                     on_progress(n + 1)
             if len(targets) >= 20:
-                fsutil.sync_files(written)  # one pass at the end for a batch
+                files.sync_files(written)  # one pass at the end for a batch
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.fsutil import atomic_write
 from konpfoi.ledger import APP_ID, SCHEMA_VERSION, Ledger
+from konpfoi.workspace.files import atomic_write
 
 _REQUIRED = {
     "item": ("id", "uid", "kind", "body_id", "body_name", "subject", "created_at"),

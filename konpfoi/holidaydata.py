@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput
-from konpfoi.fsutil import atomic_write, private_dir
+from konpfoi.workspace.files import atomic_write, private_dir
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 _SUBDIVS = {"ENG": "england", "WLS": "wales", "SCT": "scotland", "NIR": "northern-ireland"}

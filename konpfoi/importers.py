@@ -143,7 +143,7 @@ def _unique(path: Path, seen: dict[str, int], code: str, number: int, what: str 
 
 
 def _email(path: Path, number: int, value: str | None) -> str | None:
-    from konpfoi.yamlfile import is_email
+    from konpfoi.workspace.yamlfile import is_email
 
     value = (value or "").strip()
     if "@" not in value:  # empty, or words such as "No email found"

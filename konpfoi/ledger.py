@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput, NotFound, StorageError
-from konpfoi.fsutil import PRIVATE_FILE
 from konpfoi.records import Event, Item
+from konpfoi.workspace.files import PRIVATE_FILE
 
 APP_ID = "konpfoi-ledger"
 _SQLITE_MAGIC = b"SQLite format 3\x00"

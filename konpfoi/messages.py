@@ -19,7 +19,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from konpfoi.errors import Unsafe
-from konpfoi.fsutil import atomic_write
+from konpfoi.workspace.files import atomic_write
 
 _FORBIDDEN = ("\r", "\n", "\0")
 MAX_HEADER = 900  # RFC 5322 allows 998 characters a line; leave room for the field name

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from konpfoi import yamlfile
 from konpfoi.errors import NotFound
-from konpfoi.resources import packaged
+from konpfoi.workspace import yamlfile
+from konpfoi.workspace.resources import packaged
 
 REGIMES = ("foi", "eir")
 

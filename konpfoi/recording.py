@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import attachments, mailparse
-from konpfoi.drafting import has_placeholder
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.fsutil import sync_files
 from konpfoi.ledger import Ledger, now_utc
 from konpfoi.lifecycle import effective
 from konpfoi.records import EVENT_KINDS, PAST_ONLY, Event, Item
+from konpfoi.workspace.config import has_placeholder
+from konpfoi.workspace.files import sync_files
 
 # What `konpfoi record` accepts; sent, reply, drafted and coded have their own commands.
 RECORDABLE = (

@@ -13,9 +13,9 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from konpfoi import yamlfile
 from konpfoi.errors import InvalidInput, NotFound, Unsafe
-from konpfoi.resources import packaged
+from konpfoi.workspace import yamlfile
+from konpfoi.workspace.resources import packaged
 
 SUFFIX = ".j2"
 KINDS = ("request", "email", "followup")

@@ -21,10 +21,10 @@ from typing import Any
 
 from konpfoi import attachments, mailparse
 from konpfoi.errors import InvalidInput
-from konpfoi.fsutil import sync_files
 from konpfoi.ledger import Ledger, now_utc
 from konpfoi.lifecycle import effective
 from konpfoi.records import Event, Item
+from konpfoi.workspace.files import sync_files
 
 # Mail domains many bodies share: a sender there says nothing about which body wrote.
 SHARED_DOMAINS = frozenset({

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import messages
-from konpfoi.drafting import has_placeholder
 from konpfoi.errors import DeliveryError, InvalidInput
 from konpfoi.ledger import Ledger
 from konpfoi.lifecycle import effective
 from konpfoi.records import Event, Item
-from konpfoi.workspace import SECURITY_MODES, SmtpSettings
+from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings, has_placeholder
 
 PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}

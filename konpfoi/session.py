@@ -6,7 +6,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from konpfoi import workspace
+from konpfoi.workspace import folders
+from konpfoi.workspace.config import Config
 
 if TYPE_CHECKING:
     from konpfoi.directory import Directory
@@ -20,10 +21,10 @@ class Session:
     """Loads each part of the workspace the first time a command asks for it."""
 
     def __init__(self, start: Path | None = None) -> None:
-        self.ws = workspace.find(start)
+        self.ws = folders.find(start)
 
     @property
-    def config(self) -> workspace.Config:
+    def config(self) -> Config:
         return self.ws.config
 
     @cached_property
@@ -45,7 +46,7 @@ class Session:
         from konpfoi import holidaydata
 
         return holidaydata.load(self.config, self.ws.holiday_feed, dt.date.today(),
-                                workspace.cache_dir())
+                                folders.cache_dir())
 
     @cached_property
     def calendars(self) -> Calendars:

@@ -18,7 +18,6 @@ from typing import Any
 
 from konpfoi import __version__
 from konpfoi.errors import InvalidInput
-from konpfoi.fsutil import private_dir
 from konpfoi.ledger import Ledger
 from konpfoi.lifecycle import (
     CLOSED_STATES,
@@ -32,6 +31,7 @@ from konpfoi.lifecycle import (
 )
 from konpfoi.records import Item
 from konpfoi.workdays import Calendars
+from konpfoi.workspace.files import private_dir
 
 _VIEWS_FORMAT = "1"  # bump when the lifecycle's rules change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day

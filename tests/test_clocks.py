@@ -179,7 +179,7 @@ def holidaydata_version() -> str:
 
 
 def test_config_removes_and_adds_days() -> None:
-    from konpfoi.workspace import ExtraHoliday
+    from konpfoi.workspace.config import ExtraHoliday
 
     base = clocks.deadline(D("2026-06-01"), "foisa", CALS).due
     removed = clocks.deadline(D("2026-06-01"), "foisa", _cals(remove=("2026-06-15",))).due

@@ -9,7 +9,7 @@ from conftest import SHARED, write
 
 from konpfoi import questions
 from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.resources import packaged
+from konpfoi.workspace.resources import packaged
 
 DIRS = [packaged("questions")]
 

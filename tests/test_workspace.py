@@ -7,14 +7,14 @@ from pathlib import Path
 
 from conftest import mode, write
 
-from konpfoi import workspace
+from konpfoi.workspace import config as ws_config
 
 
 def test_init_writes_private_config_with_details(run, tmp_path: Path) -> None:
     ws = tmp_path / "group"
     out = run("init", str(ws), "--name", "Jo Campaigner", "--email", "jo@example.org")
     assert "Created workspace" in out.stdout
-    config = workspace.load_config(ws / "konpfoi.yaml")
+    config = ws_config.load_config(ws / "konpfoi.yaml")
     assert (config.name, config.email) == ("Jo Campaigner", "jo@example.org")
     assert mode(ws / "konpfoi.yaml") == 0o600
     assert mode(ws / "drafts") == 0o700 and mode(ws / "files") == 0o700
@@ -28,7 +28,7 @@ def test_init_again_updates_details_and_keeps_comments(run, tmp_path: Path) -> N
     (ws / "konpfoi.yaml").write_text(text + "# my own note\n")
     out = run("init", str(ws), "--email", "jo@example.org", "--address", "1 Road\nTown")
     assert "Updated workspace" in out.stdout
-    config = workspace.load_config(ws / "konpfoi.yaml")
+    config = ws_config.load_config(ws / "konpfoi.yaml")
     assert (config.name, config.email, config.address) == ("Jo", "jo@example.org", "1 Road\nTown")
     assert "# my own note" in (ws / "konpfoi.yaml").read_text()
 

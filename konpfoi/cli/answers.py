@@ -123,8 +123,8 @@ def campaign_report(
     from konpfoi import report
     from konpfoi.clocks import parse_date
     from konpfoi.errors import InvalidInput
-    from konpfoi.fsutil import atomic_write
     from konpfoi.session import Session
+    from konpfoi.workspace.files import atomic_write
 
     if fmt not in report.FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(report.FORMATS))

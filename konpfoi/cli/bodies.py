@@ -160,8 +160,8 @@ def import_bodies(
 
     from konpfoi import bodies, changes, directory, importers
     from konpfoi.clocks import parse_date
-    from konpfoi.fsutil import atomic_write
     from konpfoi.session import Session
+    from konpfoi.workspace.files import atomic_write
 
     s = Session()
     today = dt.date.today().isoformat()

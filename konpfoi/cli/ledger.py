@@ -182,7 +182,7 @@ def show_status(
     if not s.ws.ledger_path.exists():
         report = status.Report(day, [], 0, 0)
     else:
-        from konpfoi.workspace import cache_dir
+        from konpfoi.workspace.folders import cache_dir
 
         everything = as_json or as_csv or ics is not None or limit == 0
         with s.ledger(create=False) as ledger:
@@ -193,7 +193,7 @@ def show_status(
                 rule=s.config.rule, chase_days=s.config.mp_chase_days)
     if ics is not None:
         from konpfoi import ics as ics_mod
-        from konpfoi.fsutil import atomic_write
+        from konpfoi.workspace.files import atomic_write
 
         atomic_write(ics, ics_mod.calendar(report))
         note(f"wrote {ics}")

@@ -22,7 +22,7 @@ def init_workspace(
     as_json: JsonOpt = False,
 ) -> None:
     """Make a folder a workspace, or update your details in one."""
-    from konpfoi import workspace
+    from konpfoi.workspace import folders
 
     if sys.stdin.isatty() and not as_json:
         if name is None:
@@ -31,7 +31,7 @@ def init_workspace(
         if email is None:
             email = typer.prompt("Your email address for correspondence", default="",
                                  show_default=False) or None
-    ws, created = workspace.init(folder.resolve(), name=name, email=email, address=address,
+    ws, created = folders.init(folder.resolve(), name=name, email=email, address=address,
                                  signature=signature)
     if as_json:
         emit_json({"workspace": str(ws.root), "created": created, "config": str(ws.config_path),
@@ -46,10 +46,10 @@ def init_workspace(
 
 def show_where(as_json: JsonOpt = False) -> None:
     """Print the files konpfoi is using, and why."""
-    from konpfoi import workspace
-    from konpfoi.resources import packaged
+    from konpfoi.workspace import folders
+    from konpfoi.workspace.resources import packaged
 
-    ws = workspace.find()
+    ws = folders.find()
     paths = {
         "workspace": str(ws.root),
         "found_by": ws.found_by,
@@ -61,7 +61,7 @@ def show_where(as_json: JsonOpt = False) -> None:
         "questions": [str(p) for p in (ws.questions_dir, packaged("questions")) if p.is_dir()],
         "bodies": [str(p) for p in (packaged("bodies.yaml"), ws.bodies_overlay) if p.is_file()],
         "holiday_feed": str(ws.holiday_feed) if ws.holiday_feed.is_file() else None,
-        "cache": str(workspace.cache_dir()),
+        "cache": str(folders.cache_dir()),
     }
     if as_json:
         emit_json(paths)

@@ -1,25 +1,27 @@
-"""Find the workspace (like git, then KONPFOI_HOME, then a per-user default) and read its config."""
+"""A workspace's settings (konpfoi.yaml): read with file and line in every error, written with
+the comments a new user needs. Never a password."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import yamlfile
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.fsutil import atomic_write, private_dir
+from konpfoi.workspace import yamlfile
+from konpfoi.workspace.files import atomic_write
 
-CONFIG_NAME = "konpfoi.yaml"
-LEDGER_NAME = "konpfoi.db"
-HOLIDAY_FEED_NAME = "bank-holidays.json"
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 SECURITY_MODES = ("none", "starttls", "ssl")
 
 # What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
 NAME_PLACEHOLDER = "[YOUR FULL NAME]"
 EMAIL_PLACEHOLDER = "your-email-address@konpfoi.invalid"
+
+
+def has_placeholder(text: str) -> bool:
+    """Whether a draft still carries a placeholder for the requester's name or email."""
+    return NAME_PLACEHOLDER in text or EMAIL_PLACEHOLDER in text
 
 
 @dataclass(frozen=True)
@@ -50,106 +52,6 @@ class Config:
     mp_chase_days: int = 15
     holidays_add: tuple[ExtraHoliday, ...] = ()
     holidays_remove: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Workspace:
-    root: Path
-    config: Config
-    found_by: str  # "folder", "KONPFOI_HOME" or "per-user default"
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / CONFIG_NAME
-
-    @property
-    def ledger_path(self) -> Path:
-        return self.root / LEDGER_NAME
-
-    @property
-    def drafts(self) -> Path:
-        return private_dir(self.root / "drafts")
-
-    @property
-    def files(self) -> Path:
-        return private_dir(self.root / "files")
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def questions_dir(self) -> Path:
-        return self.root / "questions"
-
-    @property
-    def bodies_overlay(self) -> Path:
-        """Your own bodies and overrides; read last, so it wins."""
-        return self.root / "bodies.yaml"
-
-    @property
-    def bodies_imported(self) -> Path:
-        """What `konpfoi bodies import` changed from the packaged directory."""
-        return self.root / "bodies-imported.yaml"
-
-    @property
-    def holiday_feed(self) -> Path:
-        return self.root / HOLIDAY_FEED_NAME
-
-
-def cache_dir() -> Path:
-    """Where parsed caches go (safe to delete): KONPFOI_CACHE_DIR, else the platform's cache dir."""
-    env = os.environ.get("KONPFOI_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return platformdirs.user_cache_path("konpfoi")
-
-
-def find(start: Path | None = None) -> Workspace:
-    """The folder upward holding konpfoi.yaml, else KONPFOI_HOME, else the per-user default."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return open_workspace(folder, "folder")
-    env = os.environ.get("KONPFOI_HOME")
-    if env:
-        return _ensure(Path(env).expanduser(), "KONPFOI_HOME")
-    import platformdirs
-
-    return _ensure(platformdirs.user_data_path("konpfoi"), "per-user default")
-
-
-def _ensure(root: Path, found_by: str) -> Workspace:
-    if not (root / CONFIG_NAME).is_file():
-        private_dir(root)
-        atomic_write(root / CONFIG_NAME, render_config(Config()))
-    return open_workspace(root, found_by)
-
-
-def open_workspace(root: Path, found_by: str = "folder") -> Workspace:
-    return Workspace(root=root, config=load_config(root / CONFIG_NAME), found_by=found_by)
-
-
-def init(root: Path, **details: str | None) -> tuple[Workspace, bool]:
-    """Make `root` a workspace, or update the given details of an existing one.
-
-    Returns the workspace and whether it was newly created.
-    """
-    path = root / CONFIG_NAME
-    created = not path.exists()
-    config = Config() if created else load_config(path)
-    given: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
-    config = validate_details(replace(config, **given))
-    private_dir(root)
-    if created:
-        atomic_write(path, render_config(config))
-    else:
-        _update_config_file(path, given)
-    for sub in ("drafts", "files"):
-        private_dir(root / sub)
-    return open_workspace(root, "folder"), created
 
 
 def validate_details(config: Config) -> Config:
@@ -219,7 +121,7 @@ def render_config(c: Config) -> str:
     )
 
 
-def _update_config_file(path: Path, given: dict[str, Any]) -> None:
+def update_config_file(path: Path, given: dict[str, Any]) -> None:
     """Change top-level details in place, keeping the user's comments and other settings."""
     lines = path.read_text(encoding="utf-8").splitlines()
     for key, value in given.items():
