@@ -18,14 +18,14 @@ from common import (
     workspace_env,
 )
 
-from konpfoi import clocks, holidaydata
-from konpfoi.workdays import Calendars
+from konpfoi.law import bank_holidays, deadlines
+from konpfoi.law.workdays import Calendars
 
 
 def main() -> None:
     runs = arguments(__doc__, 15).parse_args().runs
-    table = holidaydata.HolidayTable()
-    holidaydata.add_package(table, 2000, 2041, 2027)
+    table = bank_holidays.HolidayTable()
+    bank_holidays.add_package(table, 2000, 2041, 2027)
     cals = Calendars(table)
     rng = random.Random(1)
     starts = [dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(3650)) for _ in range(100_000)]
@@ -38,7 +38,7 @@ def main() -> None:
 
     def deadlines_with_rule() -> None:
         for s in starts:
-            foia.add(clocks.day_zero(s, foia, "b"), 20)
+            foia.add(deadlines.day_zero(s, foia, "b"), 20)
 
     exe = konpfoi()
     with tempdir() as tmp:

@@ -191,7 +191,7 @@ def aggregation_warnings(targets: list[drafting.Target], earlier: list[Item],
                          ) -> list[str]:
     """Earlier similar FOI requests from this workspace to the same bodies within 60 working
     days: a body may add them together and refuse on cost (FOIA s.12)."""
-    from konpfoi.clocks import Earlier, aggregation_conflicts
+    from konpfoi.law.aggregation import Earlier, aggregation_conflicts
 
     mine = _words(questions)
     by_body: dict[str, list[Earlier]] = {}

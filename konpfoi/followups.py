@@ -11,11 +11,12 @@ from typing import Any
 
 from konpfoi import messages
 from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.law.regimes import calendar_regime
+from konpfoi.law.workdays import Calendars
 from konpfoi.ledger import Ledger
 from konpfoi.lifecycle import derive, effective
 from konpfoi.records import Event, Item
 from konpfoi.render import Templates
-from konpfoi.workdays import Calendars
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,7 @@ def _context(ledger: Ledger, item: Item, view: Any, kind: str, reason: str | Non
              sender: tuple[str, str], address: str | None, cals: Calendars, today: dt.date
              ) -> tuple[dict[str, Any], list[str]]:
     regime = item.kind if item.kind in LAWS else "foi"
-    cal = cals.for_regime({"foi": "foia", "eir": "eir", "foisa": "foisa"}.get(regime, "foia"),
-                          item.nation)
+    cal = cals.for_regime(calendar_regime(regime), item.nation)
     clocks = {c.key: c for c in view.clocks}
     response = clocks.get("response") or clocks.get("chase")
     warnings = []

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from konpfoi import facts
-from konpfoi.clocks import ITEM_REGIME, REGULATOR, Clock, clocks_for
+from konpfoi.law.clocks import Clock, clocks_for
+from konpfoi.law.regimes import ITEM_REGIME, REGULATOR
+from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.records import Event
-from konpfoi.workdays import Calendar, Calendars
 
 STATES = (
     "drafted", "send unknown", "awaiting response", "overdue", "clarification needed",

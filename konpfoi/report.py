@@ -10,9 +10,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from konpfoi.law.regimes import calendar_regime
+from konpfoi.law.workdays import Calendars
 from konpfoi.ledger import Ledger
 from konpfoi.lifecycle import derive
-from konpfoi.workdays import Calendars
 
 OUTCOME_LABELS = {"answered": "answered", "partly-answered": "partly answered",
                   "refused": "refused", "not-held": "not held",
@@ -129,8 +130,7 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
             view = derive(item.kind, events.get(item.id, []), cals, today, item_id=item.id,
                           nation=item.nation, rule=rule, chase_days=chase_days)
             response = next((c for c in view.clocks if c.key in ("response", "chase")), None)
-            cal = cals.for_regime({"foi": "foia", "eir": "eir", "foisa": "foisa"}.get(
-                item.kind, "email"), item.nation)
+            cal = cals.for_regime(calendar_regime(item.kind), item.nation)
             replied = response.stopped if response else None
             rows.append(Row(
                 item=item.id, body_id=item.body_id, body=item.body_name, state=view.state,

@@ -11,10 +11,10 @@ from konpfoi.workspace.config import Config
 
 if TYPE_CHECKING:
     from konpfoi.directory import Directory
-    from konpfoi.holidaydata import HolidayTable
+    from konpfoi.law.bank_holidays import HolidayTable
+    from konpfoi.law.workdays import Calendars
     from konpfoi.ledger import Ledger
     from konpfoi.render import Templates
-    from konpfoi.workdays import Calendars
 
 
 class Session:
@@ -43,14 +43,14 @@ class Session:
     def holiday_table(self) -> HolidayTable:
         import datetime as dt
 
-        from konpfoi import holidaydata
+        from konpfoi.law import bank_holidays
 
-        return holidaydata.load(self.config, self.ws.holiday_feed, dt.date.today(),
+        return bank_holidays.load(self.config, self.ws.holiday_feed, dt.date.today(),
                                 folders.cache_dir())
 
     @cached_property
     def calendars(self) -> Calendars:
-        from konpfoi.workdays import Calendars
+        from konpfoi.law.workdays import Calendars
 
         return Calendars(self.holiday_table)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from konpfoi import __version__
 from konpfoi.errors import InvalidInput
+from konpfoi.law.workdays import Calendars
 from konpfoi.ledger import Ledger
 from konpfoi.lifecycle import (
     CLOSED_STATES,
@@ -30,7 +31,6 @@ from konpfoi.lifecycle import (
     summarise,
 )
 from konpfoi.records import Item
-from konpfoi.workdays import Calendars
 from konpfoi.workspace.files import private_dir
 
 _VIEWS_FORMAT = "1"  # bump when the lifecycle's rules change

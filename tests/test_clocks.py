@@ -12,21 +12,23 @@ from conftest import SHARED, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from konpfoi import clocks, facts, holidaydata
+from konpfoi import facts
 from konpfoi.errors import InvalidInput
+from konpfoi.law import aggregation, bank_holidays, clocks, deadlines
+from konpfoi.law import dates as law_dates
+from konpfoi.law.workdays import Calendars
 from konpfoi.records import Event
-from konpfoi.workdays import Calendars
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).parent / "data"
 
 
 def _cals(feed: Path | None = None, add=(), remove=()) -> Calendars:
-    table = holidaydata.HolidayTable()
-    holidaydata.add_package(table, 2000, 2045, 2027)
+    table = bank_holidays.HolidayTable()
+    bank_holidays.add_package(table, 2000, 2045, 2027)
     if feed:
-        holidaydata.add_feed(table, feed)
-    holidaydata.add_config(table, add, remove)
+        bank_holidays.add_feed(table, feed)
+    bank_holidays.add_config(table, add, remove)
     return Calendars(table)
 
 
@@ -46,26 +48,26 @@ SAR_EXAMPLES = [
 @pytest.mark.parametrize("start, due", LAW_EXAMPLES)
 @pytest.mark.parametrize("regime", ["foia", "eir"])
 def test_law_worked_examples(start: str, due: str, regime: str) -> None:
-    assert clocks.deadline(D(start), regime, CALS).due == D(due)
+    assert deadlines.deadline(D(start), regime, CALS).due == D(due)
 
 
 def test_2009_03_12_counts_st_patricks_day_and_easter() -> None:
-    dl = clocks.deadline(D("2009-03-12"), "foia", CALS)
+    dl = deadlines.deadline(D("2009-03-12"), "foia", CALS)
     assert [h.name for h in dl.skipped] == ["Saint Patrick's Day", "Good Friday",
                                             "Easter Monday"]
     assert dl.skipped[0].nations == ("northern-ireland",)
-    england_only = clocks.working_deadline(D("2009-03-12"), 20,
+    england_only = deadlines.working_deadline(D("2009-03-12"), 20,
                                            CALS.for_nations(frozenset({"england"})))
     assert england_only.due == D("2009-04-09")
 
 
 @pytest.mark.parametrize("start, due", SAR_EXAMPLES)
 def test_sar_worked_examples(start: str, due: str) -> None:
-    assert clocks.deadline(D(start), "sar", CALS).due == D(due)
+    assert deadlines.deadline(D(start), "sar", CALS).due == D(due)
 
 
 def test_sar_explains_the_short_month_and_the_roll() -> None:
-    dl = clocks.deadline(D("2026-01-31"), "sar", CALS)
+    dl = deadlines.deadline(D("2026-01-31"), "sar", CALS)
     assert dl.due == D("2026-03-02")
     assert any("no day 31" in n for n in dl.notes)
     assert any("Saturday" in n for n in dl.notes)
@@ -85,33 +87,33 @@ def test_sar_explains_the_short_month_and_the_roll() -> None:
      "17 March and Easter Monday are not Scottish holidays"),
 ])
 def test_foisa_against_foia(start: str, foia: str, foisa: str, england: str, why: str) -> None:
-    assert clocks.deadline(D(start), "foia", CALS).due == D(foia), why
-    assert clocks.deadline(D(start), "foisa", CALS).due == D(foisa), why
+    assert deadlines.deadline(D(start), "foia", CALS).due == D(foia), why
+    assert deadlines.deadline(D(start), "foisa", CALS).due == D(foisa), why
     england_only = CALS.for_nations(frozenset({"england"}))
-    assert clocks.working_deadline(D(start), 20, england_only).due == D(england), why
+    assert deadlines.working_deadline(D(start), 20, england_only).due == D(england), why
 
 
 def test_foisa_skips_st_andrews_day_by_name() -> None:
-    dl = clocks.deadline(D("2026-11-23"), "foisa", CALS)
+    dl = deadlines.deadline(D("2026-11-23"), "foisa", CALS)
     assert "Saint Andrew's Day" in [h.name for h in dl.skipped]
 
 
 def test_rule_b_gives_one_more_day_for_a_weekend_receipt() -> None:
-    assert clocks.deadline(D("2009-03-14"), "foia", CALS, rule="b").due == D("2009-04-16")
-    assert clocks.deadline(D("2009-03-13"), "foia", CALS, rule="b").due == D("2009-04-15")
+    assert deadlines.deadline(D("2009-03-14"), "foia", CALS, rule="b").due == D("2009-04-16")
+    assert deadlines.deadline(D("2009-03-13"), "foia", CALS, rule="b").due == D("2009-04-15")
 
 
 def test_one_off_days_count() -> None:
-    skipped = {h.date for h in clocks.deadline(D("2022-05-25"), "foia", CALS).skipped}
+    skipped = {h.date for h in deadlines.deadline(D("2022-05-25"), "foia", CALS).skipped}
     assert {D("2022-06-02"), D("2022-06-03")} <= skipped
-    assert D("2022-09-19") in {h.date for h in clocks.deadline(D("2022-09-12"), "foia",
+    assert D("2022-09-19") in {h.date for h in deadlines.deadline(D("2022-09-12"), "foia",
                                                                CALS).skipped}
-    assert D("2023-05-08") in {h.date for h in clocks.deadline(D("2023-05-01"), "foia",
+    assert D("2023-05-08") in {h.date for h in deadlines.deadline(D("2023-05-01"), "foia",
                                                                CALS).skipped}
 
 
 def test_substitute_days_count() -> None:
-    dl = clocks.deadline(D("2026-12-21"), "foia", CALS)
+    dl = deadlines.deadline(D("2026-12-21"), "foia", CALS)
     assert D("2026-12-28") in {h.date for h in dl.skipped}
 
 
@@ -125,7 +127,7 @@ dates = st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2042, 12, 31))
        rule=st.sampled_from(["a", "b"]))
 def test_due_is_a_working_day_with_exactly_n_working_days_before_it(start, n, regime, rule):
     cal = CALS.for_regime(regime)
-    dl = clocks.deadline(start, regime, CALS, days=n, rule=rule)
+    dl = deadlines.deadline(start, regime, CALS, days=n, rule=rule)
     assert cal.is_working(dl.due)
     day0 = dl.day0
     counted = sum(1 for k in range(1, (dl.due - day0).days + 1)
@@ -139,24 +141,24 @@ def test_due_is_a_working_day_with_exactly_n_working_days_before_it(start, n, re
 def test_a_later_start_never_gives_an_earlier_due_date(a, b, n, regime):
     a, b = min(a, b), max(a, b)
     days = None if regime == "sar" else n
-    assert clocks.deadline(a, regime, CALS, days=days).due <= \
-        clocks.deadline(b, regime, CALS, days=days).due
+    assert deadlines.deadline(a, regime, CALS, days=days).due <= \
+        deadlines.deadline(b, regime, CALS, days=days).due
 
 
 @settings(max_examples=300, deadline=None)
 @given(start=dates, n=st.integers(1, 60), regime=st.sampled_from(["foia", "foisa"]))
 def test_rule_b_never_earlier_than_rule_a(start, n, regime):
-    assert clocks.deadline(start, regime, CALS, days=n, rule="b").due >= \
-        clocks.deadline(start, regime, CALS, days=n, rule="a").due
+    assert deadlines.deadline(start, regime, CALS, days=n, rule="b").due >= \
+        deadlines.deadline(start, regime, CALS, days=n, rule="a").due
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=dates, nation=st.sampled_from(holidaydata.NATIONS))
+@given(start=dates, nation=st.sampled_from(bank_holidays.NATIONS))
 def test_sar_due_is_a_working_day_a_month_on(start, nation):
-    dl = clocks.deadline(start, "sar", CALS, nation=nation)
+    dl = deadlines.deadline(start, "sar", CALS, nation=nation)
     cal = CALS.for_regime("sar", nation)
     assert cal.is_working(dl.due)
-    assert clocks.add_months(start, 1) <= dl.due <= clocks.add_months(start, 1) + \
+    assert law_dates.add_months(start, 1) <= dl.due <= law_dates.add_months(start, 1) + \
         dt.timedelta(days=7)
 
 
@@ -181,14 +183,14 @@ def holidaydata_version() -> str:
 def test_config_removes_and_adds_days() -> None:
     from konpfoi.workspace.config import ExtraHoliday
 
-    base = clocks.deadline(D("2026-06-01"), "foisa", CALS).due
-    removed = clocks.deadline(D("2026-06-01"), "foisa", _cals(remove=("2026-06-15",))).due
+    base = deadlines.deadline(D("2026-06-01"), "foisa", CALS).due
+    removed = deadlines.deadline(D("2026-06-01"), "foisa", _cals(remove=("2026-06-15",))).due
     assert removed == base - dt.timedelta(days=1)
     added = _cals(add=(ExtraHoliday("2026-06-02", "Proclaimed day", ("england",)),))
     h = added.for_regime("foia").holiday(D("2026-06-02"))
     assert h.sources == ("konpfoi.yaml",) and h.nations == ("england",)
-    assert clocks.deadline(D("2026-06-01"), "foia", added).due == \
-        clocks.deadline(D("2026-06-01"), "foia", CALS).due + dt.timedelta(days=1)
+    assert deadlines.deadline(D("2026-06-01"), "foia", added).due == \
+        deadlines.deadline(D("2026-06-01"), "foia", CALS).due + dt.timedelta(days=1)
 
 
 def test_official_feed_agrees_with_the_package_on_every_weekday_holiday() -> None:
@@ -204,9 +206,9 @@ def test_official_feed_agrees_with_the_package_on_every_weekday_holiday() -> Non
 
 
 def test_coverage_warning_beyond_the_data() -> None:
-    dl = clocks.deadline(D("2035-03-01"), "foia", CALS)
+    dl = deadlines.deadline(D("2035-03-01"), "foia", CALS)
     assert dl.warnings and "beyond the years" in dl.warnings[0]
-    assert not clocks.deadline(D("2026-03-01"), "foia", CALS).warnings
+    assert not deadlines.deadline(D("2026-03-01"), "foia", CALS).warnings
 
 
 # -- bad input -------------------------------------------------------------------------------
@@ -220,13 +222,13 @@ def test_coverage_warning_beyond_the_data() -> None:
 def test_bad_arguments(kwargs, words) -> None:
     regime = kwargs.pop("regime", "foia")
     with pytest.raises(InvalidInput) as exc:
-        clocks.deadline(D("2026-03-12"), regime, CALS, **kwargs)
+        deadlines.deadline(D("2026-03-12"), regime, CALS, **kwargs)
     assert words in exc.value.message
 
 
 def test_impossible_date() -> None:
     with pytest.raises(InvalidInput):
-        clocks.parse_date("2026-02-30")
+        law_dates.parse_date("2026-02-30")
 
 
 # -- the CLI -----------------------------------------------------------------------------------
@@ -329,7 +331,7 @@ def test_clarification_restarts_foia_and_pauses_sar() -> None:
     foi = [ev("sent", "2026-03-12"), ev("clarification-requested", "2026-03-20")]
     assert clock("foi", foi).due is None and "clarification" in clock("foi", foi).paused
     foi.append(ev("clarification-sent", "2026-03-25"))
-    assert clock("foi", foi).due == clocks.deadline(D("2026-03-25"), "foia", CALS).due
+    assert clock("foi", foi).due == deadlines.deadline(D("2026-03-25"), "foia", CALS).due
     sar = [ev("sent", "2025-09-03"), ev("clarification-requested", "2025-09-10"),
            ev("clarification-sent", "2025-09-15")]
     assert clock("sar", sar, nation="england").due == D("2025-10-08")  # 3 Oct + 5 days paused
@@ -351,7 +353,7 @@ def test_extensions() -> None:
     until = clock("foi", base + [ev("extension-claimed", "2026-04-10", until="2026-05-01")])
     assert until.due == D("2026-05-01")
     assert clock("eir", base + [ev("extension-claimed", "2026-04-01")]).due == \
-        clocks.deadline(D("2026-03-12"), "eir", CALS, days=40).due
+        deadlines.deadline(D("2026-03-12"), "eir", CALS, days=40).due
     assert clock("foisa", base + [ev("extension-claimed", "2026-04-01")]).due == D("2026-04-10")
     sar = clock("sar", [ev("sent", "2025-09-03"), ev("extension-claimed", "2025-09-20")])
     assert sar.due == D("2025-12-03")
@@ -400,10 +402,10 @@ def test_mp_chase_clock() -> None:
 
 def test_aggregation_window() -> None:
     cal = CALS.for_regime("foia")
-    earlier = [clocks.Earlier("K-0001", D("2026-01-05"), True),
-               clocks.Earlier("K-0002", D("2026-01-05"), False),
-               clocks.Earlier("K-0003", D("2025-06-01"), True)]
-    hits = clocks.aggregation_conflicts(D("2026-02-02"), earlier, cal)
+    earlier = [aggregation.Earlier("K-0001", D("2026-01-05"), True),
+               aggregation.Earlier("K-0002", D("2026-01-05"), False),
+               aggregation.Earlier("K-0003", D("2025-06-01"), True)]
+    hits = aggregation.aggregation_conflicts(D("2026-02-02"), earlier, cal)
     assert [(e.item_id, gap) for e, gap in hits] == [("K-0001", 20)]
-    assert clocks.aggregation_conflicts(cal.add(D("2026-01-05"), 60), earlier[:1], cal) == []
-    assert clocks.aggregation_conflicts(cal.add(D("2026-01-05"), 59), earlier[:1], cal)
+    assert aggregation.aggregation_conflicts(cal.add(D("2026-01-05"), 60), earlier[:1], cal) == []
+    assert aggregation.aggregation_conflicts(cal.add(D("2026-01-05"), 59), earlier[:1], cal)

@@ -6,17 +6,17 @@ import datetime as dt
 
 import pytest
 
-from konpfoi import holidaydata
+from konpfoi.law import bank_holidays
+from konpfoi.law.workdays import Calendars
 from konpfoi.lifecycle import derive, effective
 from konpfoi.records import Event
-from konpfoi.workdays import Calendars
 
 D = dt.date.fromisoformat
 
 
 def _cals() -> Calendars:
-    table = holidaydata.HolidayTable()
-    holidaydata.add_package(table, 2020, 2035, 2027)
+    table = bank_holidays.HolidayTable()
+    bank_holidays.add_package(table, 2020, 2035, 2027)
     return Calendars(table)
 
 

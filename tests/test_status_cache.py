@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from konpfoi import holidaydata, status
+from konpfoi import status
+from konpfoi.law import bank_holidays
+from konpfoi.law.workdays import Calendars
 from konpfoi.ledger import Ledger, format_item_id, new_uid
 from konpfoi.records import Item
-from konpfoi.workdays import Calendars
 
 KINDS = ["foi", "foi", "foi", "eir", "foisa", "sar", "email"]
 STEPS = ["acknowledged", "clarification-requested", "clarification-sent", "fee-notice",
@@ -21,8 +22,8 @@ STEPS = ["acknowledged", "clarification-requested", "clarification-sent", "fee-n
 
 
 def _cals() -> Calendars:
-    table = holidaydata.HolidayTable()
-    holidaydata.add_package(table, 2020, 2035, 2027)
+    table = bank_holidays.HolidayTable()
+    bank_holidays.add_package(table, 2020, 2035, 2027)
     return Calendars(table)
 
 

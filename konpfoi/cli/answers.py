@@ -121,8 +121,8 @@ def campaign_report(
     from pathlib import Path
 
     from konpfoi import report
-    from konpfoi.clocks import parse_date
     from konpfoi.errors import InvalidInput
+    from konpfoi.law.dates import parse_date
     from konpfoi.session import Session
     from konpfoi.workspace.files import atomic_write
 

@@ -159,7 +159,7 @@ def import_bodies(
     import datetime as dt
 
     from konpfoi import bodies, changes, directory, importers
-    from konpfoi.clocks import parse_date
+    from konpfoi.law.dates import parse_date
     from konpfoi.session import Session
     from konpfoi.workspace.files import atomic_write
 

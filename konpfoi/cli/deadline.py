@@ -10,7 +10,7 @@ import typer
 from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
 
 if TYPE_CHECKING:
-    from konpfoi.clocks import Deadline
+    from konpfoi.law.deadlines import Deadline
 
 holidays_app = typer.Typer(help="Show and import the bank holidays the clocks use.",
                            no_args_is_help=True)
@@ -35,17 +35,17 @@ def show_deadline(
     FOIA and EIR: 20 working days, any UK bank holiday skipped; FOISA: Scottish ones; subject
     access: one calendar month.
     """
-    from konpfoi import clocks
     from konpfoi.errors import InvalidInput
-    from konpfoi.holidaydata import NATIONS
+    from konpfoi.law import dates, deadlines
+    from konpfoi.law.bank_holidays import NATIONS
     from konpfoi.session import Session
 
     s = Session()
-    when = clocks.parse_date(start, "start date")
+    when = dates.parse_date(start, "start date")
     regime = regime.lower()
     if nation is not None and nation.lower() not in NATIONS:
         raise InvalidInput(f"unknown nation {nation!r}", hint="nations: " + ", ".join(NATIONS))
-    dl = clocks.deadline(when, regime, s.calendars, days=days,
+    dl = deadlines.deadline(when, regime, s.calendars, days=days,
                          rule=(rule or s.config.rule).lower(),
                          nation=nation.lower() if nation else None)
     for w in dl.warnings:
@@ -67,8 +67,8 @@ def _panel(dl: Deadline) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
-    from konpfoi.clocks import fmt
-    from konpfoi.holidaydata import nations_label
+    from konpfoi.law.bank_holidays import nations_label
+    from konpfoi.law.dates import fmt
 
     lines = [f"received  {fmt(dl.start)}  (day 0{', rule B' if dl.rule == 'b' else ''})"]
     if dl.day0 != dl.start:
@@ -86,7 +86,7 @@ def _explain(dl: Deadline) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from konpfoi.clocks import fmt
+    from konpfoi.law.dates import fmt
 
     table = Table(header_style="bold", title="How it was counted")
     for col in ("day", "date", "counts as"):
@@ -111,7 +111,7 @@ def list_holidays(
     from rich.table import Table
 
     from konpfoi.errors import InvalidInput
-    from konpfoi.holidaydata import NATIONS, nations_label, short_source
+    from konpfoi.law.bank_holidays import NATIONS, nations_label, short_source
     from konpfoi.session import Session
 
     s = Session()
@@ -151,7 +151,7 @@ def import_holidays(
     as_json: JsonOpt = False,
 ) -> None:
     """Load the official GOV.UK bank holidays feed."""
-    from konpfoi.holidaydata import import_feed
+    from konpfoi.law.bank_holidays import import_feed
     from konpfoi.session import Session
 
     s = Session()

@@ -172,7 +172,7 @@ def show_status(
     For each: sent, due, working days left (negative when overdue), state, next action.
     """
     from konpfoi import status
-    from konpfoi.clocks import parse_date
+    from konpfoi.law.dates import parse_date
     from konpfoi.session import Session
 
     s = Session()
@@ -259,7 +259,8 @@ def show_item(
     as_json: JsonOpt = False,
 ) -> None:
     """One item's timeline, clocks and next action."""
-    from konpfoi.clocks import parse_date
+    from konpfoi.law.dates import parse_date
+    from konpfoi.law.regimes import calendar_regime
     from konpfoi.lifecycle import derive
     from konpfoi.session import Session
 
@@ -272,8 +273,7 @@ def show_item(
         answers = ledger.answers([it.id]).get(it.id, {})
     view = derive(it.kind, events, s.calendars, day, item_id=it.id, nation=it.nation,
                   rule=s.config.rule, chase_days=s.config.mp_chase_days, explain=True)
-    cal = s.calendars.for_regime({"foi": "foia", "eir": "eir", "foisa": "foisa"}.get(
-        it.kind, "sar"), it.nation)
+    cal = s.calendars.for_regime(calendar_regime(it.kind), it.nation)
     cancelled = {e.voids: e for e in events if e.voids}
     if as_json:
         emit_json({
@@ -297,7 +297,7 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
                 explain: bool, answers) -> None:
     from rich.markup import escape
 
-    from konpfoi.clocks import working_deadline
+    from konpfoi.law.deadlines import working_deadline
 
     con = stdout()
     con.print(f"[bold]{it.id}[/]  {it.kind.upper()} to {escape(it.body_name)} "

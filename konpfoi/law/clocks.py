@@ -1,195 +1,30 @@
-"""Statutory clocks (LAW.md): pure functions from dates or a request's events to due dates.
+"""A request's clocks (LAW.md): pure functions from what its events add up to, to due dates.
 
-Every clock can explain itself: the day it started, the rule it follows, each counted and each
-skipped day, with the holiday's name, nation and source.
+Every clock can explain itself: day 0, the rule it follows, and each step that moved it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
-from dateutil.relativedelta import relativedelta
-
-from konpfoi import facts
-from konpfoi.holidaydata import Holiday, nations_label
-from konpfoi.workdays import Calendar, Calendars
-
-REGIMES = ("foia", "eir", "foisa", "sar")
-RULES = ("a", "b")
-STATUTE = {"foia": "FOIA s.10(1)", "eir": "EIR reg 5(2)", "foisa": "FOISA s.10(1)",
-           "sar": "UK GDPR Art 12(3)"}
-MAX_DAYS = 260  # a year of working days: more is a typing mistake
-ITEM_REGIME = {"foi": "foia", "eir": "eir", "foisa": "foisa", "sar": "sar"}
+from konpfoi.law.dates import add_months
+from konpfoi.law.deadlines import day_zero, month_deadline
+from konpfoi.law.regimes import ITEM_REGIME, REGULATOR, STATUTE
+from konpfoi.law.workdays import Calendar, Calendars
 
 
-def parse_date(text: str, what: str = "date") -> dt.date:
-    from konpfoi.errors import InvalidInput
+class RequestFacts(Protocol):
+    """What the clocks read of a request's events (tracking.facts.Facts)."""
 
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise InvalidInput(f"{what} {text!r} is not a real date",
-                           hint="write it as YYYY-MM-DD, e.g. 2026-03-12") from None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the last day of the month where that day does not exist."""
-    return day + relativedelta(months=months)
-
-
-def fmt(day: dt.date) -> str:
-    return day.strftime("%a %d %b %Y")
-
-
-# -- one deadline, explained (konpfoi deadline) ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of a clock's working: a day and what it counted as."""
-
-    date: dt.date
-    what: str  # "day 0", "counted", "weekend", "holiday", "due", "rolled"
-    number: int | None = None
-    holiday: Holiday | None = None
-
-    def describe(self) -> str:
-        if self.what == "holiday" and self.holiday:
-            h = self.holiday
-            where = nations_label(h.nations)
-            extra = f"; not in {', '.join(h.missing_from)}" if h.missing_from else ""
-            return f"skipped: {h.name} ({where}) [{', '.join(h.sources)}{extra}]"
-        if self.what == "weekend":
-            name = f" ({self.holiday.name})" if self.holiday else ""
-            return f"weekend{name}"
-        return self.what
-
-
-@dataclass
-class Deadline:
-    start: dt.date
-    regime: str
-    rule: str
-    due: dt.date
-    day0: dt.date
-    days: int | None  # working days; None for a calendar-month clock
-    months: int | None
-    basis: str
-    steps: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> list[Holiday]:
-        return [s.holiday for s in self.steps if s.what == "holiday" and s.holiday]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(), "regime": self.regime, "rule": self.rule,
-            "days": self.days, "months": self.months, "day0": self.day0.isoformat(),
-            "due": self.due.isoformat(), "basis": self.basis,
-            "skipped": [h.to_dict() for h in self.skipped],
-            "weekend_days": sum(1 for s in self.steps if s.what == "weekend"),
-            "notes": self.notes, "warnings": self.warnings,
-        }
-
-
-def day_zero(start: dt.date, cal: Calendar, rule: str) -> dt.date:
-    """Rule A: the day of receipt is day 0, whatever day it is. Rule B: a request received on a
-    non-working day is treated as received on the next working day."""
-    return start if rule == "a" else cal.next_working(start)
-
-
-def working_deadline(start: dt.date, days: int, cal: Calendar, rule: str = "a",
-                     regime: str = "foia", statute: str | None = None) -> Deadline:
-    """`days` working days from `start`, with every counted and skipped day."""
-    day0 = day_zero(start, cal, rule)
-    due = cal.add(day0, days)
-    steps = [Step(start, "day 0" if day0 == start else "received (not a working day)")]
-    if day0 != start:
-        steps.append(Step(day0, "day 0 (rule B: the next working day)"))
-    day, n = day0, 0
-    while day < due:
-        day += dt.timedelta(days=1)
-        h = cal.holiday(day)
-        if day.weekday() >= 5:
-            steps.append(Step(day, "weekend", holiday=h))
-        elif h is not None:
-            steps.append(Step(day, "holiday", holiday=h))
-        else:
-            n += 1
-            steps.append(Step(day, "due" if day == due else "counted", number=n))
-    basis = f"{days} working days ({statute or STATUTE.get(regime, regime)})"
-    dl = Deadline(start, regime, rule, due, day0, days, None, basis, steps)
-    _coverage_warning(dl, cal)
-    return dl
-
-
-def month_deadline(start: dt.date, months: int, cal: Calendar, extra_days: int = 0,
-                   regime: str = "sar") -> Deadline:
-    """A subject access clock: calendar months from receipt, rolled to a working day."""
-    target = add_months(start, months)
-    steps = [Step(start, "day 0")]
-    notes = []
-    span = "one calendar month" if months == 1 else f"{months} calendar months"
-    if target.day != start.day:
-        notes.append(f"{span} from {start} has no day {start.day}: the last day of that month, "
-                     f"{target}, applies")
-    if extra_days:
-        target += dt.timedelta(days=extra_days)
-        notes.append(f"paused for {extra_days} day(s) while waiting for clarification")
-    due = cal.next_working(target)
-    if due != target:
-        h = cal.holiday(target)
-        why = h.name if h and target.weekday() < 5 else target.strftime("%A")
-        notes.append(f"{target} is not a working day ({why}): rolled to the next working day")
-        day = target
-        while day < due:
-            h = cal.holiday(day)
-            steps.append(Step(day, "weekend" if day.weekday() >= 5 else "holiday", holiday=h))
-            day += dt.timedelta(days=1)
-    steps.append(Step(due, "due"))
-    basis = f"{span} ({STATUTE['sar']})"
-    dl = Deadline(start, regime, "a", due, start, None, months, basis, steps, notes)
-    _coverage_warning(dl, cal)
-    return dl
-
-
-def _coverage_warning(dl: Deadline, cal: Calendar) -> None:
-    last = cal.table.last_covered_year()
-    if dl.due.year > last:
-        dl.warnings.append(
-            f"the due date is in {dl.due.year}, beyond the years the holiday data covers "
-            f"(to {last}): a bank holiday proclaimed later would move it; check nearer the time "
-            "or import the latest GOV.UK feed (konpfoi holidays import)"
-        )
-
-
-def deadline(start: dt.date, regime: str, cals: Calendars, *, days: int | None = None,
-             rule: str = "a", nation: str | None = None) -> Deadline:
-    """The response deadline for a request received on `start` (konpfoi deadline)."""
-    from konpfoi.errors import InvalidInput
-
-    if regime not in REGIMES:
-        raise InvalidInput(f"unknown regime {regime!r}", hint="regimes: " + ", ".join(REGIMES))
-    if rule not in RULES:
-        raise InvalidInput(f"unknown rule {rule!r}", hint="rule a (default) or b")
-    if days is not None and not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"--days {days} is out of range",
-                           hint=f"give a number of working days from 1 to {MAX_DAYS}")
-    if regime == "sar":
-        if days is not None:
-            raise InvalidInput("a subject access request runs for a calendar month, not "
-                               "working days", hint="leave out --days for --regime sar")
-        return month_deadline(start, 1, cals.for_regime("sar", nation))
-    return working_deadline(start, days or 20, cals.for_regime(regime), rule, regime)
-
-
-# -- the clocks of one request, from its events -------------------------------------------------
+    sent: dt.date | None
+    replied: dt.date | None
+    clock_events: list[tuple[str, dt.date, Any]]
+    review_requested: dt.date | None
+    review_extended: bool
+    review_outcome: dt.date | None
+    last_contact: dt.date | None
 
 
 def _ord(day: dt.date | None) -> int | None:
@@ -264,17 +99,13 @@ def _d(value: str | dt.date) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-REGULATOR = {"foia": "the ICO", "eir": "the ICO", "foisa": "the Scottish Information Commissioner",
-             "sar": "the ICO"}
-
-
 def _say(notes: list[str] | None, text: str, *args: object) -> None:
     """Add a line of explanation, formatting it only when one was asked for."""
     if notes is not None:
         notes.append(text.format(*args))
 
 
-def clocks_for(kind: str, f: facts.Facts, cals: Calendars, *, rule: str = "a",
+def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, rule: str = "a",
                nation: str | None = None, chase_days: int = 15, explain: bool = True
                ) -> list[Clock]:
     """The clocks of a request from what its events add up to.
@@ -399,7 +230,7 @@ def _extend(regime: str, extension: tuple[dt.date, dict], day0: dt.date, due: dt
     return new, "public interest extension (FOIA s.10(3))"
 
 
-def _after_response(regime: str, response: Clock, f: facts.Facts, cal: Calendar,
+def _after_response(regime: str, response: Clock, f: RequestFacts, cal: Calendar,
                     explain: bool) -> list[Clock]:
     out: list[Clock] = []
     answered = response.stopped
@@ -455,27 +286,3 @@ def _after_response(regime: str, response: Clock, f: facts.Facts, cal: Calendar,
                               "6 weeks (ICO)", False,
                               [f"{note}: 6 weeks: {end}"] if explain else None))
     return out
-
-
-# -- s.12 aggregation -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Earlier:
-    item_id: str
-    date: dt.date
-    similar: bool
-
-
-def aggregation_conflicts(new_date: dt.date, earlier: Iterable[Earlier], cal: Calendar,
-                          window: int = 60) -> list[tuple[Earlier, int]]:
-    """Similar earlier requests to the same body within `window` working days (FOIA s.12 and
-    the Fees Regulations, reg 5: they may be added together and refused on cost)."""
-    out = []
-    for e in earlier:
-        if not e.similar:
-            continue
-        gap = abs(cal.count(min(e.date, new_date), max(e.date, new_date)))
-        if gap < window:
-            out.append((e, gap))
-    return sorted(out, key=lambda t: t[1])

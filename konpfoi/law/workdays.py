@@ -6,7 +6,8 @@ import datetime as dt
 from bisect import bisect_left
 from itertools import accumulate
 
-from konpfoi.holidaydata import NATIONS, Holiday, HolidayTable
+from konpfoi.law.bank_holidays import Holiday, HolidayTable
+from konpfoi.workspace.config import NATIONS
 
 # Whose bank holidays stop the clock (LAW.md): FOIA and EIR, a bank holiday in any part of the
 # UK (FOIA s.10(6)); FOISA, Scotland's only (FOISA s.73).

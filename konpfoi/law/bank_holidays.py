@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput
+from konpfoi.workspace.config import NATIONS
 from konpfoi.workspace.files import atomic_write, private_dir
 
-NATIONS = ("england", "wales", "scotland", "northern-ireland")
 _SUBDIVS = {"ENG": "england", "WLS": "wales", "SCT": "scotland", "NIR": "northern-ireland"}
 _DIVISIONS = {"england-and-wales": ("england", "wales"), "scotland": ("scotland",),
               "northern-ireland": ("northern-ireland",)}
