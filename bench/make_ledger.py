@@ -8,8 +8,8 @@ import json
 import random
 from pathlib import Path
 
-from konpfoi.ledger import Ledger, format_item_id, new_uid
-from konpfoi.records import Item
+from konpfoi.ledger.model import Item, format_item_id, new_uid
+from konpfoi.ledger.store import open_ledger
 
 BODIES = [(f"icb:Q{n:02d}", f"NHS Test {n} Integrated Care Board") for n in range(36)] + \
     [(f"trust:R{n:03d}", f"Test {n} NHS Foundation Trust") for n in range(200)]
@@ -46,7 +46,7 @@ def history(rng: random.Random, sent: dt.date) -> list[tuple[str, dt.date, dict]
 
 def generate(path: Path, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
-    with Ledger(path) as ledger, ledger.write():
+    with open_ledger(path) as ledger, ledger.write():
         for seq in range(1, n + 1):
             item_id = format_item_id(seq)
             body_id, body_name = rng.choice(BODIES)

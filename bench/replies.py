@@ -14,7 +14,7 @@ from pathlib import Path
 from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 from make_ledger import generate
 
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.store import open_ledger
 
 
 def _mbox(path: Path, ids: list[str], n: int) -> None:
@@ -40,7 +40,7 @@ def _mbox(path: Path, ids: list[str], n: int) -> None:
 def _code_answers(db: Path) -> None:
     """Code every reply in a synthetic ledger, as a campaign would."""
     rng = random.Random(5)
-    with Ledger(db) as ledger, ledger.write():
+    with open_ledger(db) as ledger, ledger.write():
         replies = ledger.db.execute(
             "SELECT item_id, date FROM events WHERE kind = 'reply'").fetchall()
         for item_id, date in replies:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from konpfoi.errors import Unsafe
+from konpfoi.ledger.store import Ledger
 from konpfoi.workspace.files import atomic_write, private_dir
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
@@ -45,10 +45,11 @@ def sanitise(name: str | None, fallback: str = "attachment") -> str:
     return name
 
 
-def store(files_dir: Path, content: bytes, original_name: str | None,
+def store(ledger: Ledger, files_dir: Path, content: bytes, original_name: str | None,
           content_type: str | None = None, sync: bool = True) -> Stored:
-    """Keep `content` at files/<hash>/<name>; the same content is stored once."""
-    digest = hashlib.sha256(content).hexdigest()
+    """Keep `content` in the ledger and at files/<hash>/<name> for the user to open; the same
+    content is stored once."""
+    digest = ledger.put_blob(content)
     name = sanitise(original_name)
     folder = private_dir(files_dir / digest[:16])
     existing = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]

@@ -15,7 +15,7 @@ from konpfoi.bodies import Body
 from konpfoi.directory import Directory, normalise
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.importers import csv_rows
-from konpfoi.records import Item
+from konpfoi.ledger.model import Item
 from konpfoi.workspace.yamlfile import is_email
 
 

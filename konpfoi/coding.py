@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.exemptions import exemption
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.model import OUTCOMES, Event
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import effective
-from konpfoi.records import OUTCOMES, Event
 
 OUTCOME_ALIASES = {"partly": "partly-answered", "partial": "partly-answered",
                    "partly-answered": "partly-answered", "answered": "answered",

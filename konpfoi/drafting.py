@@ -12,9 +12,9 @@ from typing import Any
 from konpfoi import messages
 from konpfoi.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.ledger import Ledger, format_item_id, new_uid, now_utc
+from konpfoi.ledger.model import Item, new_uid, now_utc
+from konpfoi.ledger.store import Ledger
 from konpfoi.questions import QuestionSet
-from konpfoi.records import Item
 from konpfoi.render import Templates
 from konpfoi.workspace import files
 from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
@@ -144,9 +144,9 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     written: list[Path] = []
     try:
         with ledger.write():
-            first = int(ledger.next_item_id().split("-")[1])
+            ids = ledger.allocate_ids(len(targets))
             for n, t in enumerate(targets):
-                item_id = format_item_id(first + n)
+                item_id = ids[n]
                 name, tkind = kinds[t.body.id]
                 who = t.sender or sender
                 context = {
@@ -182,6 +182,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                                               ensure_ascii=False),
                     draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
                     content_hash=messages.content_hash(rendered.text), message_id=msg_id,
+                    message_sha256=ledger.put_blob(raw),
                 )
                 ledger.add_item(item)
                 ledger.add_event(item_id, "drafted", now.date().isoformat(),

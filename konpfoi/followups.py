@@ -13,9 +13,9 @@ from konpfoi import messages
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.regimes import calendar_regime
 from konpfoi.law.workdays import Calendars
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import derive, effective
-from konpfoi.records import Event, Item
 from konpfoi.render import Templates
 
 
@@ -120,7 +120,7 @@ def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, it
                                         drafts_dir, stem)
         event = ledger.add_event(item.id, "followup-drafted", today.isoformat(), data={
             "kind": kind, "draft": str(eml.relative_to(root)), "message_id": msg_id,
-            "to": to})
+            "to": to, "message": ledger.put_blob(raw)})
     return Followup(kind, event, eml, txt, to, warnings)
 
 

@@ -10,7 +10,7 @@ from konpfoi import facts
 from konpfoi.law.clocks import Clock, clocks_for
 from konpfoi.law.regimes import ITEM_REGIME, REGULATOR
 from konpfoi.law.workdays import Calendar, Calendars
-from konpfoi.records import Event
+from konpfoi.ledger.model import Event
 
 STATES = (
     "drafted", "send unknown", "awaiting response", "overdue", "clarification needed",

@@ -10,9 +10,9 @@ from typing import Any
 
 from konpfoi import attachments, mailparse
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger import Ledger, now_utc
+from konpfoi.ledger.model import EVENT_KINDS, PAST_ONLY, Event, Item, now_utc
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import effective
-from konpfoi.records import EVENT_KINDS, PAST_ONLY, Event, Item
 from konpfoi.workspace.config import has_placeholder
 from konpfoi.workspace.files import sync_files
 
@@ -226,11 +226,11 @@ def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path]
         seen = ledger.inbound(key) if key else None
         if seen is not None and seen["status"] == "matched":
             raise Conflict(f"this reply ({key}) is already recorded on {seen['item_id']}")
-        extra = [attachments.store(files_dir, raw, p.name, None, sync=False)
+        extra = [attachments.store(ledger, files_dir, raw, p.name, None, sync=False)
                  for p, raw in blobs if eml is None or p != eml[0]]
         stored += [x.path for x in extra]
         if eml:
-            kept = attachments.store(files_dir, eml[1], eml[0].name, "message/rfc822",
+            kept = attachments.store(ledger, files_dir, eml[1], eml[0].name, "message/rfc822",
                                      sync=False)
             stored.append(kept.path)
             event, files = replies.record_message(

@@ -21,9 +21,9 @@ from typing import Any
 
 from konpfoi import attachments, mailparse
 from konpfoi.errors import InvalidInput
-from konpfoi.ledger import Ledger, now_utc
+from konpfoi.ledger.model import Event, Item, now_utc
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import effective
-from konpfoi.records import Event, Item
 from konpfoi.workspace.files import sync_files
 
 # Mail domains many bodies share: a sender there says nothing about which body wrote.
@@ -256,7 +256,7 @@ def _one(ledger: Ledger, files_dir: Path, matcher: Matcher, label: str, raw: byt
     if seen is not None:
         out.item_id, out.why = seen["item_id"], f"already imported ({seen['status']})"
         return out
-    kept = attachments.store(files_dir, raw, "message.eml", "message/rfc822", sync=False)
+    kept = attachments.store(ledger, files_dir, raw, "message.eml", "message/rfc822", sync=False)
     stored.append(kept.path)
     item_id, why, candidates = matcher.match(mail)
     record: dict[str, Any] = {
@@ -291,7 +291,7 @@ def record_message(ledger: Ledger, files_dir: Path, item_id: str, mail: mailpars
         data["their_ref"] = ref
     files = [kept]
     for a in mail.attachments:
-        s = attachments.store(files_dir, a.content, a.name, a.content_type, sync=False)
+        s = attachments.store(ledger, files_dir, a.content, a.name, a.content_type, sync=False)
         stored.append(s.path)
         files.append(s)
     files += list(extra)

@@ -12,7 +12,7 @@ from typing import Any
 
 from konpfoi.law.regimes import calendar_regime
 from konpfoi.law.workdays import Calendars
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import derive
 
 OUTCOME_LABELS = {"answered": "answered", "partly-answered": "partly answered",

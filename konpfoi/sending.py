@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import messages
-from konpfoi.errors import DeliveryError, InvalidInput
-from konpfoi.ledger import Ledger
+from konpfoi.errors import DeliveryError, InvalidInput, NotFound
+from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import effective
-from konpfoi.records import Event, Item
 from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings, has_placeholder
 
 PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
@@ -101,9 +101,10 @@ class Outgoing:
     """One message to send: an item's request, or one of its follow-ups."""
 
     item: Item
-    draft: str  # the .eml, relative to the workspace
+    draft: str  # the .eml, relative to the workspace (what the user opens)
     to: str
     followup: str | None = None  # the follow-up's kind
+    message: str | None = None  # the message as drafted, in the ledger's blobs (what is sent)
 
 
 @dataclass
@@ -146,7 +147,7 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
         if isinstance(found, str):
             out.skipped.append((item, found))
             continue
-        reason = _checks(item, root / found.draft, sender_email)
+        reason = _checks(item, message(ledger, root, found), found.draft, sender_email)
         if reason:
             out.skipped.append((item, reason))
         else:
@@ -168,7 +169,7 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
         return "withdrawn or closed"
     if not item.body_email or not item.draft_path:
         return "it has no recipient or no draft"
-    return Outgoing(item, item.draft_path, item.body_email)
+    return Outgoing(item, item.draft_path, item.body_email, message=item.message_sha256)
 
 
 def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
@@ -184,13 +185,26 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
         return f"its {kind.replace('-', ' ')} was sent on {done.date}"
     if pending_attempt(evs, kind) and not (retry and named):
         return "unknown"
-    return Outgoing(item, str(draft.data["draft"]), str(draft.data["to"]), kind)
+    return Outgoing(item, str(draft.data["draft"]), str(draft.data["to"]), kind,
+                    message=draft.data.get("message"))
 
 
-def _checks(item: Item, path: Path, sender_email: str | None) -> str | None:
-    if not path.is_file():
-        return f"its draft {path.name} is missing"
-    if has_placeholder(path.read_text(encoding="utf-8", errors="replace")):
+def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
+    """The bytes to send: the ledger's copy of the draft (a draft made before the ledger kept
+    messages is read from the workspace's drafts/)."""
+    if out.message:
+        try:
+            return ledger.blob(out.message)
+        except NotFound:
+            return None
+    path = root / out.draft
+    return path.read_bytes() if path.is_file() else None
+
+
+def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None) -> str | None:
+    if raw is None:
+        return f"its draft {Path(draft).name} is missing"
+    if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
     if not sender_email or (item.sender_email or "").lower() != sender_email.lower():
         return (f"it is from {item.sender_email}, who should send it from their own account"
@@ -300,7 +314,7 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection,
                 continue
             ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
                              data={"to": out.to, "server": conn.srv.host, **tag})
-        raw = messages.with_date((root / out.draft).read_bytes(), day)
+        raw = messages.with_date(message(ledger, root, out) or b"", day)
         try:
             ok, reply = conn.deliver(sender, out.to, raw)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from konpfoi.directory import Directory
     from konpfoi.law.bank_holidays import HolidayTable
     from konpfoi.law.workdays import Calendars
-    from konpfoi.ledger import Ledger
+    from konpfoi.ledger.store import Ledger
     from konpfoi.render import Templates
 
 
@@ -61,6 +61,6 @@ class Session:
         return questions.search_path(self.ws.questions_dir)
 
     def ledger(self, create: bool = True) -> Ledger:
-        from konpfoi.ledger import Ledger
+        from konpfoi.ledger.store import open_ledger
 
-        return Ledger(self.ws.ledger_path, create=create)
+        return open_ledger(self.ws.ledger_path, create=create)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ from typing import Any
 from konpfoi import __version__
 from konpfoi.errors import InvalidInput
 from konpfoi.law.workdays import Calendars
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.model import Item
+from konpfoi.ledger.store import Ledger
 from konpfoi.lifecycle import (
     CLOSED_STATES,
     OVERDUE_STATES,
@@ -30,8 +30,6 @@ from konpfoi.lifecycle import (
     judge,
     summarise,
 )
-from konpfoi.records import Item
-from konpfoi.workspace.files import private_dir
 
 _VIEWS_FORMAT = "1"  # bump when the lifecycle's rules change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day
@@ -78,7 +76,7 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
     try:
-        ledger.attach_views(_cache_path(ledger, cache_dir))
+        ledger.attach_views(cache_dir)
         _refresh(ledger, cals, campaign, body_id, rule=rule, chase_days=chase_days)
         t = today.toordinal()
         states = [state] if state else (list(OVERDUE_STATES) if overdue else None)
@@ -97,11 +95,6 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
         gc.enable()
     hidden = 0 if include_closed or state else sum(counts.get(s, 0) for s in CLOSED_STATES)
     return Report(today, rows, matched, hidden, counts)
-
-
-def _cache_path(ledger: Ledger, cache_dir: Path) -> Path:
-    key = hashlib.sha256(f"{ledger.path.resolve()}\0{ledger.uid}".encode()).hexdigest()[:20]
-    return private_dir(cache_dir) / f"status-{key}.db"
 
 
 def _stamp(cals: Calendars, rule: str, chase_days: int) -> str:

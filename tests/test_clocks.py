@@ -17,7 +17,7 @@ from konpfoi.errors import InvalidInput
 from konpfoi.law import aggregation, bank_holidays, clocks, deadlines
 from konpfoi.law import dates as law_dates
 from konpfoi.law.workdays import Calendars
-from konpfoi.records import Event
+from konpfoi.ledger.model import Event
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).parent / "data"

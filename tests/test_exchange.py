@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import write
 
+from konpfoi.ledger.migrations import SCHEMA_VERSION
+
 
 @pytest.fixture
 def story(run, me: Path, tmp_path: Path) -> Path:
@@ -25,12 +27,13 @@ def test_export_import_export_is_byte_identical(run, story: Path, tmp_path: Path
     first = tmp_path / "one.jsonl"
     run("export", str(first))
     lines = first.read_text().splitlines()
-    assert json.loads(lines[0]) == {"format": "konpfoi-ledger", "schema": 2, "type": "header"}
-    assert {json.loads(x)["type"] for x in lines[1:]} == {"item", "event", "attachment",
-                                                           "inbound"}
+    assert json.loads(lines[0]) == {"format": "konpfoi-ledger", "schema": SCHEMA_VERSION,
+                                    "type": "header"}
+    assert {json.loads(x)["type"] for x in lines[1:]} == {"blob", "item", "event",
+                                                           "attachment", "inbound"}
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "empty"))
     out = run.json("import", str(first))
-    assert out["added"] == {"item": 2, "event": 6, "attachment": 1, "inbound": 1}
+    assert out["added"] == {"blob": 3, "item": 2, "event": 6, "attachment": 1, "inbound": 1}
     second = tmp_path / "two.jsonl"
     run("export", str(second))
     assert second.read_bytes() == first.read_bytes()

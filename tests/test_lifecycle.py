@@ -8,8 +8,8 @@ import pytest
 
 from konpfoi.law import bank_holidays
 from konpfoi.law.workdays import Calendars
+from konpfoi.ledger.model import Event
 from konpfoi.lifecycle import derive, effective
-from konpfoi.records import Event
 
 D = dt.date.fromisoformat
 

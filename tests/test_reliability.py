@@ -15,24 +15,23 @@ import pytest
 from conftest import write
 
 from konpfoi.errors import StorageError
-from konpfoi.ledger import Ledger
+from konpfoi.ledger.store import open_ledger
 
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from konpfoi.ledger import Ledger
+    from konpfoi.ledger.store import open_ledger
     path, tag, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     for i in range(n):
-        with Ledger(path) as ledger, ledger.write():  # one command = one transaction
+        with open_ledger(path) as ledger, ledger.write():  # one command = one transaction
             ledger.add_event("K-0001", "note", "2026-11-23", note=f"{tag}-{i}")
 """)
 
 
 def _ledger_with_an_item(path: Path) -> None:
-    from konpfoi.ledger import new_uid
-    from konpfoi.records import Item
+    from konpfoi.ledger.model import Item, new_uid
 
-    with Ledger(path) as ledger, ledger.write():
+    with open_ledger(path) as ledger, ledger.write():
         ledger.add_item(Item(id="K-0001", uid=new_uid(), kind="foi", body_id="icb:QKK",
                              body_name="X", subject="s", created_at="2026-11-23"))
 
@@ -53,8 +52,8 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 KILLED = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from konpfoi.ledger import Ledger
-    with Ledger(Path(sys.argv[1])) as ledger, ledger.write():
+    from konpfoi.ledger.store import open_ledger
+    with open_ledger(Path(sys.argv[1])) as ledger, ledger.write():
         for i in range(100000):
             ledger.add_event("K-0001", "note", "2026-11-23", note=str(i))
             if i == 2000:
@@ -73,7 +72,7 @@ def test_a_process_killed_mid_command_leaves_the_ledger_consistent(tmp_path: Pat
     assert proc.stdout.readline().strip() == "halfway"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         assert ledger.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert ledger.events().get("K-0001") is None  # the whole command, or nothing
         with ledger.write():
@@ -99,7 +98,7 @@ def test_another_programs_sqlite_file_is_refused(tmp_path: Path) -> None:
         con.execute("CREATE TABLE photos (id INTEGER)")
     before = db.read_bytes()
     with pytest.raises(StorageError) as exc:
-        Ledger(db)
+        open_ledger(db)
     assert "did not create" in exc.value.message
     assert db.read_bytes() == before
 
@@ -110,7 +109,7 @@ def test_a_corrupt_ledger_gives_a_clear_error(tmp_path: Path) -> None:
     raw = bytearray(db.read_bytes())
     raw[100:4000] = b"\xff" * 3900
     db.write_bytes(bytes(raw))
-    with pytest.raises(StorageError), Ledger(db) as ledger:
+    with pytest.raises(StorageError), open_ledger(db) as ledger:
         ledger.events()
 
 
@@ -122,7 +121,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(db) as con:
         con.execute("INSERT INTO migrations VALUES ('m999_future', '2030-01-01')")
     with pytest.raises(Conflict) as exc:
-        Ledger(db)
+        open_ledger(db)
     assert "newer konpfoi" in exc.value.message
 
 

@@ -12,8 +12,8 @@ import pytest
 from konpfoi import status
 from konpfoi.law import bank_holidays
 from konpfoi.law.workdays import Calendars
-from konpfoi.ledger import Ledger, format_item_id, new_uid
-from konpfoi.records import Item
+from konpfoi.ledger.model import Item, format_item_id, new_uid
+from konpfoi.ledger.store import open_ledger
 
 KINDS = ["foi", "foi", "foi", "eir", "foisa", "sar", "email"]
 STEPS = ["acknowledged", "clarification-requested", "clarification-sent", "fee-notice",
@@ -29,7 +29,7 @@ def _cals() -> Calendars:
 
 def _random_ledger(path: Path, n: int, seed: int) -> None:
     rng = random.Random(seed)
-    with Ledger(path) as ledger, ledger.write():
+    with open_ledger(path) as ledger, ledger.write():
         for seq in range(1, n + 1):
             item_id = format_item_id(seq)
             ledger.add_item(Item(item_id, new_uid(), rng.choice(KINDS), "icb:QKK", "X",
@@ -68,7 +68,7 @@ def test_cache_matches_the_pure_functions_on_any_day(tmp_path: Path, seed: int) 
     cals = _cals()
     days = [dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 420, 7)]
     days += [dt.date(2026, 4, 4), dt.date(2026, 4, 5), dt.date(2026, 12, 26)]  # weekends
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         for today in days:
             report = status.build(ledger, cals, today, cache_dir=tmp_path / "cache",
                                   include_closed=True)
@@ -90,7 +90,7 @@ def test_cache_follows_new_events_and_setting_changes(tmp_path: Path) -> None:
     _random_ledger(db, 5, 3)
     cals = _cals()
     today = dt.date(2026, 11, 23)
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         before = status.build(ledger, cals, today, cache_dir=tmp_path, include_closed=True)
         item = before.rows[0].item.id
         with ledger.write():

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.errors import ExitCode, KonpfoiError, StorageError
+from konpfoi.errors import ExitCode, KonpfoiError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,12 +83,6 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug, not a user mistake
             if os.environ.get("KONPFOI_DEBUG"):
                 raise
-            if type(exc).__module__ == "sqlite3":  # a damaged ledger found mid-command
-                report_error(StorageError(
-                    f"the ledger cannot be read or written ({exc})",
-                    hint="nothing was changed; restore it from a backup (konpfoi export) "
-                         "or check the disk"), as_json)
-                raise typer.Exit(int(ExitCode.STORAGE)) from None
             report_error(KonpfoiError(
                 f"internal error: {type(exc).__name__}: {exc}",
                 hint="this is a bug in konpfoi; run again with KONPFOI_DEBUG=1 for the traceback",

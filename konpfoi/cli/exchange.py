@@ -16,7 +16,7 @@ def export_ledger(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the ledger as JSON Lines, for backup or to share."""
-    from konpfoi import exchange
+    from konpfoi.ledger import exchange
     from konpfoi.session import Session
 
     s = Session()
@@ -33,7 +33,7 @@ def import_ledger(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an export's records to this ledger (twice adds nothing)."""
-    from konpfoi import exchange
+    from konpfoi.ledger import exchange
     from konpfoi.session import Session
 
     s = Session()

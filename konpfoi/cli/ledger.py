@@ -11,8 +11,8 @@ import typer
 from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
 
 if TYPE_CHECKING:
+    from konpfoi.ledger.model import Event
     from konpfoi.lifecycle import View
-    from konpfoi.records import Event
     from konpfoi.session import Session
     from konpfoi.status import Report
 

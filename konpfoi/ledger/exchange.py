@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import binascii
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger import APP_ID, SCHEMA_VERSION, Ledger
+from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
+from konpfoi.ledger.store import Ledger
 from konpfoi.workspace.files import atomic_write
 
 _REQUIRED = {
+    "blob": ("sha256", "size", "content"),
     "item": ("id", "uid", "kind", "body_id", "body_name", "subject", "created_at"),
     "event": ("uid", "item", "kind", "date", "recorded_at"),
     "attachment": ("event", "sha256", "name", "size"),
@@ -70,7 +72,7 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
         for number, rec in records:
             try:
                 new = ledger.load_record(rec, ids)
-            except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
+            except (Conflict, KeyError, TypeError, ValueError, binascii.Error) as exc:
                 raise InvalidInput(f"{path}:{number}: cannot import this {rec['type']} ({exc})",
                                    hint="nothing was imported") from None
             (added if new else skipped)[rec["type"]] += 1

@@ -1,11 +1,16 @@
-"""What the ledger holds: items (one request or email to one body) and their append-only events."""
+"""What the ledger holds: items (one request or email to one body), their append-only events,
+and the one vocabulary of outcomes. Every backend stores exactly this."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
+
+from konpfoi.errors import InvalidInput
 
 # Every event kind, and what it means. State is derived from these; none is ever rewritten.
 EVENT_KINDS = {
@@ -38,7 +43,34 @@ EVENT_KINDS = {
 # Events that say something happened in the past: a future date is refused for these.
 PAST_ONLY = frozenset(EVENT_KINDS) - {"note"}
 
+# What a reply (or a review) said, per question or as a whole, with the words people use for
+# each and how it reads in a table. One home: coding, recording, status and reports read it.
 OUTCOMES = ("answered", "partly-answered", "refused", "not-held", "clarification-sought")
+OUTCOME_LABELS = {"answered": "answered", "partly-answered": "partly answered",
+                  "refused": "refused", "not-held": "not held",
+                  "clarification-sought": "clarification sought"}
+OUTCOME_ALIASES = {"answered": "answered", "partly": "partly-answered",
+                   "partial": "partly-answered", "partly-answered": "partly-answered",
+                   "refused": "refused", "not-held": "not-held", "notheld": "not-held",
+                   "not held": "not-held", "clarification": "clarification-sought",
+                   "clarification-sought": "clarification-sought"}
+# The outcomes of a whole reply or review (a body that seeks clarification has not replied).
+FINAL_OUTCOMES = ("answered", "partly-answered", "refused", "not-held")
+
+DEFAULT_PREFIX = "K"
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def format_item_id(number: int, prefix: str = DEFAULT_PREFIX) -> str:
+    """K-0042: a workspace's prefix and a number the store allocated."""
+    return f"{prefix}-{number:04d}"
 
 
 class Event(tuple):  # type: ignore[type-arg]
@@ -101,8 +133,19 @@ class Item:
     draft_path: str | None = None
     content_hash: str | None = None
     message_id: str | None = None
+    message_sha256: str | None = None  # the draft message, kept in the ledger's blobs
 
     @property
     def questions(self) -> list[dict[str, Any]]:
         """The numbered questions as drafted: number, label, text."""
         return list(json.loads(self.questions_json or "[]"))
+
+
+def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:
+    """'partial' -> 'partly-answered': an outcome as people type it, or one clear error."""
+    found = OUTCOME_ALIASES.get(text.strip().lower())
+    if found is None or found not in allowed:
+        words = ("partly" if o == "partly-answered" else o.split("-")[0] if
+                 o == "clarification-sought" else o for o in allowed)
+        raise InvalidInput(f"unknown outcome {text!r}", hint="outcomes: " + ", ".join(words))
+    return found

@@ -1,0 +1,110 @@
+"""Every record as plain data (export), and each record added back unless it is already there
+(import), so that export then import reproduces a ledger and a second import changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from konpfoi.ledger.migrations import APP_ID
+from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.sql.base import SqlBase
+from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
+from konpfoi.ledger.sql.items import ITEM_FIELDS
+
+_ATTACHMENT_KEYS = ("event", *ATTACHMENT_COLUMNS[1:])
+_ANSWER_KEYS = ("event", "item", *ANSWER_COLUMNS[2:])
+
+
+class DumpSql(SqlBase):
+    def dump(self) -> Iterator[dict[str, Any]]:
+        yield {"type": "header", "format": APP_ID, "schema": self.schema_version()}
+        for sha, size, content in self._blob_rows():
+            yield {"type": "blob", "sha256": sha, "size": size,
+                   "content": base64.b64encode(bytes(content)).decode("ascii")}
+        for item in self.items():
+            d = {f: getattr(item, f) for f in ITEM_FIELDS if f != "questions_json"}
+            d["questions"] = item.questions
+            yield {"type": "item", **d}
+        for row in self.db.execute(f"SELECT {EVENT_SELECT} FROM events ORDER BY id"):
+            ev = Event(row)
+            yield {"type": "event", "uid": ev.uid, "item": ev.item_id, "kind": ev.kind,
+                   "date": ev.date, "recorded_at": ev.recorded_at, "note": ev.note,
+                   "data": ev.data, "voids": ev.voids}
+        for row in self.db.execute(
+                f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM attachments ORDER BY id"):
+            yield {"type": "attachment", **dict(zip(_ATTACHMENT_KEYS, row, strict=True))}
+        for rec in self.inbound_list():
+            yield {"type": "inbound", **rec}
+        for row in self.db.execute(f"SELECT {', '.join(ANSWER_COLUMNS)} FROM answers "
+                                   "ORDER BY id"):
+            d = dict(zip(_ANSWER_KEYS, row, strict=True))
+            d["exemptions"] = json.loads(d["exemptions"])
+            yield {"type": "answer", **d}
+
+    def _blob_rows(self) -> Any:
+        raise NotImplementedError
+
+    def load_record(self, rec: dict[str, Any], ids: dict[str, str]) -> bool:
+        """`ids` maps exported item ids to this ledger's (an id taken by another item is
+        renumbered)."""
+        kind = rec["type"]
+        db = self.db
+        if kind == "blob":
+            content = base64.b64decode(rec["content"], validate=True)
+            if db.one("SELECT 1 FROM blobs WHERE sha256 = ?", (rec["sha256"],)):
+                return False
+            if self.put_blob(content) != rec["sha256"]:
+                raise ValueError("the content does not match its sha256")
+            return True
+        if kind == "item":
+            row = db.one("SELECT id FROM items WHERE uid = ?", (rec["uid"],))
+            if row:
+                ids[rec["id"]] = row[0]
+                return False
+            new_id = rec["id"]
+            if db.one("SELECT 1 FROM items WHERE id = ?", (new_id,)):
+                new_id = self.allocate_ids(1, new_id.rpartition("-")[0] or "K")[0]
+            ids[rec["id"]] = new_id
+            fields: dict[str, Any] = {f: rec.get(f) for f in ITEM_FIELDS
+                                      if f != "questions_json"}
+            fields["id"] = new_id
+            fields["questions_json"] = json.dumps(rec.get("questions") or [],
+                                                  ensure_ascii=False)
+            self.add_item(Item(**fields))
+            return True
+        if kind == "event":
+            if db.one("SELECT 1 FROM events WHERE uid = ?", (rec["uid"],)):
+                return False
+            self.add_event(ids.get(rec["item"], rec["item"]), rec["kind"], rec["date"],
+                           note=rec.get("note"), data=rec.get("data") or {},
+                           voids=rec.get("voids"), uid=rec["uid"],
+                           recorded_at=rec["recorded_at"])
+            return True
+        if kind == "attachment":
+            if db.one("SELECT 1 FROM attachments WHERE event_uid = ? AND sha256 = ? "
+                      "AND name = ?", (rec["event"], rec["sha256"], rec["name"])):
+                return False
+            db.execute(
+                f"INSERT INTO attachments ({', '.join(ATTACHMENT_COLUMNS)}) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (rec["event"], rec["sha256"], rec["name"], rec.get("original_name"),
+                 rec["size"], rec.get("content_type")))
+            return True
+        if kind == "answer":
+            if db.one("SELECT 1 FROM answers WHERE event_uid = ? AND question = ?",
+                      (rec["event"], rec["question"])):
+                return False
+            self.add_answer(rec["event"], ids.get(rec["item"], rec["item"]), rec["question"],
+                            rec["outcome"], rec.get("exemptions") or [], rec.get("answer"))
+            return True
+        if kind == "inbound":
+            if self.inbound(rec["key"]) is not None:
+                return False
+            fields = {k: rec.get(k) for k in rec if k != "type"}
+            fields["item_id"] = ids.get(rec.get("item_id") or "", rec.get("item_id"))
+            self.add_inbound(fields)
+            return True
+        raise ValueError(f"unknown record type {kind!r}")

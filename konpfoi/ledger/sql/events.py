@@ -1,0 +1,97 @@
+"""Events (appended, never rewritten), the files kept with them, and coded answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from konpfoi.errors import NotFound
+from konpfoi.ledger.model import Event, new_uid, now_utc
+from konpfoi.ledger.sql.base import SqlBase
+
+EVENT_COLUMNS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "data", "voids")
+EVENT_SELECT = ", ".join(EVENT_COLUMNS)  # in the order of Event's fields
+EVENT_LEAN = "id, uid, item_id, kind, date, NULL, NULL, data, voids"
+ATTACHMENT_COLUMNS = ("event_uid", "sha256", "name", "original_name", "size", "content_type")
+ANSWER_COLUMNS = ("event_uid", "item_id", "question", "outcome", "exemptions", "answer")
+
+
+class EventsSql(SqlBase):
+    def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
+                  data: dict[str, Any] | None = None, voids: str | None = None,
+                  uid: str | None = None, recorded_at: str | None = None) -> Event:
+        event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
+                           note, data, voids)
+        row = self.db.one(
+            "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", event[1:])
+        return Event((int(row[0]), *event[1:]))
+
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
+               ) -> dict[str, list[Event]]:
+        sql = f"SELECT {EVENT_LEAN if lean else EVENT_SELECT} FROM events"
+        args: list[str] = []
+        if item_ids is not None and len(item_ids) <= 500:
+            sql += f" WHERE item_id IN ({', '.join('?' * len(item_ids))})"
+            args = list(item_ids)
+        out: dict[str, list[Event]] = {}
+        wanted = set(item_ids) if item_ids is not None else None
+        for row in self.db.execute(sql + " ORDER BY id", args):
+            item_id = row[2]
+            if wanted is not None and item_id not in wanted:
+                continue
+            try:
+                out[item_id].append(Event(row))
+            except KeyError:
+                out[item_id] = [Event(row)]
+        return out
+
+    def event(self, event_id: int) -> Event:
+        row = self.db.one(f"SELECT {EVENT_SELECT} FROM events WHERE id = ?", (event_id,))
+        if row is None:
+            raise NotFound(f"no event #{event_id}", hint="see the event numbers: konpfoi show ID")
+        return Event(row)
+
+    # -- attachments -----------------------------------------------------------------------
+
+    def add_attachment(self, event_uid: str, stored: Any) -> None:
+        self.db.execute(
+            f"INSERT INTO attachments ({', '.join(ATTACHMENT_COLUMNS)}) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (event_uid, stored.sha256, stored.name, stored.original_name, stored.size,
+             stored.content_type))
+
+    def attachments(self, event_uids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        if not event_uids:
+            return out
+        rows = self.db.execute(
+            f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM attachments "
+            f"WHERE event_uid IN ({', '.join('?' * len(event_uids))}) ORDER BY id",
+            list(event_uids))
+        for uid, sha, name, orig, size, ctype in rows:
+            out.setdefault(uid, []).append({"sha256": sha, "name": name, "original_name": orig,
+                                            "size": size, "content_type": ctype})
+        return out
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def add_answer(self, event_uid: str, item_id: str, question: int, outcome: str,
+                   exemptions: list[str], answer: str | None) -> None:
+        self.db.execute(
+            f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+            (event_uid, item_id, question, outcome, json.dumps(exemptions), answer))
+
+    def answers(self, item_ids: Sequence[str] | None = None) -> dict[str, dict[int, dict]]:
+        sql = ("SELECT item_id, question, outcome, exemptions, answer, event_uid FROM answers "
+               "ORDER BY id")
+        wanted = set(item_ids) if item_ids is not None else None
+        out: dict[str, dict[int, dict]] = {}
+        for item_id, q, outcome, ex, answer, ev in self.db.execute(sql):
+            if wanted is not None and item_id not in wanted:
+                continue
+            out.setdefault(item_id, {})[q] = {"question": q, "outcome": outcome,
+                                              "exemptions": json.loads(ex), "answer": answer,
+                                              "event": ev}
+        return out

@@ -1,0 +1,195 @@
+"""The ledger interface every command and domain module talks to, and `open_ledger(url)`, the
+one place that chooses a backend (as pipx's `backends/` are chosen by a factory).
+
+A ledger holds items and their append-only events, the messages konpfoi drafted and the files
+it received (content-addressed blobs), coded answers, every inbound message it has seen, and a
+disposable cache of each item's derived state. Backends raise konpfoi's own StorageError and
+Conflict, never a driver's exception.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from konpfoi.errors import InvalidInput
+from konpfoi.ledger.model import Event, Item
+
+
+class Ledger(ABC):
+    """One open ledger. Use `with ledger.write():` for each command's single transaction."""
+
+    url: str  # where it is, for people: never a password
+
+    # -- life and transactions -------------------------------------------------------------
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Ledger]:
+        """One write transaction: all of it lands, or none of it."""
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager[Ledger]:
+        """A consistent snapshot for reading several tables."""
+
+    @property
+    @abstractmethod
+    def uid(self) -> str:
+        """This ledger's own random id (a copy keeps it; a new ledger gets a new one)."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    # -- items -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def allocate_ids(self, n: int, prefix: str = "K") -> list[str]:
+        """`n` new item ids, allocated atomically: two writers never get the same one."""
+
+    @abstractmethod
+    def add_item(self, item: Item) -> Item: ...
+
+    @abstractmethod
+    def item(self, item_id: str) -> Item:
+        """One item; NotFound (with close matches) when there is none."""
+
+    @abstractmethod
+    def items(self, campaign: str | None = None, body_id: str | None = None,
+              ids: Sequence[str] | None = None, lean: bool = False) -> list[Item]:
+        """Items in the order they were added; `lean` reads only id to nation."""
+
+    def pick(self, item_ids: Sequence[str] | None, campaign: str | None) -> list[Item]:
+        """The named items, or every item of a campaign."""
+        if item_ids:
+            return [self.item(i) for i in item_ids]
+        if not campaign:
+            raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
+        items = self.items(campaign=campaign)
+        if not items:
+            raise InvalidInput(f"no items in campaign {campaign!r}",
+                               hint="campaigns: " + (", ".join(self.campaigns()) or "none yet"))
+        return items
+
+    @abstractmethod
+    def body_counts(self) -> dict[str, int]:
+        """How many items refer to each body."""
+
+    @abstractmethod
+    def campaigns(self) -> list[str]: ...
+
+    # -- events ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
+                  data: dict[str, Any] | None = None, voids: str | None = None,
+                  uid: str | None = None, recorded_at: str | None = None) -> Event: ...
+
+    @abstractmethod
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
+               ) -> dict[str, list[Event]]:
+        """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
+
+    @abstractmethod
+    def event(self, event_id: int) -> Event: ...
+
+    # -- blobs: drafted messages and received files, by content ----------------------------
+
+    @abstractmethod
+    def put_blob(self, content: bytes) -> str:
+        """Keep `content` once; its SHA-256, by which it is found again."""
+
+    @abstractmethod
+    def blob(self, sha256: str) -> bytes:
+        """The content kept under `sha256`; NotFound if the ledger lacks it."""
+
+    # -- attachments and coded answers -----------------------------------------------------
+
+    @abstractmethod
+    def add_attachment(self, event_uid: str, stored: Any) -> None: ...
+
+    @abstractmethod
+    def attachments(self, event_uids: Sequence[str]) -> dict[str, list[dict[str, Any]]]: ...
+
+    @abstractmethod
+    def add_answer(self, event_uid: str, item_id: str, question: int, outcome: str,
+                   exemptions: list[str], answer: str | None) -> None: ...
+
+    @abstractmethod
+    def answers(self, item_ids: Sequence[str] | None = None) -> dict[str, dict[int, dict]]:
+        """The latest coded answer per item and question."""
+
+    # -- inbound mail ----------------------------------------------------------------------
+
+    @abstractmethod
+    def inbound(self, key: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def add_inbound(self, rec: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def match_inbound(self, key: str, item_id: str, event_uid: str) -> None: ...
+
+    @abstractmethod
+    def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]: ...
+
+    # -- export and import -----------------------------------------------------------------
+
+    @abstractmethod
+    def dump(self) -> Iterator[dict[str, Any]]:
+        """Every record, in an order that an import into an empty ledger reproduces."""
+
+    @abstractmethod
+    def load_record(self, rec: dict[str, Any], ids: dict[str, str]) -> bool:
+        """Import one exported record unless it is already here; True if it was added."""
+
+    # -- the status cache ------------------------------------------------------------------
+    # Each item's state before and after its due date, derived by the lifecycle module and
+    # kept where the backend keeps disposable data, so that `status` over a large ledger
+    # orders and counts in SQL and derives in full only the rows it shows.
+
+    @abstractmethod
+    def attach_views(self, cache_dir: Path) -> None: ...
+
+    @abstractmethod
+    def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
+                    ) -> list[tuple[Item, int | None]]: ...
+
+    @abstractmethod
+    def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...
+
+    @abstractmethod
+    def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
+                  states: Sequence[str] | None, open_only: bool, due_by: int | None,
+                  limit: int | None) -> tuple[list[Item], int]: ...
+
+    @abstractmethod
+    def view_counts(self, today: int, campaign: str | None, body_id: str | None
+                    ) -> dict[str, int]: ...
+
+
+def open_ledger(where: str | Path, create: bool = True) -> Ledger:
+    """The ledger at a path or URL: a file path or `sqlite:///path/to/file.db` (the embedded
+    default, SQLite). Only the chosen backend's module, and its driver, are imported."""
+    text = str(where)
+    if text.startswith("sqlite:"):
+        path = Path(text.removeprefix("sqlite:").removeprefix("//") or ".")
+    elif "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise InvalidInput(f"unknown ledger URL scheme {scheme!r}",
+                           hint="use a file path or sqlite:///path/to/konpfoi.db")
+    else:
+        path = Path(text)
+    from konpfoi.ledger.sqlite import SqliteLedger
+
+    return SqliteLedger(path, create=create)
