@@ -17,7 +17,7 @@ from pathlib import Path
 
 from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 
-from konpfoi import directory
+from konpfoi.directory import catalogue
 from konpfoi.workspace.resources import packaged
 
 
@@ -45,7 +45,7 @@ def _smtp_server():  # type: ignore[no-untyped-def]
 
 def _mailmerge_files(folder: Path, port: int) -> None:
     """The same 650 rows and the same letter, in mailmerge's formats."""
-    mps = [b for b in directory.load() if b.kind == "mp" and b.email]
+    mps = [b for b in catalogue.load() if b.kind == "mp" and b.email]
     with (folder / "db.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["email", "name", "constituency"])

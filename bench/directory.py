@@ -21,7 +21,7 @@ from common import (
     workspace_env,
 )
 
-from konpfoi import directory
+from konpfoi.directory import catalogue
 
 
 def main() -> None:
@@ -30,18 +30,18 @@ def main() -> None:
     with tempdir() as tmp:
         cache = Path(tmp) / "cache"
         os.environ["KONPFOI_CACHE_DIR"] = str(cache)
-        n = len(directory.load())
+        n = len(catalogue.load())
 
         def cold() -> None:
             shutil.rmtree(cache, ignore_errors=True)
-            directory.load()
+            catalogue.load()
 
         env = workspace_env(Path(tempfile.mkdtemp(dir=tmp)))
         base = baseline(runs)
         rows = [
             (f"load {n} bodies, cold (YAML, C loader)", time_call(cold, max(5, runs // 3)),
              None),
-            (f"load {n} bodies, warm (cache)", time_call(directory.load, runs), 0.020),
+            (f"load {n} bodies, warm (cache)", time_call(catalogue.load, runs), 0.020),
             ("konpfoi bodies search guys", time_command([exe, "bodies", "search", "guys"], env,
                                                         runs), 0.300),
             ("konpfoi bodies show trust:RJ1", time_command([exe, "bodies", "show", "trust:RJ1"],

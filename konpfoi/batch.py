@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import drafting
-from konpfoi.bodies import Body
-from konpfoi.directory import Directory, normalise
+from konpfoi.directory.bodies import Body
+from konpfoi.directory.lookup import Directory, normalise
 from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.importers import csv_rows
 from konpfoi.ledger.model import Item
+from konpfoi.workspace.tables import csv_rows
 from konpfoi.workspace.yamlfile import is_email
 
 

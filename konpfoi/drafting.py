@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import messages
-from konpfoi.bodies import Body
+from konpfoi.directory.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.ledger.model import Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger

@@ -10,7 +10,7 @@ from konpfoi.workspace import folders
 from konpfoi.workspace.config import Config
 
 if TYPE_CHECKING:
-    from konpfoi.directory import Directory
+    from konpfoi.directory.lookup import Directory
     from konpfoi.law.bank_holidays import HolidayTable
     from konpfoi.law.workdays import Calendars
     from konpfoi.ledger.store import Ledger
@@ -29,9 +29,9 @@ class Session:
 
     @cached_property
     def directory(self) -> Directory:
-        from konpfoi import directory
+        from konpfoi.directory import catalogue
 
-        return directory.load(self.ws.bodies_imported, self.ws.bodies_overlay)
+        return catalogue.load(self.ws.bodies_imported, self.ws.bodies_overlay)
 
     @cached_property
     def templates(self) -> Templates:

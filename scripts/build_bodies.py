@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from konpfoi import bodies, changes, importers
+from konpfoi.directory import bodies, importers, refresh
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def build(folder: Path) -> tuple[list[dict], list[str]]:
     log = []
     for kind, name, checked, _ in SOURCES:
         inc = importers.read(kind, folder / name, checked)
-        result = changes.apply(entries, inc, checked)
+        result = refresh.apply(entries, inc, checked)
         entries = result.entries
         counts = ", ".join(f"{n} {w}" for w, n in result.counts().items())
         log.append(f"{kind:<15} {name}: {counts or 'no change'}")

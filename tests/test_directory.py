@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from konpfoi import directory
+from konpfoi.directory import catalogue, lookup
 from konpfoi.errors import Ambiguous, InvalidInput, NotFound
 
 
 @pytest.fixture(scope="module")
-def d() -> directory.Directory:
-    return directory.load()
+def d() -> lookup.Directory:
+    return catalogue.load()
 
 
 def test_all_36_icbs_have_foi_email_and_website(d) -> None:
@@ -112,7 +112,7 @@ bodies:
 def test_validation_errors_name_file_line_field(tmp_path, text, line, words) -> None:
     path = _bodies(tmp_path, text)
     with pytest.raises(InvalidInput) as exc:
-        directory.load(base=path)
+        catalogue.load(base=path)
     assert exc.value.message.startswith(f"{path}:{line}:"), exc.value.message
     assert words in exc.value.message
 
@@ -130,7 +130,7 @@ bodies:
     contacts:
       - {role: foi, email: new-foi@selondon.nhs.uk, source: phone call, checked: 2026-11-01}
 """)
-    d = directory.load(overlay)
+    d = catalogue.load(overlay)
     assert d.get("council:lambeth-hosc").origin == str(overlay)
     qkk = d.get("icb:QKK")
     assert qkk.foi_email == "new-foi@selondon.nhs.uk"
@@ -141,17 +141,17 @@ bodies:
 
 def test_cache_is_used_and_invalidated_by_content(tmp_path) -> None:
     overlay = _bodies(tmp_path, GOOD)
-    first = directory.load(overlay)
+    first = catalogue.load(overlay)
     caches = list((tmp_path / "cache").glob("bodies-*.json"))
     assert len(caches) == 1
     # A tampered cache is proof the next load reads it rather than the YAML.
     rows = json.loads(caches[0].read_text())
     next(r for r in rows if r["id"] == "icb:QAA")["name"] = "From the cache"
     caches[0].write_text(json.dumps(rows))
-    assert directory.load(overlay).get("icb:QAA").name == "From the cache"
+    assert catalogue.load(overlay).get("icb:QAA").name == "From the cache"
     write(overlay, GOOD.replace("NHS Test", "NHS Changed"))
-    assert directory.load(overlay).get("icb:QAA").name == "NHS Changed Integrated Care Board"
-    assert len(first) == len(directory.load()) + 1
+    assert catalogue.load(overlay).get("icb:QAA").name == "NHS Changed Integrated Care Board"
+    assert len(first) == len(catalogue.load()) + 1
 
 
 def test_cli_bodies_search_show_list(run) -> None:

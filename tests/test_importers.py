@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SHARED, write
 
-from konpfoi import bodies, changes, directory, importers
+from konpfoi.directory import bodies, catalogue, importers, lookup, refresh
 from konpfoi.errors import InvalidInput
 
 DATA = Path(__file__).parent / "data"
@@ -95,12 +95,12 @@ def test_spot_checks_contacts_and_people(real) -> None:
 
 def _apply(current, kind, name, today="2026-11-23", **kw):
     inc = importers.read(kind, DATA / name, today)
-    return changes.apply(current, inc, today, **kw)
+    return refresh.apply(current, inc, today, **kw)
 
 
 @pytest.fixture
 def icbs() -> dict[str, dict]:
-    d = directory.load()
+    d = catalogue.load()
     return {b.id: b.to_dict() for b in d if b.kind == "icb"}
 
 
@@ -116,7 +116,7 @@ def test_trusts_placed_by_their_ics_not_their_hq(icbs) -> None:
     merged = next(c for c in r.changes if c.id == "trust:RY9")
     assert merged.what == "merged" and r.entries["trust:RY9"]["successor"] == "trust:RAX"
     assert r.entries["trust:RY9"]["closed"] == "2024-10-31"
-    d = directory.Directory([bodies.Body.from_dict(
+    d = lookup.Directory([bodies.Body.from_dict(
         {**e, "law": e.get("law", "foia")}) for e in r.entries.values()], [])
     resolved = d.resolve("trust:RY9")
     assert resolved.body.id == "trust:RAX" and "closed on 2024-10-31" in resolved.note
@@ -139,13 +139,13 @@ def test_a_by_election_closes_the_old_mp_with_a_successor(tmp_path, icbs) -> Non
         '"4478","Mike Amesbury MP","Mike Amesbury","Labour","mike.amesbury.mp@',
         '"6001","Sarah Pochin MP","Sarah Pochin","Reform UK","sarah.pochin.mp@'))
     inc = importers.read("mps", new, "2026-11-23")
-    r2 = changes.apply(r.entries, inc, "2026-11-23", referenced={"mp:4478": 2})
+    r2 = refresh.apply(r.entries, inc, "2026-11-23", referenced={"mp:4478": 2})
     closed = next(c for c in r2.changes if c.id == "mp:4478")
     assert closed.what == "closed" and closed.referenced == 2
     assert r2.entries["mp:4478"]["successor"] == "mp:6001"
     assert "mp:4478" in r2.entries  # kept, never dropped
     assert {c.id: c.what for c in r2.changes} == {"mp:4478": "closed", "mp:6001": "added"}
-    again = changes.apply(r2.entries, inc, "2026-11-23")
+    again = refresh.apply(r2.entries, inc, "2026-11-23")
     assert again.changes == []
 
 
@@ -159,7 +159,7 @@ def test_members_api_shape(tmp_path, icbs) -> None:
       "totalResults": 2}""")
     r = _apply(icbs, "mps", "mps-small.csv")
     inc = importers.read("mps-api", api, "2026-11-23")
-    r2 = changes.apply(r.entries, inc, "2026-11-23")
+    r2 = refresh.apply(r.entries, inc, "2026-11-23")
     assert r2.entries["mp:5173"]["contacts"][0]["email"] == "alex.baker.mp@parliament.uk"
     assert "mp:99" not in r2.entries
     assert {c.id for c in r2.changes if c.what == "closed"} == {"mp:4478", "mp:3966"}

@@ -10,7 +10,7 @@ import typer
 from konpfoi.cli.common import JsonOpt, emit_json, note, register, stdout
 
 if TYPE_CHECKING:
-    from konpfoi.bodies import Body
+    from konpfoi.directory.bodies import Body
 
 app = typer.Typer(help="List, show and search the directory of public bodies.",
                   no_args_is_help=True)
@@ -79,7 +79,7 @@ def show_body(
         return
     from rich.markup import escape
 
-    from konpfoi.bodies import KINDS
+    from konpfoi.directory.bodies import KINDS
 
     con = stdout()
     con.print(f"[bold]{b.id}[/]  {escape(b.name)}")
@@ -158,27 +158,20 @@ def import_bodies(
     """
     import datetime as dt
 
-    from konpfoi import bodies, changes, directory, importers
+    from konpfoi.directory import refresh
     from konpfoi.law.dates import parse_date
     from konpfoi.session import Session
-    from konpfoi.workspace.files import atomic_write
 
     s = Session()
-    today = dt.date.today().isoformat()
-    day = parse_date(checked, "--checked").isoformat() if checked else today
-    incoming = importers.read(kind, file, day)
-    current = directory.entries(s.ws.bodies_imported)
+    day = parse_date(checked, "--checked").isoformat() if checked else \
+        dt.date.today().isoformat()
     referenced: dict[str, int] = {}
     if s.ws.ledger_path.exists():
         with s.ledger(create=False) as ledger:
             referenced = ledger.body_counts()
-    result = changes.apply(current, incoming, day, referenced)
-    if yes and result.changes:
-        entries = changes.overlay(directory.entries(), result.entries)
-        header = ("# Bodies changed by `konpfoi bodies import` (konpfoi rewrites this file; put "
-                  "your own\n# bodies and overrides in bodies.yaml, which is read after it).\n")
-        atomic_write(s.ws.bodies_imported, bodies.dump(entries, header), mode=0o644)
-        directory.load(s.ws.bodies_imported, s.ws.bodies_overlay)  # it must read back
+    result = refresh.import_file(kind, file, checked=day, imported=s.ws.bodies_imported,
+                                 overlay_file=s.ws.bodies_overlay, referenced=referenced,
+                                 write=yes)
     if as_json:
         emit_json({"kind": kind, "file": str(file), "applied": bool(yes and result.changes),
                    "counts": result.counts(), "notes": result.notes,
@@ -234,15 +227,15 @@ def check_bodies(
 
     from rich.markup import escape
 
-    from konpfoi import directory
+    from konpfoi.directory import catalogue
     from konpfoi.errors import InvalidInput
     from konpfoi.session import Session
 
     s = Session()
     try:
-        findings = directory.check(s.directory, dt.date.today().isoformat(), stale_days)
+        findings = catalogue.check(s.directory, dt.date.today().isoformat(), stale_days)
     except InvalidInput as exc:
-        findings = [directory.Finding("error", "-", exc.message)]
+        findings = [catalogue.Finding("error", "-", exc.message)]
     errors = [f for f in findings if f.severity == "error"]
     if as_json:
         emit_json([f.to_dict() for f in findings])

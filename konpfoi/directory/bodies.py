@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from konpfoi.workspace.config import NATIONS
+
 KINDS = {
     "icb": "Integrated Care Board",
     "trust": "NHS trust",
@@ -18,7 +20,6 @@ KINDS = {
     "person": "named person (chair, chief executive, ...)",
     "other": "other public body",
 }
-NATIONS = ("england", "wales", "scotland", "northern-ireland")
 LAWS = ("foia", "foisa", "none")
 ROLES = ("foi", "foi-alt", "press", "general", "board", "dpo")
 

@@ -7,10 +7,11 @@ merged) or that the ODS file says has closed is kept, marked closed, with its su
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from konpfoi.directory import normalise
-from konpfoi.importers import Incoming
+from konpfoi.directory.importers import Incoming
+from konpfoi.directory.lookup import normalise
 
 _UNION = ("aliases", "tags", "predecessors")
 _PSEUDO = ("ics", "hq_icb")  # what a trust file says about its ICB, turned into `parent`
@@ -241,3 +242,24 @@ def overlay(packaged: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]
                 {k: _norm(v) for k, v in base_clean.items()}:
             out.append(clean)
     return out
+
+
+IMPORTED_HEADER = ("# Bodies changed by `konpfoi bodies import` (konpfoi rewrites this file; put "
+                   "your own\n# bodies and overrides in bodies.yaml, which is read after it).\n")
+
+
+def import_file(kind: str, file: Path, *, checked: str, imported: Path, overlay_file: Path,
+                referenced: dict[str, int], write: bool) -> Result:
+    """Read an official data file, diff it against the directory as the workspace has it, and
+    (with `write`) keep the result in the workspace's imported-bodies file."""
+    from konpfoi.directory import catalogue, importers
+    from konpfoi.directory.bodies import dump
+    from konpfoi.workspace.files import atomic_write
+
+    incoming = importers.read(kind, file, checked)
+    result = apply(catalogue.entries(imported), incoming, checked, referenced)
+    if write and result.changes:
+        entries = overlay(catalogue.entries(), result.entries)
+        atomic_write(imported, dump(entries, IMPORTED_HEADER), mode=0o644)
+        catalogue.load(imported, overlay_file)  # it must read back
+    return result
