@@ -11,29 +11,14 @@ from typing import Any
 
 from konpfoi import messages
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.law.regimes import calendar_regime
+from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import derive, effective
 from konpfoi.render import Templates
+from konpfoi.tracking.lifecycle import derive, effective
 
-
-@dataclass(frozen=True)
-class Kind:
-    template: str
-    event: str  # recorded when it is sent: the clock it starts
-    to: str  # "body", "ico" or "sic"
-    needs_reason: bool
-
-
-KINDS = {
-    "chaser": Kind("followup-chaser", "chased", "body", False),
-    "clarification": Kind("followup-clarification", "clarification-sent", "body", True),
-    "internal-review": Kind("followup-internal-review", "review-requested", "body", True),
-    "ico-complaint": Kind("followup-ico-complaint", "complaint-filed", "ico", True),
-    "sic-application": Kind("followup-sic-application", "complaint-filed", "sic", True),
-}
 # Where a complaint goes. The ICO prefers its online form, whose sections the draft follows.
 REGULATORS = {
     "ico": {"name": "Information Commissioner's Office", "email": "casework@ico.org.uk",
@@ -78,11 +63,11 @@ class Followup:
 
 def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, item_id: str,
           kind: str, *, reason: str | None, sender: tuple[str, str], cals: Calendars,
-          now: dt.datetime, rule: str = "a", chase_days: int = 15,
+          now: dt.datetime, policy: Policy = DEFAULT_POLICY,
           address: str | None = None) -> Followup:
     """Draft a follow-up to an item and record it (`followup-drafted`)."""
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    if kind not in FOLLOWUPS:
+        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(FOLLOWUPS))
     today = now.date()
     with ledger.write():
         item = ledger.item(item_id)
@@ -90,7 +75,7 @@ def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, it
             kind = "sic-application"  # a Scottish body answers to the Scottish Commissioner
         if item.kind in ("sar", "email") and kind in ("internal-review", "sic-application"):
             raise InvalidInput(f"there is no {kind.replace('-', ' ')} for a {item.kind} item")
-        k = KINDS[kind]
+        k = FOLLOWUPS[kind]
         if k.needs_reason and not (reason and reason.strip()):
             raise InvalidInput(f"a {kind.replace('-', ' ')} needs your reasons",
                                hint='give --reason "..." (what you want reviewed, and why)')
@@ -99,7 +84,7 @@ def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, it
             raise Conflict(f"{item.id} has not been sent, so there is nothing to follow up",
                            hint=f"konpfoi mark-sent {item.id} first")
         view = derive(item.kind, events, cals, today, item_id=item.id, nation=item.nation,
-                      rule=rule, chase_days=chase_days)
+                      policy=policy)
         context, warnings = _context(ledger, item, view, kind, reason, sender, address, cals,
                                      today)
         rendered = templates.render(k.template, context)
@@ -179,21 +164,3 @@ def _context(ledger: Ledger, item: Item, view: Any, kind: str, reason: str | Non
         "today": when(today),
     }
     return context, warnings
-
-
-def drafted(events: list[Event], kind: str) -> Event | None:
-    """The latest follow-up of this kind drafted for an item."""
-    return next((e for e in reversed(events) if e.kind == "followup-drafted"
-                 and e.data.get("kind") == kind), None)
-
-
-def sent_after(events: list[Event], kind: str, after: Event) -> Event | None:
-    """The event that records this follow-up as sent, if any came after its draft."""
-    seen = False
-    for e in events:
-        if e.uid == after.uid:
-            seen = True
-        elif seen and e.mentions("followup") and e.data.get("followup") == kind \
-                and e.kind == KINDS[kind].event:
-            return e
-    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from konpfoi.status import Report
+from konpfoi.tracking.status import Report
 
 
 def calendar(report: Report, reminder_days: int = 2) -> bytes:

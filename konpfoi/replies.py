@@ -23,7 +23,7 @@ from konpfoi import attachments, mailparse
 from konpfoi.errors import InvalidInput
 from konpfoi.ledger.model import Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import effective
+from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.files import sync_files
 
 # Mail domains many bodies share: a sender there says nothing about which body wrote.

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from konpfoi.law.regimes import calendar_regime
+from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import derive
+from konpfoi.tracking.lifecycle import derive
 
 OUTCOME_LABELS = {"answered": "answered", "partly-answered": "partly answered",
                   "refused": "refused", "not-held": "not held",
@@ -115,7 +115,7 @@ class Report:
 
 
 def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None = None,
-          rule: str = "a", chase_days: int = 15) -> Report:
+          policy: Policy = DEFAULT_POLICY) -> Report:
     """Everything a report shows, for one campaign or the whole ledger."""
     gc.disable()  # many small objects that live as long as the command: see status.build
     try:
@@ -128,7 +128,7 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
         rows = []
         for item in items:
             view = derive(item.kind, events.get(item.id, []), cals, today, item_id=item.id,
-                          nation=item.nation, rule=rule, chase_days=chase_days)
+                          nation=item.nation, policy=policy)
             response = next((c for c in view.clocks if c.key in ("response", "chase")), None)
             cal = cals.for_regime(calendar_regime(item.kind), item.nation)
             replied = response.stopped if response else None

@@ -19,9 +19,11 @@ from typing import Any
 
 from konpfoi import messages
 from konpfoi.errors import DeliveryError, InvalidInput, NotFound
+from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import effective
+from konpfoi.tracking.events import drafted, sent_after
+from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings, has_placeholder
 
 PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
@@ -174,8 +176,6 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
 
 def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
               ) -> Outgoing | str:
-    from konpfoi.followups import drafted, sent_after
-
     draft = drafted(evs, kind)
     if draft is None:
         return (f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
@@ -296,8 +296,6 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection,
 
     A follow-up that goes records the clock it starts (review-requested, complaint-filed...).
     """
-    from konpfoi.followups import KINDS
-
     report = Report()
     last = 0.0
     for n, out in enumerate(outgoing):
@@ -323,7 +321,7 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection,
             return report
         with ledger.write():
             if ok:
-                kind = KINDS[out.followup].event if out.followup else "sent"
+                kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
                 ledger.add_event(item.id, kind, day.date().isoformat(),
                                  data={"via": "smtp", "reply": reply, **tag,
                                        "message_id": _message_id(raw)})

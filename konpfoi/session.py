@@ -12,6 +12,7 @@ from konpfoi.workspace.config import Config
 if TYPE_CHECKING:
     from konpfoi.directory.lookup import Directory
     from konpfoi.law.bank_holidays import HolidayTable
+    from konpfoi.law.regimes import Policy
     from konpfoi.law.workdays import Calendars
     from konpfoi.ledger.store import Ledger
     from konpfoi.render import Templates
@@ -26,6 +27,13 @@ class Session:
     @property
     def config(self) -> Config:
         return self.ws.config
+
+    @property
+    def policy(self) -> Policy:
+        """The campaign's choices for clocks: day-0 rule and reminder days."""
+        from konpfoi.law.regimes import Policy
+
+        return Policy(self.config.rule, self.config.mp_chase_days)
 
     @cached_property
     def directory(self) -> Directory:

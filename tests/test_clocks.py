@@ -12,12 +12,13 @@ from conftest import SHARED, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from konpfoi import facts
 from konpfoi.errors import InvalidInput
 from konpfoi.law import aggregation, bank_holidays, clocks, deadlines
 from konpfoi.law import dates as law_dates
+from konpfoi.law.regimes import Policy
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event
+from konpfoi.tracking import facts
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).parent / "data"
@@ -395,9 +396,10 @@ def test_sar_regulator_window_is_three_months_from_last_contact() -> None:
 
 
 def test_mp_chase_clock() -> None:
-    c = clock("email", [ev("sent", "2026-11-02")], "chase", chase_days=15)
+    c = clock("email", [ev("sent", "2026-11-02")], "chase", policy=Policy(chase_days=15))
     assert c.due == CALS.for_regime("email", "england").add(D("2026-11-02"), 15)
-    assert clock("email", [ev("sent", "2026-11-02")], "chase", chase_days=5).due == D("2026-11-09")
+    assert clock("email", [ev("sent", "2026-11-02")], "chase",
+                 policy=Policy(chase_days=5)).due == D("2026-11-09")
 
 
 def test_aggregation_window() -> None:

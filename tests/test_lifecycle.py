@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from konpfoi.law import bank_holidays
+from konpfoi.law.regimes import Policy
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event
-from konpfoi.lifecycle import derive, effective
+from konpfoi.tracking.lifecycle import derive, effective
 
 D = dt.date.fromisoformat
 
@@ -129,6 +130,6 @@ def test_send_attempt_without_outcome_is_unknown() -> None:
 
 def test_email_chase_and_their_ref() -> None:
     evs = [ev("sent", "2026-11-02"), ev("acknowledged", "2026-11-03", their_ref="MP-77")]
-    v = derive("email", evs, CALS, D("2026-12-01"), chase_days=15)
+    v = derive("email", evs, CALS, D("2026-12-01"), policy=Policy(chase_days=15))
     assert v.state == "overdue" and v.their_ref == "MP-77"
     assert "chase now" in v.next_action

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from konpfoi import status
+from konpfoi.tracking import status
 from konpfoi.law import bank_holidays
+from konpfoi.law.regimes import Policy
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Item, format_item_id, new_uid
 from konpfoi.ledger.store import open_ledger
@@ -100,7 +101,7 @@ def test_cache_follows_new_events_and_setting_changes(tmp_path: Path) -> None:
         assert after.counts["withdrawn"] == before.counts.get("withdrawn", 0) + 1
         # a different chase setting is a different stamp: everything is derived again
         again = status.build(ledger, cals, today, cache_dir=tmp_path, include_closed=True,
-                             chase_days=1)
+                             policy=Policy(chase_days=1))
         assert again.counts == Counter(r.view.state for r in again.rows)
 
 

@@ -19,8 +19,8 @@ def code_answers(
     """Code a reply per question: answered, partly, refused (with exemptions), not held."""
     import datetime as dt
 
-    from konpfoi import coding
     from konpfoi.session import Session
+    from konpfoi.tracking import answers as coding
 
     s = Session()
     with s.ledger(create=False) as ledger:
@@ -41,8 +41,10 @@ def _ask(it):  # type: ignore[no-untyped-def]
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from konpfoi import coding
     from konpfoi.errors import InvalidInput
+    from konpfoi.law.exemptions import exemption
+    from konpfoi.ledger.model import parse_outcome
+    from konpfoi.tracking import answers as coding
 
     con = stdout()
     answers = []
@@ -54,12 +56,12 @@ def _ask(it):  # type: ignore[no-untyped-def]
                                                   "skip"], default="answered")
             if word == "skip":
                 continue
-            outcome = coding.outcome(word)
+            outcome = parse_outcome(word)
             exemptions: tuple[str, ...] = ()
             if outcome in ("refused", "partly-answered"):
                 cited = Prompt.ask("exemptions cited (e.g. s43, s40; blank for none)",
                                    default="")
-                exemptions = tuple(coding.exemption(c, it.kind)
+                exemptions = tuple(exemption(c, it.kind)
                                    for c in cited.replace(",", " ").split())
             text = Prompt.ask("what they said (short)", default="") or None
             answers.append(coding.Answer(question["number"], outcome, exemptions, text))
@@ -94,7 +96,7 @@ def draft_followup(
         f = followups.draft(ledger, s.templates, s.ws.root, s.ws.drafts, item, kind,
                             reason=reason, sender=(sender.name, sender.email),
                             cals=s.calendars, now=dt.datetime.now().astimezone(),
-                            rule=s.config.rule, chase_days=s.config.mp_chase_days,
+                            policy=s.policy,
                             address=s.config.address)
     for w in f.warnings:
         warn(w)
@@ -136,8 +138,7 @@ def campaign_report(
         if campaign and campaign not in ledger.campaigns():
             raise InvalidInput(f"no campaign {campaign!r}",
                                hint="campaigns: " + (", ".join(ledger.campaigns()) or "none"))
-        r = report.build(ledger, s.calendars, day, campaign, rule=s.config.rule,
-                         chase_days=s.config.mp_chase_days)
+        r = report.build(ledger, s.calendars, day, campaign, policy=s.policy)
     text = report.render(r, fmt)
     if output:
         atomic_write(Path(output), text, mode=0o644)

@@ -12,9 +12,9 @@ from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
 
 if TYPE_CHECKING:
     from konpfoi.ledger.model import Event
-    from konpfoi.lifecycle import View
     from konpfoi.session import Session
-    from konpfoi.status import Report
+    from konpfoi.tracking.lifecycle import View
+    from konpfoi.tracking.status import Report
 
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="When it happened, YYYY-MM-DD (default: today).")]
@@ -38,12 +38,12 @@ def mark_sent(
 
     The statutory clock starts on the day of sending (day 0).
     """
-    from konpfoi import recording
     from konpfoi.session import Session
+    from konpfoi.tracking import events
 
     s = Session()
     with s.ledger() as ledger:
-        done = recording.mark_sent(ledger, s.ws.root, item_ids=items or None, campaign=campaign,
+        done = events.mark_sent(ledger, s.ws.root, item_ids=items or None, campaign=campaign,
                                    today=dt.date.today(), date=date, again=again,
                                    followup=followup)
     if as_json:
@@ -84,12 +84,12 @@ def record_event(
     Events are never rewritten: cancel a mistake with `void --event N`, or replace it with
     `correction --event N --date D`.
     """
-    from konpfoi import recording
     from konpfoi.session import Session
+    from konpfoi.tracking import events
 
     s = Session()
     with s.ledger() as ledger:
-        ev = recording.record(ledger, item, kind, today=dt.date.today(), date=date, note=note_,
+        ev = events.record(ledger, item, kind, today=dt.date.today(), date=date, note=note_,
                               their_ref=their_ref, until=until, outcome=outcome,
                               event_no=event)
         view = _view(s, ledger, ev.item_id)
@@ -116,12 +116,12 @@ def record_reply(
     An .eml is read for its date, sender and subject; every file is kept under files/ by
     content hash.
     """
-    from konpfoi import recording
     from konpfoi.session import Session
+    from konpfoi.tracking import events
 
     s = Session()
     with s.ledger() as ledger:
-        result = recording.store_reply(ledger, s.ws.files, item, list(files),
+        result = events.store_reply(ledger, s.ws.files, item, list(files),
                                        today=dt.date.today(), outcome=outcome, date=date,
                                        note=note_)
         view = _view(s, ledger, result.event.item_id)
@@ -142,12 +142,9 @@ def record_reply(
 
 
 def _view(s: Session, ledger, item_id: str) -> View:  # type: ignore[no-untyped-def]
-    from konpfoi.lifecycle import derive
+    from konpfoi.tracking.timeline import current_view
 
-    item = ledger.item(item_id)
-    return derive(item.kind, ledger.events([item.id]).get(item.id, []), s.calendars,
-                  dt.date.today(), item_id=item.id, nation=item.nation, rule=s.config.rule,
-                  chase_days=s.config.mp_chase_days)
+    return current_view(ledger, item_id, s.calendars, dt.date.today(), s.policy)
 
 
 def show_status(
@@ -171,9 +168,9 @@ def show_status(
 
     For each: sent, due, working days left (negative when overdue), state, next action.
     """
-    from konpfoi import status
     from konpfoi.law.dates import parse_date
     from konpfoi.session import Session
+    from konpfoi.tracking import status
 
     s = Session()
     day = parse_date(today, "--today") if today else dt.date.today()
@@ -190,7 +187,7 @@ def show_status(
                 ledger, s.calendars, day, cache_dir=cache_dir(), campaign=campaign,
                 body_id=body_id, state=wanted, overdue=overdue, due_within=due_within,
                 include_closed=include_closed, limit=None if everything else limit,
-                rule=s.config.rule, chase_days=s.config.mp_chase_days)
+                policy=s.policy)
     if ics is not None:
         from konpfoi import ics as ics_mod
         from konpfoi.workspace.files import atomic_write
@@ -260,21 +257,15 @@ def show_item(
 ) -> None:
     """One item's timeline, clocks and next action."""
     from konpfoi.law.dates import parse_date
-    from konpfoi.law.regimes import calendar_regime
-    from konpfoi.lifecycle import derive
     from konpfoi.session import Session
+    from konpfoi.tracking.timeline import timeline
 
     s = Session()
     day = parse_date(today, "--today") if today else dt.date.today()
-    with s.ledger(create=False) as ledger, ledger.read():
-        it = ledger.item(item)
-        events = ledger.events([it.id]).get(it.id, [])
-        files = ledger.attachments([e.uid for e in events])
-        answers = ledger.answers([it.id]).get(it.id, {})
-    view = derive(it.kind, events, s.calendars, day, item_id=it.id, nation=it.nation,
-                  rule=s.config.rule, chase_days=s.config.mp_chase_days, explain=True)
-    cal = s.calendars.for_regime(calendar_regime(it.kind), it.nation)
-    cancelled = {e.voids: e for e in events if e.voids}
+    with s.ledger(create=False) as ledger:
+        t = timeline(ledger, item, s.calendars, day, s.policy)
+    it, events, cancelled, files, answers, view, cal = (
+        t.item, t.events, t.cancelled, t.files, t.answers, t.view, t.calendar)
     if as_json:
         emit_json({
             "item": {k: getattr(it, k) for k in ("id", "kind", "campaign", "body_id",

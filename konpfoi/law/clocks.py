@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from konpfoi.law.dates import add_months
 from konpfoi.law.deadlines import day_zero, month_deadline
-from konpfoi.law.regimes import ITEM_REGIME, REGULATOR, STATUTE
+from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, STATUTE, Policy
 from konpfoi.law.workdays import Calendar, Calendars
 
 
@@ -105,9 +105,8 @@ def _say(notes: list[str] | None, text: str, *args: object) -> None:
         notes.append(text.format(*args))
 
 
-def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, rule: str = "a",
-               nation: str | None = None, chase_days: int = 15, explain: bool = True
-               ) -> list[Clock]:
+def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, policy: Policy = DEFAULT_POLICY,
+               nation: str | None = None, explain: bool = True) -> list[Clock]:
     """The clocks of a request from what its events add up to.
 
     A re-send does not restart the clock (the first `sent` counts); a clarification restarts it
@@ -117,6 +116,7 @@ def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, rule: str = "a",
     sent = f.sent
     if sent is None:
         return []
+    rule, chase_days = policy.rule, policy.chase_days
     if kind == "email":
         cal = cals.for_regime("email", nation)
         due = cal.add(sent, chase_days)

@@ -37,3 +37,6 @@ class Policy:
 
     rule: str = "a"
     chase_days: int = 15
+
+
+DEFAULT_POLICY = Policy()

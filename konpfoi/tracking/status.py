@@ -17,10 +17,11 @@ from typing import Any
 
 from konpfoi import __version__
 from konpfoi.errors import InvalidInput
+from konpfoi.law.regimes import DEFAULT_POLICY, Policy
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Item
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import (
+from konpfoi.tracking.lifecycle import (
     CLOSED_STATES,
     OVERDUE_STATES,
     STATES,
@@ -70,14 +71,14 @@ def parse_state(text: str) -> str:
 def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
           campaign: str | None = None, body_id: str | None = None, state: str | None = None,
           overdue: bool = False, due_within: int | None = None, include_closed: bool = False,
-          limit: int | None = None, rule: str = "a", chase_days: int = 15) -> Report:
+          limit: int | None = None, policy: Policy = DEFAULT_POLICY) -> Report:
     """The items matching the filters on `today`, most urgent first (at most `limit`)."""
     # A large ledger makes many small objects that live until the command ends and hold no
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
     try:
         ledger.attach_views(cache_dir)
-        _refresh(ledger, cals, campaign, body_id, rule=rule, chase_days=chase_days)
+        _refresh(ledger, cals, campaign, body_id, policy)
         t = today.toordinal()
         states = [state] if state else (list(OVERDUE_STATES) if overdue else None)
         due_by = cals.for_regime("foia").add(today, due_within).toordinal() \
@@ -88,7 +89,7 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
         counts = ledger.view_counts(t, campaign, body_id)
         events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
         rows = [Row(i, derive(i.kind, events.get(i.id, []), cals, today, item_id=i.id,
-                              nation=i.nation, rule=rule, chase_days=chase_days))
+                              nation=i.nation, policy=policy))
                 for i in items]
     finally:
         gc.freeze()
@@ -97,14 +98,14 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
     return Report(today, rows, matched, hidden, counts)
 
 
-def _stamp(cals: Calendars, rule: str, chase_days: int) -> str:
-    return f"{_VIEWS_FORMAT}:{__version__}:{cals.table.key}:{rule}:{chase_days}"
+def _stamp(cals: Calendars, policy: Policy) -> str:
+    return f"{_VIEWS_FORMAT}:{__version__}:{cals.table.key}:{policy.rule}:{policy.chase_days}"
 
 
 def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str | None,
-             rule: str, chase_days: int) -> None:
+             policy: Policy) -> None:
     """Re-derive the cached view of every item that changed since it was cached."""
-    stamp = _stamp(cals, rule, chase_days)
+    stamp = _stamp(cals, policy)
     stale = ledger.stale_views(stamp, campaign, body_id)
     if not stale:
         return
@@ -113,8 +114,8 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
     rows = []
     one_day = dt.timedelta(days=1)
     for item, last in stale:
-        s = summarise(item.kind, effective(events.get(item.id, [])), cals, rule=rule,
-                      nation=item.nation, chase_days=chase_days)
+        s = summarise(item.kind, effective(events.get(item.id, [])), cals, policy=policy,
+                      nation=item.nation)
         probe = judge(item.kind, s, cals, _ANY_DAY, nation=item.nation)
         if probe.due is None:  # no clock decides: the state does not change with the day
             early = late = probe

@@ -10,9 +10,18 @@ from typing import Any
 
 from konpfoi import attachments, mailparse
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger.model import EVENT_KINDS, PAST_ONLY, Event, Item, now_utc
+from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.ledger.model import (
+    EVENT_KINDS,
+    FINAL_OUTCOMES,
+    PAST_ONLY,
+    Event,
+    Item,
+    now_utc,
+    parse_outcome,
+)
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import effective
+from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
 from konpfoi.workspace.files import sync_files
 
@@ -23,11 +32,6 @@ RECORDABLE = (
     "complaint-outcome", "withdrawn", "closed", "reopened", "note", "void", "correction",
 )
 _BEFORE_SENDING = frozenset({"note", "withdrawn", "closed", "reopened", "void", "correction"})
-OUTCOME_WORDS = {"answered": "answered", "partial": "partly-answered",
-                 "partly-answered": "partly-answered", "refused": "refused",
-                 "not-held": "not-held"}
-
-
 def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date") -> str:
     """An event's date: today by default; never in the future for something that happened."""
     if text is None:
@@ -44,13 +48,8 @@ def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date")
 
 
 def outcome_word(text: str | None) -> str | None:
-    if text is None:
-        return None
-    word = OUTCOME_WORDS.get(text.strip().lower())
-    if word is None:
-        raise InvalidInput(f"unknown outcome {text!r}",
-                           hint="outcomes: answered, partial, refused, not-held")
-    return word
+    """The outcome of a whole reply or review, as typed (`--outcome partial`)."""
+    return None if text is None else parse_outcome(text, FINAL_OUTCOMES)
 
 
 def _check_kind(kind: str) -> None:
@@ -158,10 +157,8 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
 
 def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> list[Marked]:
     """A follow-up sent by hand starts its clock: review-requested, complaint-filed..."""
-    from konpfoi.followups import KINDS, drafted, sent_after
-
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    if kind not in FOLLOWUPS:
+        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(FOLLOWUPS))
     if not item_ids:
         raise InvalidInput("which items?", hint="give the item ids")
     out = []
@@ -176,7 +173,7 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
             data: dict[str, Any] = {"followup": kind, "via": "own mail client"}
             if draft:
                 data["message_id"] = draft.data.get("message_id")
-            out.append(Marked(item, ledger.add_event(item.id, KINDS[kind].event, day,
+            out.append(Marked(item, ledger.add_event(item.id, FOLLOWUPS[kind].event, day,
                                                      data=data)))
     return out
 
@@ -254,3 +251,24 @@ def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path]
                                 "status": "matched"})
     sync_files(stored)
     return ReplyResult(event, files, mail.problems if eml else [])
+
+
+# -- follow-ups in the record -------------------------------------------------------------
+
+
+def drafted(events: list[Event], kind: str) -> Event | None:
+    """The latest follow-up of this kind drafted for an item."""
+    return next((e for e in reversed(events) if e.kind == "followup-drafted"
+                 and e.data.get("kind") == kind), None)
+
+
+def sent_after(events: list[Event], kind: str, after: Event) -> Event | None:
+    """The event that records this follow-up as sent, if any came after its draft."""
+    seen = False
+    for e in events:
+        if e.uid == after.uid:
+            seen = True
+        elif seen and e.mentions("followup") and e.data.get("followup") == kind \
+                and e.kind == FOLLOWUPS[kind].event:
+            return e
+    return None

@@ -9,15 +9,9 @@ from dataclasses import dataclass
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.exemptions import exemption
-from konpfoi.ledger.model import OUTCOMES, Event
+from konpfoi.ledger.model import OUTCOMES, Event, parse_outcome
 from konpfoi.ledger.store import Ledger
-from konpfoi.lifecycle import effective
-
-OUTCOME_ALIASES = {"partly": "partly-answered", "partial": "partly-answered",
-                   "partly-answered": "partly-answered", "answered": "answered",
-                   "refused": "refused", "not-held": "not-held", "notheld": "not-held",
-                   "not held": "not-held", "clarification": "clarification-sought",
-                   "clarification-sought": "clarification-sought"}
+from konpfoi.tracking.lifecycle import effective
 
 
 @dataclass(frozen=True)
@@ -28,14 +22,6 @@ class Answer:
     text: str | None = None
 
 
-def outcome(word: str) -> str:
-    found = OUTCOME_ALIASES.get(word.strip().lower())
-    if found is None:
-        raise InvalidInput(f"unknown outcome {word!r}",
-                           hint="answered, partly, refused, not-held or clarification")
-    return found
-
-
 def parse(spec: str, regime: str) -> Answer:
     """'1=answered:Yes, since 2024', '5=refused:s43', '3=partly:s43,s40:most of it'."""
     number, sep, rest = spec.partition("=")
@@ -43,7 +29,7 @@ def parse(spec: str, regime: str) -> Answer:
         raise InvalidInput(f"--q {spec!r}: expected N=outcome[:exemptions][:answer]",
                            hint="e.g. --q 1=answered:\"Yes, in use since 2024\" --q 5=refused:s43")
     word, _, tail = rest.partition(":")
-    result = outcome(word)
+    result = parse_outcome(word)
     exemptions: tuple[str, ...] = ()
     text = tail or None
     if tail and result in ("refused", "partly-answered"):

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from konpfoi import facts
 from konpfoi.law.clocks import Clock, clocks_for
-from konpfoi.law.regimes import ITEM_REGIME, REGULATOR
+from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, Policy
 from konpfoi.law.workdays import Calendar, Calendars
-from konpfoi.ledger.model import Event
+from konpfoi.ledger.model import FINAL_OUTCOMES, OUTCOME_LABELS, Event
+from konpfoi.tracking import facts
 
 STATES = (
     "drafted", "send unknown", "awaiting response", "overdue", "clarification needed",
@@ -19,8 +19,7 @@ STATES = (
 )
 CLOSED_STATES = frozenset({"withdrawn", "closed"})
 OVERDUE_STATES = ("overdue", "review overdue")
-OUTCOME_STATES = {"answered": "answered", "partly-answered": "partly answered",
-                  "refused": "refused", "not-held": "not held"}
+OUTCOME_STATES = {o: OUTCOME_LABELS[o] for o in FINAL_OUTCOMES}
 _UNHAPPY = frozenset({"partly answered", "refused", "not held"})
 
 
@@ -128,25 +127,24 @@ class Summary:
     clocks: list[Clock]
 
 
-def summarise(kind: str, evs: list[Event], cals: Calendars, *, rule: str = "a",
-              nation: str | None = None, chase_days: int = 15, explain: bool = False
-              ) -> Summary:
+def summarise(kind: str, evs: list[Event], cals: Calendars, *,
+              policy: Policy = DEFAULT_POLICY, nation: str | None = None,
+              explain: bool = False) -> Summary:
     """The day-independent part of an item's view, from its effective events."""
     f = facts.read(evs)
-    clocks = clocks_for(kind, f, cals, rule=rule, nation=nation, chase_days=chase_days,
-                        explain=explain) if f.sent is not None else []
+    clocks = clocks_for(kind, f, cals, policy=policy, nation=nation, explain=explain) \
+        if f.sent is not None else []
     return Summary(f.sent, f.their_ref, f.outcome, f.withdrawn, f.closed, f.attempt_pending,
                    f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
                    f.extension, f.review_outcome is not None, f.review_result, clocks)
 
 
 def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
-           item_id: str = "ID", nation: str | None = None, rule: str = "a",
-           chase_days: int = 15, explain: bool = False) -> View:
+           item_id: str = "ID", nation: str | None = None,
+           policy: Policy = DEFAULT_POLICY, explain: bool = False) -> View:
     """State, clocks and next action of one item on `today`."""
     evs = effective(events)
-    s = summarise(kind, evs, cals, rule=rule, nation=nation, chase_days=chase_days,
-                  explain=explain)
+    s = summarise(kind, evs, cals, policy=policy, nation=nation, explain=explain)
     view = judge(kind, s, cals, today, item_id=item_id, nation=nation)
     view.events = evs
     return view
