@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from konpfoi.law.regimes import Policy
     from konpfoi.law.workdays import Calendars
     from konpfoi.ledger.store import Ledger
-    from konpfoi.render import Templates
+    from konpfoi.letters.templates import Templates
 
 
 class Session:
@@ -43,9 +43,9 @@ class Session:
 
     @cached_property
     def templates(self) -> Templates:
-        from konpfoi import render
+        from konpfoi.letters import templates
 
-        return render.Templates(render.search_path(self.ws.templates_dir))
+        return templates.Templates(templates.search_path(self.ws.templates_dir))
 
     @cached_property
     def holiday_table(self) -> HolidayTable:
@@ -64,7 +64,7 @@ class Session:
 
     @property
     def question_dirs(self) -> list[Path]:
-        from konpfoi import questions
+        from konpfoi.letters import questions
 
         return questions.search_path(self.ws.questions_dir)
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import SHARED, write
 
-from konpfoi import questions
 from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.letters import questions
 from konpfoi.workspace.resources import packaged
 
 DIRS = [packaged("questions")]

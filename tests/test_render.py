@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import write
 
-from konpfoi import render
 from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.letters import templates
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def tdir(tmp_path):
 
 
 def _templates(tdir):
-    return render.Templates(render.search_path(tdir))
+    return templates.Templates(templates.search_path(tdir))
 
 
 def test_subject_and_text(tdir) -> None:

@@ -86,8 +86,8 @@ def draft_followup(
     """
     import datetime as dt
 
-    from konpfoi import followups
-    from konpfoi.drafting import sender_from_config
+    from konpfoi.letters import followups
+    from konpfoi.letters.drafting import sender_from_config
     from konpfoi.session import Session
 
     s = Session()

@@ -35,10 +35,12 @@ def batch_campaign(
     import datetime as dt
     import sys
 
-    from konpfoi import batch, drafting, messages
-    from konpfoi import questions as qmod
+    from konpfoi import messages
     from konpfoi.attachments import sanitise
     from konpfoi.errors import InvalidInput
+    from konpfoi.letters import campaigns, drafting
+    from konpfoi.letters import questions as qmod
+    from konpfoi.letters import supporters as supporters_mod
     from konpfoi.session import Session
 
     s = Session()
@@ -53,13 +55,14 @@ def batch_campaign(
     kind = s.templates.info(template).kind
     now = dt.datetime.now().astimezone()
     with s.ledger() as ledger:
-        done = batch.campaign_keys(ledger.items(campaign=campaign))
+        done = campaigns.campaign_keys(ledger.items(campaign=campaign))
         if supporters is not None:
-            plan = batch.plan_supporters(s.directory, supporters, done, postcodes)
+            plan = supporters_mod.plan_supporters(s.directory, supporters, done, postcodes)
         else:
-            plan = batch.plan_bodies(s.directory, done, kind, to, where)
+            plan = campaigns.plan_bodies(s.directory, done, kind, to, where)
         sender = drafting.sender_from_config(s.config)
-        aggregation = _aggregation(s, ledger, plan, qs, now.date()) if kind == "request" else []
+        aggregation = campaigns.aggregation_for(ledger, plan, qs, s.calendars.for_regime("foia"),
+                                                  now.date()) if kind == "request" else []
         drafts = _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subject,
                                       now, as_json or not sys.stderr.isatty())
     mbox = None
@@ -68,9 +71,9 @@ def batch_campaign(
         mbox = messages.write_mbox([d.raw for d in drafts],
                                    s.ws.drafts / f"{sanitise(campaign)}-{stamp}.mbox")
     to_mps = [d.text for d in drafts if d.item.body_id.startswith("mp:")]
-    score = batch.similarity(to_mps) if len(to_mps) > 1 else None
+    score = campaigns.similarity(to_mps) if len(to_mps) > 1 else None
     personal = any(t.extra.get("personal") for t in plan.targets)
-    identical = batch.identical_warning(score, personal)
+    identical = campaigns.identical_warning(score, personal)
     placeholder = drafting.placeholder_warning(sender) if supporters is None else None
     for w in aggregation + [x for x in (identical, placeholder) if x]:
         warn(w)
@@ -97,7 +100,7 @@ def batch_campaign(
 
 def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subject,  # type: ignore[no-untyped-def]
                          now, quiet: bool):
-    from konpfoi import drafting
+    from konpfoi.letters import drafting
 
     kwargs = dict(ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts,
                   targets=plan.targets, sender=sender, template=template, qs=qs,
@@ -109,21 +112,3 @@ def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subjec
     with Progress(transient=True) as progress:
         task = progress.add_task("drafting", total=len(plan.targets))
         return drafting.draft(**kwargs, on_progress=lambda n: progress.update(task, completed=n))
-
-
-def _aggregation(s, ledger, plan, qs, today):  # type: ignore[no-untyped-def]
-    from konpfoi import batch
-
-    bodies = {t.body.id for t in plan.targets}
-    earlier = [i for i in ledger.items() if i.body_id in bodies]
-    events = ledger.events([i.id for i in earlier]) if earlier else {}
-    sent = {}
-    import datetime as dt
-
-    for item_id, evs in events.items():
-        first = next((e.date for e in evs if e.kind == "sent"), None)
-        if first:
-            sent[item_id] = dt.date.fromisoformat(first)
-    questions = [{"text": q.text} for q in qs.questions] if qs else []
-    return batch.aggregation_warnings(plan.targets, earlier, sent, qs.id if qs else None,
-                                      questions, s.calendars.for_regime("foia"), today)

@@ -29,9 +29,9 @@ def draft_requests(
     """
     import datetime as dt
 
-    from konpfoi import drafting
-    from konpfoi import questions as qmod
     from konpfoi.errors import InvalidInput
+    from konpfoi.letters import drafting
+    from konpfoi.letters import questions as qmod
     from konpfoi.session import Session
 
     s = Session()

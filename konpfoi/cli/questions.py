@@ -15,7 +15,7 @@ def list_questions(as_json: JsonOpt = False) -> None:
     """List the question sets."""
     from rich.table import Table
 
-    from konpfoi import questions
+    from konpfoi.letters import questions
     from konpfoi.session import Session
 
     sets = questions.load_all(Session().question_dirs)
@@ -37,7 +37,7 @@ def show_questions(
     """Show a question set in full."""
     from rich.markup import escape
 
-    from konpfoi import questions
+    from konpfoi.letters import questions
     from konpfoi.session import Session
 
     qs = questions.get(set_id, Session().question_dirs)

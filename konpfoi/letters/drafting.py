@@ -14,8 +14,8 @@ from konpfoi.directory.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.ledger.model import Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger
-from konpfoi.questions import QuestionSet
-from konpfoi.render import Templates
+from konpfoi.letters.questions import QuestionSet
+from konpfoi.letters.templates import Templates
 from konpfoi.workspace import files
 from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
 

@@ -1,5 +1,5 @@
-"""Batch campaigns: every ICB, every trust in a region, every MP, or each supporter's own MP —
-each drafted once, and never twice however often the batch is run."""
+"""Batch campaigns: every ICB, every trust in a region, every MP — each drafted once, and never
+twice however often the batch is run; with warnings for identical letters and s.12."""
 
 from __future__ import annotations
 
@@ -7,16 +7,14 @@ import datetime as dt
 import re
 import statistics
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from konpfoi import drafting
-from konpfoi.directory.bodies import Body
-from konpfoi.directory.lookup import Directory, normalise
-from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.directory.lookup import Directory
+from konpfoi.errors import NotFound
 from konpfoi.ledger.model import Item
-from konpfoi.workspace.tables import csv_rows
-from konpfoi.workspace.yamlfile import is_email
+from konpfoi.ledger.store import Ledger
+from konpfoi.letters import drafting
+from konpfoi.letters.questions import QuestionSet
 
 
 @dataclass(frozen=True)
@@ -51,98 +49,6 @@ def plan_bodies(d: Directory, done: set[tuple[str, str | None]], template_kind: 
                 continue
             plan.targets.append(drafting.Target(b))
     return plan
-
-
-SUPPORTER_COLUMNS = ("name", "email")
-
-
-def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
-                    postcodes: Path | None = None) -> Plan:
-    """Each supporter writes to their own MP, found by MP id, constituency or postcode.
-
-    Every row is checked first; a row that cannot be placed is an error naming the row.
-    """
-    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS))
-    if not rows:
-        raise InvalidInput(f"{path}: no supporters in the file")
-    cols = set(rows[0][1])
-    if not cols & {"mp", "constituency", "postcode"}:
-        raise InvalidInput(f"{path}:1: needs a column mp, constituency or postcode",
-                           hint="columns: name, email, and mp (id), constituency or postcode; "
-                                "optional: personal, address")
-    lookup = _postcode_lookup(postcodes) if postcodes else None
-    seats = _seats(d)
-    plan = Plan()
-    for n, row in rows:
-        name, email = row["name"], row["email"]
-        if not name or any(ch in name for ch in "\r\n"):
-            raise InvalidInput(f"{path}:{n}: a supporter needs a name (on one line)")
-        if not is_email(email):
-            raise InvalidInput(f"{path}:{n}: not an email address: {email!r}")
-        mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
-        if (mp.id, email) in done:
-            plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
-            continue
-        sender = drafting.Sender(name=name, email=email, address=row.get("address") or None)
-        plan.targets.append(drafting.Target(mp, sender=sender,
-                                            extra={"personal": row.get("personal") or ""}))
-    return plan
-
-
-def _seats(d: Directory) -> dict[str, Body]:
-    out = {}
-    for b in d:
-        if b.kind == "mp" and not b.closed:
-            for key in (b.constituency, b.codes.get("ons")):
-                if key:
-                    out[normalise(key)] = b
-    return out
-
-
-def _their_mp(d: Directory, seats: dict[str, Body], row: dict[str, str],
-              lookup: dict[str, str] | None, where: str) -> Body:
-    if row.get("mp"):
-        ref = row["mp"] if row["mp"].startswith("mp:") else f"mp:{row['mp']}"
-        if ref not in d.bodies or d.bodies[ref].kind != "mp":
-            raise InvalidInput(f"{where}: no MP with id {row['mp']!r}")
-        return d.resolve(ref).body
-    seat = row.get("constituency")
-    if not seat and row.get("postcode"):
-        if lookup is None:
-            raise InvalidInput(f"{where}: a postcode needs a postcode lookup file",
-                               hint="add a constituency column, or pass --postcodes with the "
-                                    "ONS postcode directory (columns pcds and pcon)")
-        seat = lookup.get(_postcode_key(row["postcode"]))
-        if not seat:
-            raise InvalidInput(f"{where}: postcode {row['postcode']!r} is not in the lookup")
-    if not seat:
-        raise InvalidInput(f"{where}: no mp, constituency or postcode given")
-    mp = seats.get(normalise(seat))
-    if mp is None:
-        import difflib
-
-        close = difflib.get_close_matches(normalise(seat), list(seats), n=1, cutoff=0.6)
-        raise InvalidInput(f"{where}: no MP for constituency {seat!r}",
-                           hint=f"did you mean {seats[close[0]].constituency}?" if close
-                           else "check the spelling against konpfoi bodies search")
-    return mp
-
-
-def _postcode_key(text: str) -> str:
-    return re.sub(r"\s+", "", text).upper()
-
-
-def _postcode_lookup(path: Path) -> dict[str, str]:
-    out = {}
-    for _, row in csv_rows(path):
-        pc = row.get("pcds") or row.get("pcd") or row.get("postcode")
-        seat = row.get("pcon") or row.get("pcon24cd") or row.get("constituency")
-        if pc and seat:
-            out[_postcode_key(pc)] = seat
-    if not out:
-        raise InvalidInput(f"{path}: no postcodes found",
-                           hint="expected columns pcds (or postcode) and pcon (or constituency)")
-    return out
 
 
 def campaign_keys(items: list[Item]) -> set[tuple[str, str | None]]:
@@ -213,3 +119,19 @@ def aggregation_warnings(targets: list[drafting.Target], earlier: list[Item],
                        f"{e.date}) is {gap} working days old; within 60 working days the "
                        "body may add the two together and refuse on cost (FOIA s.12)")
     return out
+
+
+def aggregation_for(ledger: Ledger, plan: Plan, qs: QuestionSet | None, cal: Any,
+                    today: dt.date) -> list[str]:
+    """The s.12 warnings for a planned batch, from what the ledger holds for those bodies."""
+    bodies = {t.body.id for t in plan.targets}
+    earlier = [i for i in ledger.items() if i.body_id in bodies]
+    events = ledger.events([i.id for i in earlier]) if earlier else {}
+    sent = {}
+    for item_id, evs in events.items():
+        first = next((e.date for e in evs if e.kind == "sent"), None)
+        if first:
+            sent[item_id] = dt.date.fromisoformat(first)
+    questions = [{"text": q.text} for q in qs.questions] if qs else []
+    return aggregation_warnings(plan.targets, earlier, sent, qs.id if qs else None,
+                                questions, cal, today)

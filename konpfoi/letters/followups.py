@@ -16,7 +16,7 @@ from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
-from konpfoi.render import Templates
+from konpfoi.letters.templates import Templates
 from konpfoi.tracking.lifecycle import derive, effective
 
 # Where a complaint goes. The ICO prefers its online form, whose sections the draft follows.

@@ -1,0 +1,106 @@
+"""Supporters writing to their own MP: each row of a supporters CSV becomes one letter, from the
+supporter, to the MP for their constituency (found by MP id, constituency or postcode)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from konpfoi.directory.bodies import Body
+from konpfoi.directory.lookup import Directory, normalise
+from konpfoi.errors import InvalidInput
+from konpfoi.letters import drafting
+from konpfoi.letters.campaigns import Plan, Skip
+from konpfoi.workspace.tables import csv_rows
+from konpfoi.workspace.yamlfile import is_email
+
+SUPPORTER_COLUMNS = ("name", "email")
+
+
+def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
+                    postcodes: Path | None = None) -> Plan:
+    """Each supporter writes to their own MP, found by MP id, constituency or postcode.
+
+    Every row is checked first; a row that cannot be placed is an error naming the row.
+    """
+    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS))
+    if not rows:
+        raise InvalidInput(f"{path}: no supporters in the file")
+    cols = set(rows[0][1])
+    if not cols & {"mp", "constituency", "postcode"}:
+        raise InvalidInput(f"{path}:1: needs a column mp, constituency or postcode",
+                           hint="columns: name, email, and mp (id), constituency or postcode; "
+                                "optional: personal, address")
+    lookup = _postcode_lookup(postcodes) if postcodes else None
+    seats = _seats(d)
+    plan = Plan()
+    for n, row in rows:
+        name, email = row["name"], row["email"]
+        if not name or any(ch in name for ch in "\r\n"):
+            raise InvalidInput(f"{path}:{n}: a supporter needs a name (on one line)")
+        if not is_email(email):
+            raise InvalidInput(f"{path}:{n}: not an email address: {email!r}")
+        mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
+        if (mp.id, email) in done:
+            plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
+            continue
+        sender = drafting.Sender(name=name, email=email, address=row.get("address") or None)
+        plan.targets.append(drafting.Target(mp, sender=sender,
+                                            extra={"personal": row.get("personal") or ""}))
+    return plan
+
+
+def _seats(d: Directory) -> dict[str, Body]:
+    out = {}
+    for b in d:
+        if b.kind == "mp" and not b.closed:
+            for key in (b.constituency, b.codes.get("ons")):
+                if key:
+                    out[normalise(key)] = b
+    return out
+
+
+def _their_mp(d: Directory, seats: dict[str, Body], row: dict[str, str],
+              lookup: dict[str, str] | None, where: str) -> Body:
+    if row.get("mp"):
+        ref = row["mp"] if row["mp"].startswith("mp:") else f"mp:{row['mp']}"
+        if ref not in d.bodies or d.bodies[ref].kind != "mp":
+            raise InvalidInput(f"{where}: no MP with id {row['mp']!r}")
+        return d.resolve(ref).body
+    seat = row.get("constituency")
+    if not seat and row.get("postcode"):
+        if lookup is None:
+            raise InvalidInput(f"{where}: a postcode needs a postcode lookup file",
+                               hint="add a constituency column, or pass --postcodes with the "
+                                    "ONS postcode directory (columns pcds and pcon)")
+        seat = lookup.get(_postcode_key(row["postcode"]))
+        if not seat:
+            raise InvalidInput(f"{where}: postcode {row['postcode']!r} is not in the lookup")
+    if not seat:
+        raise InvalidInput(f"{where}: no mp, constituency or postcode given")
+    mp = seats.get(normalise(seat))
+    if mp is None:
+        import difflib
+
+        close = difflib.get_close_matches(normalise(seat), list(seats), n=1, cutoff=0.6)
+        raise InvalidInput(f"{where}: no MP for constituency {seat!r}",
+                           hint=f"did you mean {seats[close[0]].constituency}?" if close
+                           else "check the spelling against konpfoi bodies search")
+    return mp
+
+
+def _postcode_key(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def _postcode_lookup(path: Path) -> dict[str, str]:
+    out = {}
+    for _, row in csv_rows(path):
+        pc = row.get("pcds") or row.get("pcd") or row.get("postcode")
+        seat = row.get("pcon") or row.get("pcon24cd") or row.get("constituency")
+        if pc and seat:
+            out[_postcode_key(pc)] = seat
+    if not out:
+        raise InvalidInput(f"{path}: no postcodes found",
+                           hint="expected columns pcds (or postcode) and pcon (or constituency)")
+    return out
