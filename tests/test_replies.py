@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from konpfoi import mailparse
+from konpfoi.mail import incoming
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -194,11 +194,11 @@ def test_messy_mail_never_breaks_an_import(run, sent: Path, tmp_path) -> None:
 
 
 def test_mailparse_reads_what_it_can() -> None:
-    m = mailparse.parse(WRONG_CHARSET)
+    m = incoming.parse(WRONG_CHARSET)
     assert "Caf" in m.text and m.problems
-    m = mailparse.parse(NO_DATE_BROKEN_MIME)
+    m = incoming.parse(NO_DATE_BROKEN_MIME)
     assert m.date is None and m.attachments and m.attachments[0].name.endswith("passwd")
-    m = mailparse.parse(b"")
+    m = incoming.parse(b"")
     assert m.subject == "" and m.text == ""
 
 

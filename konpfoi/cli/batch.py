@@ -35,12 +35,12 @@ def batch_campaign(
     import datetime as dt
     import sys
 
-    from konpfoi import messages
-    from konpfoi.attachments import sanitise
     from konpfoi.errors import InvalidInput
     from konpfoi.letters import campaigns, drafting
     from konpfoi.letters import questions as qmod
     from konpfoi.letters import supporters as supporters_mod
+    from konpfoi.mail import outgoing
+    from konpfoi.mail.attachments import sanitise
     from konpfoi.session import Session
 
     s = Session()
@@ -68,7 +68,7 @@ def batch_campaign(
     mbox = None
     if drafts:
         stamp = now.strftime("%Y%m%d-%H%M%S")
-        mbox = messages.write_mbox([d.raw for d in drafts],
+        mbox = outgoing.write_mbox([d.raw for d in drafts],
                                    s.ws.drafts / f"{sanitise(campaign)}-{stamp}.mbox")
     to_mps = [d.text for d in drafts if d.item.body_id.startswith("mp:")]
     score = campaigns.similarity(to_mps) if len(to_mps) > 1 else None

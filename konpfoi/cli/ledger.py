@@ -116,14 +116,14 @@ def record_reply(
     An .eml is read for its date, sender and subject; every file is kept under files/ by
     content hash.
     """
+    from konpfoi.mail import intake
     from konpfoi.session import Session
-    from konpfoi.tracking import events
 
     s = Session()
     with s.ledger() as ledger:
-        result = events.store_reply(ledger, s.ws.files, item, list(files),
-                                       today=dt.date.today(), outcome=outcome, date=date,
-                                       note=note_)
+        result = intake.store_reply(ledger, s.ws.files, item, list(files),
+                                    today=dt.date.today(), outcome=outcome, date=date,
+                                    note=note_)
         view = _view(s, ledger, result.event.item_id)
     for p in result.problems:
         warn(f"reply: {p}")

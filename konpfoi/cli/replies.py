@@ -26,13 +26,15 @@ def import_replies(
     """
     import datetime as dt
 
-    from konpfoi import replies
+    from konpfoi.mail import intake
+    from konpfoi.mail.mailboxes import open_mailbox
     from konpfoi.session import Session
 
     s = Session()
+    box = open_mailbox(source.expanduser())
     addresses = {b.id: {c.email for c in b.contacts if c.email} for b in s.directory}
     with s.ledger() as ledger:
-        summary = replies.import_source(ledger, s.ws.files, source.expanduser(), addresses,
+        summary = intake.import_source(ledger, s.ws.files, box, addresses,
                                         dt.date.today())
     if as_json:
         emit_json({"source": str(source), "outcomes": [o.to_dict() for o in summary.outcomes],

@@ -38,14 +38,14 @@ def send_items(
     """
     import sys
 
-    from konpfoi import sending
     from konpfoi.errors import DeliveryError, InvalidInput
+    from konpfoi.mail import sending, transport
     from konpfoi.session import Session
 
     s = Session()
     interval = sending.parse_rate(rate)
     try:
-        srv = sending.server(s.config.smtp, host=smtp_host, port=smtp_port, user=smtp_user,
+        srv = transport.server(s.config.smtp, host=smtp_host, port=smtp_port, user=smtp_user,
                              security=smtp_security)
     except InvalidInput:
         if yes:
@@ -69,7 +69,7 @@ def send_items(
         if sys.stdin.isatty():
             ask = lambda prompt: typer.prompt(prompt, hide_input=True)  # noqa: E731
         assert srv is not None
-        conn = sending.Connection(srv, sending.password(srv, ask))
+        conn = transport.SmtpTransport(srv, transport.password(srv, ask))
         try:
             report = _send_with_progress(ledger, s, ready, conn, interval, retry,
                                          as_json or not sys.stderr.isatty())
@@ -87,7 +87,7 @@ def send_items(
 def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from konpfoi import sending
+    from konpfoi.mail import sending
 
     kwargs = dict(now=lambda: dt.datetime.now().astimezone(), interval=interval, retry=retry)
     if quiet or len(ready) < 5:

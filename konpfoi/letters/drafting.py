@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import messages
 from konpfoi.directory.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.ledger.model import Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
+from konpfoi.mail import outgoing
 from konpfoi.workspace import files
 from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
 
@@ -134,7 +134,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     Nothing is kept unless every target renders: a bad template or body changes nothing.
     """
     if subject is not None:
-        messages.check_header(subject, "subject")
+        outgoing.check_header(subject, "subject")
     kinds = {}
     for t in targets:
         name = choose_template(templates, template, t.body)
@@ -162,14 +162,14 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                     raise InvalidInput(f"template {name} sets no subject",
                                        hint="give --subject or add {% set subject = ... %}")
                 to_email = recipient(t.body, tkind)
-                msg_id = messages.message_id(item_id, who.email)
+                msg_id = outgoing.message_id(item_id, who.email)
                 subj = " ".join(subj.split())
-                raw = messages.build(
+                raw = outgoing.build(
                     sender_name=who.name, sender_email=who.email, to_name=t.body.name,
                     to_email=to_email, subject=subj, text=rendered.text, msg_id=msg_id, date=now,
                 )
-                eml, txt = messages.write_draft(
-                    raw, messages.text_copy(t.body.name, to_email, subj, rendered.text),
+                eml, txt = outgoing.write_draft(
+                    raw, outgoing.text_copy(t.body.name, to_email, subj, rendered.text),
                     drafts_dir, item_id, sync=len(targets) < 20)
                 written += [eml, txt]
                 item = Item(
@@ -181,7 +181,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                     questions_json=json.dumps(questions_context(qs)["questions"],
                                               ensure_ascii=False),
                     draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
-                    content_hash=messages.content_hash(rendered.text), message_id=msg_id,
+                    content_hash=outgoing.content_hash(rendered.text), message_id=msg_id,
                     message_sha256=ledger.put_blob(raw),
                 )
                 ledger.add_item(item)

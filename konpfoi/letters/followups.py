@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import messages
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
@@ -17,6 +16,7 @@ from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
 from konpfoi.letters.templates import Templates
+from konpfoi.mail import outgoing
 from konpfoi.tracking.lifecycle import derive, effective
 
 # Where a complaint goes. The ICO prefers its online form, whose sections the draft follows.
@@ -91,8 +91,8 @@ def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, it
         to = context["regulator"]["email"] if k.to != "body" else str(item.body_email)
         to_name = context["regulator"]["name"] if k.to != "body" else item.body_name
         subject = " ".join((rendered.subject or item.subject).split())
-        msg_id = messages.message_id(f"{item.id}-{kind}", sender[1])
-        raw = messages.build(sender_name=sender[0], sender_email=sender[1], to_name=to_name,
+        msg_id = outgoing.message_id(f"{item.id}-{kind}", sender[1])
+        raw = outgoing.build(sender_name=sender[0], sender_email=sender[1], to_name=to_name,
                              to_email=to, subject=subject, text=rendered.text, msg_id=msg_id,
                              date=now, in_reply_to=item.message_id if k.to == "body" else None)
         stem = f"{item.id}-{kind}"
@@ -100,7 +100,7 @@ def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, it
         while (drafts_dir / f"{stem}.eml").exists():
             n += 1
             stem = f"{item.id}-{kind}-{n}"
-        eml, txt = messages.write_draft(raw, messages.text_copy(to_name, to, subject,
+        eml, txt = outgoing.write_draft(raw, outgoing.text_copy(to_name, to, subject,
                                                                 rendered.text),
                                         drafts_dir, stem)
         event = ledger.add_event(item.id, "followup-drafted", today.isoformat(), data={

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from konpfoi import attachments, mailparse
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import (
@@ -17,13 +16,11 @@ from konpfoi.ledger.model import (
     PAST_ONLY,
     Event,
     Item,
-    now_utc,
     parse_outcome,
 )
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
-from konpfoi.workspace.files import sync_files
 
 # What `konpfoi record` accepts; sent, reply, drafted and coded have their own commands.
 RECORDABLE = (
@@ -186,71 +183,6 @@ def _still_has_placeholders(item: Item, root: Path) -> bool:
         if path.with_suffix(".txt").is_file():
             return has_placeholder(path.with_suffix(".txt").read_text(encoding="utf-8"))
     return False
-
-
-@dataclass
-class ReplyResult:
-    event: Event
-    stored: list[attachments.Stored] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path], *,
-                today: dt.date, outcome: str | None = None, date: str | None = None,
-                note: str | None = None) -> ReplyResult:
-    """Record a reply by hand: an .eml is read (date, sender, subject) and kept with its
-    attachments; other files are kept as attachments. Everything is stored by content hash.
-    A message `replies import` could not match is marked matched to this item."""
-    from konpfoi import replies
-
-    word = outcome_word(outcome)
-    if not paths:
-        raise InvalidInput("no files given", hint="konpfoi reply ID --file reply.eml")
-    blobs = []
-    for p in paths:
-        try:
-            blobs.append((p, p.read_bytes()))
-        except OSError as exc:
-            raise InvalidInput(f"{p}: cannot read ({exc.strerror})") from None
-    eml = next(((p, raw) for p, raw in blobs if p.suffix.lower() == ".eml"), None)
-    mail = mailparse.parse(eml[1]) if eml else mailparse.parse(b"")
-    day = parse_day(date if date is not None or not (eml and mail.date)
-                    else min(mail.date, today).isoformat(), today, "reply")
-    stored: list[Path] = []
-    with ledger.write():
-        item = ledger.item(item_id)
-        key = replies.message_key(mail, eml[1]) if eml else None
-        seen = ledger.inbound(key) if key else None
-        if seen is not None and seen["status"] == "matched":
-            raise Conflict(f"this reply ({key}) is already recorded on {seen['item_id']}")
-        extra = [attachments.store(ledger, files_dir, raw, p.name, None, sync=False)
-                 for p, raw in blobs if eml is None or p != eml[0]]
-        stored += [x.path for x in extra]
-        if eml:
-            kept = attachments.store(ledger, files_dir, eml[1], eml[0].name, "message/rfc822",
-                                     sync=False)
-            stored.append(kept.path)
-            event, files = replies.record_message(
-                ledger, files_dir, item.id, mail, kept, today, stored, kind="reply", day=day,
-                extra=extra, data={"outcome": word} if word else None, note=note)
-        else:
-            data: dict[str, Any] = {"attachments": [x.name for x in extra]}
-            if word:
-                data["outcome"] = word
-            event = ledger.add_event(item.id, "reply", day, note=note, data=data)
-            for x in extra:
-                ledger.add_attachment(event.uid, x)
-            files = extra
-        if key and seen is not None:
-            ledger.match_inbound(key, item.id, event.uid)
-        elif key:
-            ledger.add_inbound({"key": key, "imported_at": now_utc(), "sender": mail.from_addr,
-                                "date": mail.date.isoformat() if mail.date else None,
-                                "subject": mail.subject, "sha256": files[0].sha256,
-                                "item_id": item.id, "event_uid": event.uid,
-                                "status": "matched"})
-    sync_files(stored)
-    return ReplyResult(event, files, mail.problems if eml else [])
 
 
 # -- follow-ups in the record -------------------------------------------------------------

@@ -7,80 +7,23 @@ it over and hearing back) is listed for the user to check and never resent silen
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import smtplib
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi import messages
-from konpfoi.errors import DeliveryError, InvalidInput, NotFound
+from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
+from konpfoi.mail.outgoing import with_date
+from konpfoi.mail.transport import Transport
 from konpfoi.tracking.events import drafted, sent_after
 from konpfoi.tracking.lifecycle import effective
-from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings, has_placeholder
-
-PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
-DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
-TIMEOUT = 60
-
-
-@dataclass(frozen=True)
-class Server:
-    host: str
-    port: int
-    user: str | None
-    security: str
-
-    def __str__(self) -> str:
-        who = f"{self.user} at " if self.user else ""
-        return f"{who}{self.host}:{self.port} ({self.security})"
-
-
-def server(settings: SmtpSettings, *, host: str | None = None, port: int | None = None,
-           user: str | None = None, security: str | None = None) -> Server:
-    """The server from konpfoi.yaml, each setting overridable from the command line."""
-    security = (security or settings.security or "starttls").lower()
-    if security not in SECURITY_MODES:
-        raise InvalidInput(f"unknown --smtp-security {security!r}",
-                           hint="none, starttls or ssl")
-    host = host or settings.host
-    if not host:
-        raise InvalidInput("no SMTP server is set",
-                           hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
-    return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
-                  security)
-
-
-def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:
-    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for.
-
-    Never written anywhere.
-    """
-    if not srv.user:
-        return None
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    try:
-        import keyring  # an optional extra: konpfoi works without it
-
-        found = keyring.get_password("konpfoi", f"{srv.user}@{srv.host}")
-        if found:
-            return str(found)
-    except Exception:  # not installed, or no keyring backend on this machine
-        pass
-    if ask is None:
-        raise InvalidInput(f"no password for {srv.user} at {srv.host}",
-                           hint=f"set {PASSWORD_ENV}, store it in the system keyring "
-                                f"(service konpfoi, user {srv.user}@{srv.host}), or run on "
-                                "a terminal to be asked")
-    return ask(f"SMTP password for {srv.user} at {srv.host}")
+from konpfoi.workspace.config import has_placeholder
 
 
 def parse_rate(text: str | None) -> float | None:
@@ -215,69 +158,6 @@ def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None)
 # -- sending -----------------------------------------------------------------------------------
 
 
-class Connection:
-    """One SMTP connection, reused for a whole batch."""
-
-    def __init__(self, srv: Server, secret: str | None) -> None:
-        self.srv = srv
-        try:
-            if srv.security == "ssl":
-                self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    srv.host, srv.port, timeout=TIMEOUT, context=ssl.create_default_context())
-            else:
-                self.smtp = smtplib.SMTP(srv.host, srv.port, timeout=TIMEOUT)
-            self.smtp.ehlo()
-            if srv.security == "starttls":
-                self.smtp.starttls(context=ssl.create_default_context())
-                self.smtp.ehlo()
-            if srv.user:
-                self.smtp.login(srv.user, secret or "")
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError(f"{srv.host} does not offer STARTTLS",
-                                hint="use --smtp-security ssl (or none, on a network you "
-                                     "trust)") from None
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"{srv.host} refused the login for {srv.user} "
-                                f"({exc.smtp_code} {_text(exc.smtp_error)})",
-                                hint="check the user and password; nothing was sent") from None
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"cannot connect to {srv} ({exc})",
-                                hint="check smtp settings in konpfoi.yaml; nothing was sent"
-                                ) from None
-
-    def close(self) -> None:
-        try:
-            self.smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            self.smtp.close()
-
-    def deliver(self, sender: str, to: str, raw: bytes) -> tuple[bool, str]:
-        """(accepted, server reply). A refusal resets the session for the next message;
-        a lost connection raises (the outcome is then unknown)."""
-        code, reply = self.smtp.mail(sender)
-        if code != 250:
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
-        code, reply = self.smtp.rcpt(to)
-        if code not in (250, 251):
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
-        wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
-        answer: bytes | str
-        try:
-            code, answer = self.smtp.data(wire)
-        except smtplib.SMTPDataError as exc:
-            code, answer = exc.smtp_code, exc.smtp_error
-        if code != 250:  # smtplib returns the final reply unchecked
-            self.smtp.rset()
-            return False, f"{code} {_text(answer)}"
-        return True, f"{code} {_text(answer)}"
-
-
-def _text(reply: bytes | str) -> str:
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-
-
 @dataclass
 class Report:
     sent: list[tuple[Item, str]] = field(default_factory=list)
@@ -287,7 +167,7 @@ class Report:
     error: str | None = None
 
 
-def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection, sender: str,
+def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, sender: str,
          *, now: Callable[[], dt.datetime], interval: float | None = None,
          on_progress: Callable[[int], None] | None = None, retry: bool = False,
          sleep: Callable[[float], Any] = time.sleep) -> Report:
@@ -312,7 +192,7 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Connection,
                 continue
             ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
                              data={"to": out.to, "server": conn.srv.host, **tag})
-        raw = messages.with_date(message(ledger, root, out) or b"", day)
+        raw = with_date(message(ledger, root, out) or b"", day)
         try:
             ok, reply = conn.deliver(sender, out.to, raw)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
