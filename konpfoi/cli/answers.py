@@ -122,14 +122,15 @@ def campaign_report(
     import datetime as dt
     from pathlib import Path
 
-    from konpfoi import report
     from konpfoi.errors import InvalidInput
     from konpfoi.law.dates import parse_date
+    from konpfoi.report import campaign as findings
+    from konpfoi.report import formats
     from konpfoi.session import Session
     from konpfoi.workspace.files import atomic_write
 
-    if fmt not in report.FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(report.FORMATS))
+    if fmt not in formats.FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(formats.FORMATS))
     s = Session()
     day = parse_date(today, "--today") if today else dt.date.today()
     if not s.ws.ledger_path.exists():
@@ -138,8 +139,8 @@ def campaign_report(
         if campaign and campaign not in ledger.campaigns():
             raise InvalidInput(f"no campaign {campaign!r}",
                                hint="campaigns: " + (", ".join(ledger.campaigns()) or "none"))
-        r = report.build(ledger, s.calendars, day, campaign, policy=s.policy)
-    text = report.render(r, fmt)
+        r = findings.build(ledger, s.calendars, day, campaign, policy=s.policy)
+    text = formats.render(r, fmt)
     if output:
         atomic_write(Path(output), text, mode=0o644)
         note(f"wrote {output}")

@@ -189,7 +189,7 @@ def show_status(
                 include_closed=include_closed, limit=None if everything else limit,
                 policy=s.policy)
     if ics is not None:
-        from konpfoi import ics as ics_mod
+        from konpfoi.report import ics as ics_mod
         from konpfoi.workspace.files import atomic_write
 
         atomic_write(ics, ics_mod.calendar(report))

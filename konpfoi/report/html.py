@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from konpfoi.report import OUTCOME_LABELS, Cell, Report
+from konpfoi.report.campaign import OUTCOME_LABELS, Cell, Report
 
 COLOURS = {"answered": "#1b7f3b", "partly-answered": "#b26a00", "refused": "#b3261e",
            "not-held": "#5c5f66", "clarification-sought": "#6a4fb3", None: "#c9ccd1"}
