@@ -8,8 +8,8 @@ import json
 import random
 from pathlib import Path
 
+from konpfoi.ledger.backends import open_ledger
 from konpfoi.ledger.model import Item, format_item_id, new_uid
-from konpfoi.ledger.store import open_ledger
 
 BODIES = [(f"icb:Q{n:02d}", f"NHS Test {n} Integrated Care Board") for n in range(36)] + \
     [(f"trust:R{n:03d}", f"Test {n} NHS Foundation Trust") for n in range(200)]

@@ -14,7 +14,7 @@ from pathlib import Path
 from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
 from make_ledger import generate
 
-from konpfoi.ledger.store import open_ledger
+from konpfoi.ledger.backends import open_ledger
 
 
 def _mbox(path: Path, ids: list[str], n: int) -> None:

@@ -1,5 +1,5 @@
 """Allow `python -m konpfoi`."""
 
-from konpfoi.cli import main
+from konpfoi.cli.main import main
 
 main()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from typer.testing import CliRunner
 
-from konpfoi.cli import app
+from konpfoi.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from konpfoi.cli import app
+from konpfoi.cli.main import app
 
 
 def _readme_command(marker: str) -> str:

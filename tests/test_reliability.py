@@ -15,12 +15,12 @@ import pytest
 from conftest import write
 
 from konpfoi.errors import StorageError
-from konpfoi.ledger.store import open_ledger
+from konpfoi.ledger.backends import open_ledger
 
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from konpfoi.ledger.store import open_ledger
+    from konpfoi.ledger.backends import open_ledger
     path, tag, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     for i in range(n):
         with open_ledger(path) as ledger, ledger.write():  # one command = one transaction
@@ -52,7 +52,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
 KILLED = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from konpfoi.ledger.store import open_ledger
+    from konpfoi.ledger.backends import open_ledger
     with open_ledger(Path(sys.argv[1])) as ledger, ledger.write():
         for i in range(100000):
             ledger.add_event("K-0001", "note", "2026-11-23", note=str(i))

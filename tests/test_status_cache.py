@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from konpfoi.tracking import status
 from konpfoi.law import bank_holidays
 from konpfoi.law.regimes import Policy
 from konpfoi.law.workdays import Calendars
+from konpfoi.ledger.backends import open_ledger
 from konpfoi.ledger.model import Item, format_item_id, new_uid
-from konpfoi.ledger.store import open_ledger
+from konpfoi.tracking import status
 
 KINDS = ["foi", "foi", "foi", "eir", "foisa", "sar", "email"]
 STEPS = ["acknowledged", "clarification-requested", "clarification-sent", "fee-notice",

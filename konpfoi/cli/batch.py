@@ -35,15 +35,15 @@ def batch_campaign(
     import datetime as dt
     import sys
 
+    from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
     from konpfoi.letters import campaigns, drafting
     from konpfoi.letters import questions as qmod
     from konpfoi.letters import supporters as supporters_mod
     from konpfoi.mail import outgoing
     from konpfoi.mail.attachments import sanitise
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     if (supporters is None) == (to is None and where is None):
         raise InvalidInput("choose the targets: --to/--where, or --supporters",
                            hint="e.g. --to 'icb:*', --where kind=trust,region=London")

@@ -43,9 +43,9 @@ def list_bodies(
     as_json: JsonOpt = False,
 ) -> None:
     """List bodies, filtered by kind, region, parent, party or tag."""
-    from konpfoi.session import Session
+    from konpfoi.context import Context
 
-    d = Session().directory
+    d = Context().directory
     parts = [p for p in (where, f"kind={kind}" if kind else None,
                          f"parent={d.get(parent).id}" if parent else None) if p]
     if parts:
@@ -63,9 +63,9 @@ def show_body(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one body, its contacts and where they came from."""
-    from konpfoi.session import Session
+    from konpfoi.context import Context
 
-    d = Session().directory
+    d = Context().directory
     resolved = d.resolve(body, follow_closed=False)
     if resolved.body.closed:
         note(f"{resolved.body.id} closed on {resolved.body.closed}"
@@ -121,10 +121,10 @@ def search_bodies(
     as_json: JsonOpt = False,
 ) -> None:
     """Find bodies by name, constituency or code."""
+    from konpfoi.context import Context
     from konpfoi.errors import NotFound
-    from konpfoi.session import Session
 
-    d = Session().directory
+    d = Context().directory
     found = d.search(query, kind=kind)
     if not found:
         close = d.suggest(query)
@@ -158,11 +158,11 @@ def import_bodies(
     """
     import datetime as dt
 
+    from konpfoi.context import Context
     from konpfoi.directory import refresh
     from konpfoi.law.dates import parse_date
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     day = parse_date(checked, "--checked").isoformat() if checked else \
         dt.date.today().isoformat()
     referenced: dict[str, int] = {}
@@ -227,11 +227,11 @@ def check_bodies(
 
     from rich.markup import escape
 
+    from konpfoi.context import Context
     from konpfoi.directory import catalogue
     from konpfoi.errors import InvalidInput
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     try:
         findings = catalogue.check(s.directory, dt.date.today().isoformat(), stale_days)
     except InvalidInput as exc:

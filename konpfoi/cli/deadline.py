@@ -35,12 +35,12 @@ def show_deadline(
     FOIA and EIR: 20 working days, any UK bank holiday skipped; FOISA: Scottish ones; subject
     access: one calendar month.
     """
+    from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
     from konpfoi.law import dates, deadlines
     from konpfoi.law.bank_holidays import NATIONS
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     when = dates.parse_date(start, "start date")
     regime = regime.lower()
     if nation is not None and nation.lower() not in NATIONS:
@@ -110,11 +110,11 @@ def list_holidays(
     from rich.markup import escape
     from rich.table import Table
 
+    from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
     from konpfoi.law.bank_holidays import NATIONS, nations_label, short_source
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     if nation is not None and nation.lower() not in NATIONS:
         raise InvalidInput(f"unknown nation {nation!r}", hint="nations: " + ", ".join(NATIONS))
     table_data = s.holiday_table
@@ -151,10 +151,10 @@ def import_holidays(
     as_json: JsonOpt = False,
 ) -> None:
     """Load the official GOV.UK bank holidays feed."""
+    from konpfoi.context import Context
     from konpfoi.law.bank_holidays import import_feed
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     summary = import_feed(feed, s.ws.holiday_feed)
     if as_json:
         emit_json(summary)

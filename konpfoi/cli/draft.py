@@ -29,12 +29,12 @@ def draft_requests(
     """
     import datetime as dt
 
+    from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
     from konpfoi.letters import drafting
     from konpfoi.letters import questions as qmod
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     if template is None:
         if questions is None:
             raise InvalidInput("nothing to draft", hint="give --questions SET or --template NAME")

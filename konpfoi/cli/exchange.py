@@ -16,10 +16,10 @@ def export_ledger(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the ledger as JSON Lines, for backup or to share."""
+    from konpfoi.context import Context
     from konpfoi.ledger import exchange
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     with s.ledger() as ledger:
         counts = exchange.export(ledger, path)
     if as_json:
@@ -33,10 +33,10 @@ def import_ledger(
     as_json: JsonOpt = False,
 ) -> None:
     """Add an export's records to this ledger (twice adds nothing)."""
+    from konpfoi.context import Context
     from konpfoi.ledger import exchange
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     with s.ledger() as ledger:
         added, skipped = exchange.import_file(ledger, path)
     if as_json:

@@ -15,10 +15,10 @@ def list_questions(as_json: JsonOpt = False) -> None:
     """List the question sets."""
     from rich.table import Table
 
+    from konpfoi.context import Context
     from konpfoi.letters import questions
-    from konpfoi.session import Session
 
-    sets = questions.load_all(Session().question_dirs)
+    sets = questions.load_all(Context().question_dirs)
     if as_json:
         emit_json([qs.to_dict() for qs in sets])
         return
@@ -37,10 +37,10 @@ def show_questions(
     """Show a question set in full."""
     from rich.markup import escape
 
+    from konpfoi.context import Context
     from konpfoi.letters import questions
-    from konpfoi.session import Session
 
-    qs = questions.get(set_id, Session().question_dirs)
+    qs = questions.get(set_id, Context().question_dirs)
     if as_json:
         emit_json(qs.to_dict())
         return

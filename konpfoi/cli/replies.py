@@ -26,11 +26,11 @@ def import_replies(
     """
     import datetime as dt
 
+    from konpfoi.context import Context
     from konpfoi.mail import intake
     from konpfoi.mail.mailboxes import open_mailbox
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     box = open_mailbox(source.expanduser())
     addresses = {b.id: {c.email for c in b.contacts if c.email} for b in s.directory}
     with s.ledger() as ledger:
@@ -65,9 +65,9 @@ def import_replies(
 
 def list_unmatched(as_json: JsonOpt = False) -> None:
     """The imported messages that match no request, with best guesses and where each is kept."""
-    from konpfoi.session import Session
+    from konpfoi.context import Context
 
-    s = Session()
+    s = Context()
     if not s.ws.ledger_path.exists():
         rows: list[dict] = []
     else:

@@ -38,11 +38,11 @@ def send_items(
     """
     import sys
 
+    from konpfoi.context import Context
     from konpfoi.errors import DeliveryError, InvalidInput
     from konpfoi.mail import sending, transport
-    from konpfoi.session import Session
 
-    s = Session()
+    s = Context()
     interval = sending.parse_rate(rate)
     try:
         srv = transport.server(s.config.smtp, host=smtp_host, port=smtp_port, user=smtp_user,

@@ -15,9 +15,9 @@ def list_templates(as_json: JsonOpt = False) -> None:
     """List the templates (yours override packaged ones by name)."""
     from rich.table import Table
 
-    from konpfoi.session import Session
+    from konpfoi.context import Context
 
-    infos = Session().templates.all()
+    infos = Context().templates.all()
     if as_json:
         emit_json([{"name": t.name, "kind": t.kind, "description": t.description,
                     "path": str(t.path), "overrides_packaged": t.overrides} for t in infos])
@@ -36,9 +36,9 @@ def show_template(
     as_json: JsonOpt = False,
 ) -> None:
     """Print a template's source."""
-    from konpfoi.session import Session
+    from konpfoi.context import Context
 
-    info = Session().templates.info(name)
+    info = Context().templates.info(name)
     text = info.path.read_text(encoding="utf-8")
     if as_json:
         emit_json({"name": info.name, "kind": info.kind, "description": info.description,

@@ -1,5 +1,5 @@
-"""The ledger interface every command and domain module talks to, and `open_ledger(url)`, the
-one place that chooses a backend (as pipx's `backends/` are chosen by a factory).
+"""The ledger interface every command and domain module talks to; `ledger.backends.open_ledger`
+chooses the backend that implements it.
 
 A ledger holds items and their append-only events, the messages konpfoi drafted and the files
 it received (content-addressed blobs), coded answers, every inbound message it has seen, and a
@@ -176,20 +176,3 @@ class Ledger(ABC):
     @abstractmethod
     def view_counts(self, today: int, campaign: str | None, body_id: str | None
                     ) -> dict[str, int]: ...
-
-
-def open_ledger(where: str | Path, create: bool = True) -> Ledger:
-    """The ledger at a path or URL: a file path or `sqlite:///path/to/file.db` (the embedded
-    default, SQLite). Only the chosen backend's module, and its driver, are imported."""
-    text = str(where)
-    if text.startswith("sqlite:"):
-        path = Path(text.removeprefix("sqlite:").removeprefix("//") or ".")
-    elif "://" in text:
-        scheme = text.split("://", 1)[0]
-        raise InvalidInput(f"unknown ledger URL scheme {scheme!r}",
-                           hint="use a file path or sqlite:///path/to/konpfoi.db")
-    else:
-        path = Path(text)
-    from konpfoi.ledger.sqlite import SqliteLedger
-
-    return SqliteLedger(path, create=create)

@@ -1,4 +1,5 @@
-"""One command's view of the workspace: its config, directory, templates, questions and ledger."""
+"""The one place that wires a workspace to its config, directory, templates, question sets, clocks
+and ledger, each loaded the first time a command asks for it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from konpfoi.letters.templates import Templates
 
 
-class Session:
+class Context:
     """Loads each part of the workspace the first time a command asks for it."""
 
     def __init__(self, start: Path | None = None) -> None:
@@ -69,6 +70,6 @@ class Session:
         return questions.search_path(self.ws.questions_dir)
 
     def ledger(self, create: bool = True) -> Ledger:
-        from konpfoi.ledger.store import open_ledger
+        from konpfoi.ledger.backends import open_ledger
 
         return open_ledger(self.ws.ledger_path, create=create)

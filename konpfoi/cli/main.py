@@ -1,0 +1,68 @@
+"""The konpfoi command line: the app and its commands, each group in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from konpfoi.cli import (
+    batch,
+    bodies,
+    code,
+    deadline,
+    draft,
+    exchange,
+    followup,
+    questions,
+    record,
+    replies,
+    report,
+    send,
+    show,
+    status,
+    templates,
+    workspace,
+)
+from konpfoi.cli.common import register
+
+app = typer.Typer(
+    name="konpfoi",
+    help="FOI requests, campaign emails and statutory clocks for NHS data campaigners.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich's help renderer imports a Markdown parser (+90 ms)
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+register(app, "init", workspace.init_workspace)
+register(app, "where", workspace.show_where)
+app.add_typer(bodies.app, name="bodies")
+app.add_typer(questions.app, name="questions")
+app.add_typer(templates.app, name="templates")
+register(app, "draft", draft.draft_requests)
+register(app, "batch", batch.batch_campaign)
+register(app, "send", send.send_items)
+register(app, "mark-sent", record.mark_sent)
+register(app, "record", record.record_event)
+register(app, "reply", record.record_reply)
+register(app, "status", status.show_status)
+register(app, "show", show.show_item)
+app.add_typer(replies.app, name="replies")
+register(app, "code", code.code_answers)
+register(app, "followup", followup.draft_followup)
+register(app, "report", report.campaign_report)
+register(app, "export", exchange.export_ledger)
+register(app, "import", exchange.import_ledger)
+register(app, "deadline", deadline.show_deadline)
+app.add_typer(deadline.holidays_app, name="holidays")
+
+
+def main() -> None:
+    """Entry point for the `konpfoi` script."""
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `konpfoi status | head`
+        sys.stderr.close()
+        sys.exit(0)
