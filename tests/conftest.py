@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from konpfoi.cli.main import app
 
+pytest_plugins = ["servers.fixtures"]  # real Dovecot, PostgreSQL and SMTP servers on loopback
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TODAY = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)

@@ -238,7 +238,8 @@ def main(argv: list[str]) -> int:
     seen_files, hashes = set(), {}
     counts = collections.Counter()
     for n, e in enumerate(entries):
-        where = e.get("file") or f"generator:{e.get('generator')}" or f"entry {n}"
+        where = e.get("file") or (f"generator:{e['generator']}" if e.get("generator")
+                                  else f"entry {n}")
         unknown = set(e) - FIELDS
         if unknown:
             problem(where, f"unknown fields {sorted(unknown)}")
@@ -270,7 +271,7 @@ def main(argv: list[str]) -> int:
             try:
                 msg = email.message_from_bytes(raw, policy=email.policy.default)
                 for part in msg.walk():        # touch every header and body the way a reader would
-                    for k, v in part.items():
+                    for _name, v in part.items():
                         str(v)
                     if not part.is_multipart():
                         part.get_payload(decode=True)
