@@ -33,6 +33,17 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class GroupSettings:
+    """The campaign group a workspace works for: who signs letters from the organisation to an
+    MP or a board, and whose name heads a report or a published site."""
+
+    name: str | None = None
+    email: str | None = None
+    address: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
 class ExtraHoliday:
     date: str
     name: str
@@ -48,6 +59,7 @@ class Config:
     address: str | None = None
     signature: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    group: GroupSettings = field(default_factory=GroupSettings)
     rule: str = "a"
     mp_chase_days: int = 15
     holidays_add: tuple[ExtraHoliday, ...] = ()
@@ -74,6 +86,14 @@ email: {email}
 # Postal address (optional; email is a valid address for correspondence).
 address: {address}
 signature: {signature}
+
+# The group you campaign with (optional): it signs letters from the organisation to MPs and
+# boards, and heads reports and the published site.
+group:
+  name: {group_name}
+  email: {group_email}
+  address: {group_address}
+  website: {group_website}
 
 # Sending (konpfoi send). The password is never stored here: konpfoi reads it from
 # KONPFOI_SMTP_PASSWORD, the system keyring, or asks.
@@ -117,6 +137,9 @@ def render_config(c: Config) -> str:
         address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
         smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
         smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
+        group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
+        group_address=_yaml_scalar(c.group.address),
+        group_website=_yaml_scalar(c.group.website),
         rule=c.rule, mp_chase_days=c.mp_chase_days,
     )
 
@@ -139,7 +162,7 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "clocks", "holidays"}
+_TOP = {"name", "email", "address", "signature", "smtp", "group", "clocks", "holidays"}
 
 
 def load_config(path: Path) -> Config:
@@ -165,6 +188,8 @@ def load_config(path: Path) -> Config:
     port = smtp.get("port")
     if port is not None and (not isinstance(port, int) or not 0 < port < 65536):
         ck.fail(smtp, "port", "smtp: port must be a number from 1 to 65535")
+    group = ck.mapping(data.get("group") or yamlfile.YMap(), "group", data, "group")
+    ck.fields(group, "group", (), ("name", "email", "address", "website"))
     clocks = ck.mapping(data.get("clocks") or yamlfile.YMap(), "clocks", data, "clocks")
     ck.fields(clocks, "clocks", (), ("rule", "mp_chase_days"))
     rule = (ck.text(clocks, "rule", "clocks") or "a").lower()
@@ -200,6 +225,12 @@ def load_config(path: Path) -> Config:
         smtp=SmtpSettings(
             host=ck.text(smtp, "host", "smtp") or None, port=port,
             user=ck.text(smtp, "user", "smtp") or None, security=security,
+        ),
+        group=GroupSettings(
+            name=ck.text(group, "name", "group") or None,
+            email=ck.email(group, "email", "group"),
+            address=ck.text(group, "address", "group", single_line=False) or None,
+            website=ck.text(group, "website", "group") or None,
         ),
         rule=rule, mp_chase_days=chase,
         holidays_add=tuple(added), holidays_remove=tuple(removed),
