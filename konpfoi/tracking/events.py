@@ -21,6 +21,7 @@ from konpfoi.ledger.model import (
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
+from konpfoi.workspace.dates import parse_date
 
 # What `konpfoi record` accepts; sent, reply, drafted and coded have their own commands.
 RECORDABLE = (
@@ -33,11 +34,7 @@ def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date")
     """An event's date: today by default; never in the future for something that happened."""
     if text is None:
         return today.isoformat()
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a real date",
-                           hint="write it as YYYY-MM-DD") from None
+    day = parse_date(text, what)
     if kind in PAST_ONLY and day > today:
         raise InvalidInput(f"{what} {day} is in the future; '{kind}' records something that "
                            "has happened", hint="give the day it happened (default: today)")

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from konpfoi.errors import InvalidInput
+from konpfoi.workspace import dates
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -42,6 +43,10 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key, (str, int, float, bool, dt.date)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping",
+                key_node.start_mark)
         if key in out:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -51,7 +56,18 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YMap:
     return out
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """An unquoted date as YAML reads it; an impossible one (2026-02-30) is an error on its
+    line rather than a crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date", node.start_mark) from None
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def parse(text: str, source: str | Path) -> Any:
@@ -64,10 +80,14 @@ def parse(text: str, source: str | Path) -> Any:
         problem = exc.problem or exc.context or "not valid YAML"
         raise InvalidInput(
             f"{source}{line}: {problem}",
-            hint="check the indentation and quoting on that line",
+            hint=dates.HINT if "real date" in problem
+            else "check the indentation and quoting on that line",
         ) from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{source}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise InvalidInput(f"{source}: nested too deeply to be a konpfoi file",
+                           hint="check the brackets and indentation") from None
 
 
 def load(path: Path) -> Any:
@@ -134,13 +154,12 @@ class Checker:
         value = m.get(key)
         if value is None:
             return None
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            self.fail(m, key, f"{what}: field {key!r} is not a date (YYYY-MM-DD): {value!r}")
-        return None
+        if isinstance(value, str):
+            value = value.strip()
+        why = dates.problem(value)
+        if why is not None:
+            self.fail(m, key, f"{what}: field {key!r}: {why}", hint=dates.HINT)
+        return dates.to_day(value).isoformat()
 
     def text_list(self, m: YMap, key: str, what: str) -> list[str]:
         value = m.get(key)
