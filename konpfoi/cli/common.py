@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.errors import ExitCode, KonpfoiError
+from konpfoi.errors import ExitCode, KonpfoiError, KonpfoiWarning
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,13 +25,14 @@ JsonOpt = Annotated[bool, typer.Option(
 def stdout() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # emoji=False: a name such as "council:x:" is printed as written, never as an emoji.
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def emit_json(data: Any) -> None:
@@ -70,7 +73,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json"))
         try:
-            return func(*args, **kwargs)
+            with passed_over():
+                return func(*args, **kwargs)
         except KonpfoiError as exc:
             report_error(exc, as_json)
             raise typer.Exit(int(exc.exit_code)) from None
@@ -90,6 +94,28 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def passed_over() -> Iterator[None]:
+    """Show each thing the domain passed over (a KonpfoiWarning) once, as a warning line,
+    whether the command ends well or not; other warnings are shown as Python shows them."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", KonpfoiWarning)
+            yield
+    finally:
+        seen: set[str] = set()
+        for w in caught:
+            if not issubclass(w.category, KonpfoiWarning):
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            elif str(w.message) not in seen:
+                seen.add(str(w.message))
+                if len(seen) <= 20:
+                    warn(str(w.message))
+        if len(seen) > 20:
+            warn(f"... and {len(seen) - 20} more like these")
 
 
 def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:

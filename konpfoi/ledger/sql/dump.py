@@ -56,8 +56,8 @@ class DumpSql(SqlBase):
             content = base64.b64decode(rec["content"], validate=True)
             if db.one("SELECT 1 FROM blobs WHERE sha256 = ?", (rec["sha256"],)):
                 return False
-            if self.put_blob(content) != rec["sha256"]:
-                raise ValueError("the content does not match its sha256")
+            if len(content) != rec["size"] or self.put_blob(content) != rec["sha256"]:
+                raise ValueError("the content does not match its size and sha256")
             return True
         if kind == "item":
             row = db.one("SELECT id FROM items WHERE uid = ?", (rec["uid"],))
@@ -71,6 +71,8 @@ class DumpSql(SqlBase):
             fields: dict[str, Any] = {f: rec.get(f) for f in ITEM_FIELDS
                                       if f != "questions_json"}
             fields["id"] = new_id
+            if new_id != rec["id"] and fields.get("draft_path") == f"drafts/{rec['id']}.eml":
+                fields["draft_path"] = f"drafts/{new_id}.eml"  # the renumbered item's own
             fields["questions_json"] = json.dumps(rec.get("questions") or [],
                                                   ensure_ascii=False)
             self.add_item(Item(**fields))

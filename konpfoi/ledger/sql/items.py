@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from konpfoi.errors import NotFound
-from konpfoi.ledger.model import Item, format_item_id
+from konpfoi.errors import NotFound, StorageError
+from konpfoi.ledger.checks import item_row_problem
+from konpfoi.ledger.model import Item, damaged, format_item_id
 from konpfoi.ledger.sql.base import SqlBase
 
 ITEM_COLUMNS = ("id", "uid", "kind", "campaign", "body_id", "body_name", "body_email", "nation",
@@ -32,6 +33,18 @@ _BUMP = ("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO
 _RAISE = ("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
           "value = CASE WHEN excluded.value > counters.value THEN excluded.value "
           "ELSE counters.value END")
+
+
+def read_items(rows: Iterable[Sequence[Any]]) -> list[Item]:
+    """Items from rows in Item's field order; a damaged row is reported and left out."""
+    out = []
+    for r in rows:
+        why = item_row_problem(r)
+        if why:
+            damaged(f"item {str(r[0])[:20]}", why)
+            continue
+        out.append(Item(*r))
+    return out
 
 
 def item_filters(campaign: str | None, body_id: str | None) -> tuple[list[str], list[str]]:
@@ -72,6 +85,10 @@ class ItemsSql(SqlBase):
                 else "list items with: konpfoi status --all",
                 suggestions=close,
             )
+        why = item_row_problem(row)
+        if why:
+            raise StorageError(f"the ledger's item {item_id.upper()} is damaged ({why})",
+                               hint="restore it from an export, or ask for help")
         return Item(*row)
 
     def items(self, campaign: str | None = None, body_id: str | None = None,
@@ -80,7 +97,7 @@ class ItemsSql(SqlBase):
         where, args = item_filters(campaign, body_id)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        items = [Item(*r) for r in self.db.execute(sql + " ORDER BY seq", args)]
+        items = read_items(self.db.execute(sql + " ORDER BY seq", args))
         if ids is not None:
             wanted = set(ids)
             items = [i for i in items if i.id in wanted]
