@@ -133,20 +133,22 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
 
 
 def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
-    """The bytes to send: the ledger's copy of the draft (a draft made before the ledger kept
-    messages is read from the workspace's drafts/)."""
-    if out.message:
-        try:
-            return ledger.blob(out.message)
-        except NotFound:
-            return None
-    path = root / out.draft
-    return path.read_bytes() if path.is_file() else None
+    """The bytes to send: the ledger's copy of the draft, and nothing else.
+
+    Never a file named by the ledger: a ledger can come from someone else's export, and a path
+    in it must not decide what leaves this machine. (`root` is kept for callers' sake.)"""
+    if not out.message:
+        return None
+    try:
+        return ledger.blob(out.message)
+    except NotFound:
+        return None
 
 
 def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None) -> str | None:
     if raw is None:
-        return f"its draft {Path(draft).name} is missing"
+        return (f"its draft {Path(str(draft)).name} is missing from the ledger: draft it "
+                "again")
     if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
     if not sender_email or (item.sender_email or "").lower() != sender_email.lower():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.errors import Conflict, InvalidInput, NotFound
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import (
     EVENT_KINDS,
@@ -128,7 +128,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
             eff = effective(events.get(item.id, []))
             sent = next((e for e in eff if e.kind == "sent"), None)
             reason = None
-            if _still_has_placeholders(item, root):
+            if _still_has_placeholders(ledger, item):
                 reason = ("still has placeholders for your name or email: run konpfoi init "
                           "--name ... --email ..., then draft it again")
             elif sent and not again:
@@ -172,13 +172,17 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
     return out
 
 
-def _still_has_placeholders(item: Item, root: Path) -> bool:
+def _still_has_placeholders(ledger: Ledger, item: Item) -> bool:
+    """Whether the draft as the ledger keeps it (never a file a ledger row names) still
+    carries a placeholder for the requester's name or email."""
     if item.sender_name and has_placeholder(item.sender_name + (item.sender_email or "")):
         return True
-    if item.draft_path:
-        path = root / item.draft_path
-        if path.with_suffix(".txt").is_file():
-            return has_placeholder(path.with_suffix(".txt").read_text(encoding="utf-8"))
+    if item.message_sha256:
+        try:
+            raw = ledger.blob(item.message_sha256)
+        except NotFound:
+            return False
+        return has_placeholder(raw.decode("utf-8", "replace"))
     return False
 
 
