@@ -41,7 +41,6 @@ def batch_campaign(
     from konpfoi.letters import questions as qmod
     from konpfoi.letters import supporters as supporters_mod
     from konpfoi.mail import outgoing
-    from konpfoi.mail.attachments import sanitise
 
     s = Context()
     if (supporters is None) == (to is None and where is None):
@@ -67,9 +66,8 @@ def batch_campaign(
                                       now, as_json or not sys.stderr.isatty())
     mbox = None
     if drafts:
-        stamp = now.strftime("%Y%m%d-%H%M%S")
-        mbox = outgoing.write_mbox([d.raw for d in drafts],
-                                   s.ws.drafts / f"{sanitise(campaign)}-{stamp}.mbox")
+        mbox = outgoing.write_mbox([d.raw for d in drafts], s.ws.drafts / campaigns.mbox_name(
+            campaign, now, drafts[0].item.id))
     to_mps = [d.text for d in drafts if d.item.body_id.startswith("mp:")]
     score = campaigns.similarity(to_mps) if len(to_mps) > 1 else None
     personal = any(t.extra.get("personal") for t in plan.targets)
@@ -100,15 +98,15 @@ def batch_campaign(
 
 def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subject,  # type: ignore[no-untyped-def]
                          now, quiet: bool):
-    from konpfoi.letters import drafting
+    from konpfoi.letters import campaigns
 
-    kwargs = dict(ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts,
-                  targets=plan.targets, sender=sender, template=template, qs=qs,
-                  campaign=campaign, subject=subject, now=now, drafts_root=s.ws.root)
+    kwargs = dict(templates=s.templates, drafts_dir=s.ws.drafts, template=template, qs=qs,
+                  subject=subject, now=now, drafts_root=s.ws.root)
     if quiet or len(plan.targets) < 10:
-        return drafting.draft(**kwargs)
+        return campaigns.draft_batch(ledger, plan, campaign, sender, **kwargs)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("drafting", total=len(plan.targets))
-        return drafting.draft(**kwargs, on_progress=lambda n: progress.update(task, completed=n))
+        return campaigns.draft_batch(ledger, plan, campaign, sender, **kwargs,
+                                     on_progress=lambda n: progress.update(task, completed=n))

@@ -103,6 +103,19 @@ class ItemsSql(SqlBase):
             items = [i for i in items if i.id in wanted]
         return items
 
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
+            rows = self.db.execute("SELECT key FROM batch_claims WHERE key IN "
+                                   f"({', '.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def claim(self, key: str, item_id: str) -> None:
+        self.db.execute("INSERT INTO batch_claims (key, item_id) VALUES (?, ?)",
+                        (key, item_id))
+
     def body_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT body_id, COUNT(*) FROM items GROUP BY body_id")
         return {body_id: n for body_id, n in rows}
