@@ -78,7 +78,8 @@ def batch_campaign(
     if as_json:
         emit_json({"campaign": campaign, "drafted": [d.item.id for d in drafts],
                    "mbox": str(mbox) if mbox else None, "similarity": score,
-                   "skipped": [{"target": k.target, "reason": k.reason} for k in plan.skipped],
+                   "skipped": [{"target": k.target, "reason": k.reason,
+                                "warning": k.warning} for k in plan.skipped],
                    "warnings": aggregation + [x for x in (identical, placeholder) if x]})
         return
     con = stdout()
@@ -89,6 +90,9 @@ def batch_campaign(
         con.print("Nothing new to draft.")
     reasons: dict[str, list[str]] = {}
     for k in plan.skipped:
+        if k.warning:
+            warn(f"skipped {k.target}: {k.reason}")
+            continue
         reasons.setdefault(k.reason.split(" (")[0], []).append(k.target)
     for reason, targets in reasons.items():
         shown = ", ".join(targets[:6]) + (f" and {len(targets) - 6} more" if len(targets) > 6

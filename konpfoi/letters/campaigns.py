@@ -22,6 +22,7 @@ from konpfoi.letters.questions import QuestionSet
 class Skip:
     target: str
     reason: str
+    warning: bool = False  # worth a warning (a mistake in the input), not just a note
 
 
 @dataclass

@@ -34,6 +34,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
     lookup = _postcode_lookup(postcodes) if postcodes else None
     seats = _seats(d)
     plan = Plan()
+    seen: dict[tuple[str, str], int] = {}
     for n, row in rows:
         name, email = row["name"], row["email"]
         if not name or any(ch in name for ch in "\r\n"):
@@ -41,6 +42,12 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
         if not is_email(email):
             raise InvalidInput(f"{path}:{n}: not an email address: {email!r}")
         mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
+        first = seen.setdefault((mp.id, email.lower()), n)
+        if first != n:
+            plan.skipped.append(Skip(f"{path.name}:{n} {email} -> {mp.id}",
+                                     f"a duplicate of row {first} (the same supporter and MP); "
+                                     "one letter each", warning=True))
+            continue
         if (mp.id, email) in done:
             plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
             continue
