@@ -23,6 +23,7 @@ from konpfoi.workspace.files import atomic_write
 
 _FORBIDDEN = ("\r", "\n", "\0")
 MAX_HEADER = 900  # RFC 5322 allows 998 characters a line; leave room for the field name
+MAX_LINE = 998  # RFC 5322's limit on a line, header or body
 
 
 def check_header(value: str, what: str) -> str:
@@ -42,14 +43,29 @@ def message_id(item_id: str, sender_email: str) -> str:
     return make_msgid(idstring=item_id.lower(), domain=domain)
 
 
-def _address(name: str, email: str) -> str:
+FOLD = 76  # lines of encoded words (each then within RFC 2047's 75 characters)
+
+
+def _address(name: str, email: str, field: str = "To") -> str:
+    """'Name <address>' for a header: a non-ASCII name as RFC 2047 encoded words folded
+    onto short folded lines; a long ASCII one with the address on a line of its own."""
     if not email.isascii() or "@" not in email or any(ch in email for ch in ' <>",;'):
         raise Unsafe(f"not a usable email address: {email!r}")
-    return formataddr((name, email), charset="utf-8")
+    if not name.isascii():
+        return f"{_text(name, field)} <{email}>"
+    value = formataddr((name, email))
+    if len(field) + 2 + len(value) > MAX_LINE and name:
+        phrase = value[: -len(email) - 2].rstrip()
+        value = f"{phrase}\n <{email}>"  # folded before the address: every line under 998
+    return value
 
 
-def _text(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8", maxlinelen=998).encode()
+def _text(value: str, field: str = "Subject") -> str:
+    """A header's text: ASCII as it is (check_header keeps it, with its name, under 998
+    characters), else RFC 2047 encoded words (at most 75 characters) on folded lines."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=field).encode(maxlinelen=FOLD)
 
 
 def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, subject: str,
@@ -60,9 +76,9 @@ def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, s
                         (subject, "subject"), (msg_id, "Message-ID")):
         check_header(value, what)
     headers = [
-        ("From", _address(sender_name, sender_email)),
-        ("To", _address(to_name, to_email)),
-        ("Subject", _text(subject)),
+        ("From", _address(sender_name, sender_email, "From")),
+        ("To", _address(to_name, to_email, "To")),
+        ("Subject", _text(subject, "Subject")),
         ("Date", format_datetime(date)),
         ("Message-ID", msg_id),
     ]
