@@ -69,8 +69,9 @@ def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smt
     shown = run.json("show", "K-0003")
     server = smtp(refuse={shown["item"]["body_email"]})
     use_server(drafted, server)
-    out = run("send", "--campaign", "fdp", "--yes", "--json")
+    out = run("send", "--campaign", "fdp", "--yes", "--json", code=8)  # a refusal fails
     data = json.loads(out.stdout)
+    assert "refused 1 message(s): K-0003" in out.stderr
     assert [r["item"] for r in data["refused"]] == ["K-0003"]
     assert data["refused"][0]["reply"].startswith("550")
     assert len(data["sent"]) == 35 and len(server.received) == 35

@@ -64,11 +64,15 @@ def send_items(
             return
         if not ready:
             _summary(None, plan, as_json)
+            _honest_exit(None, plan, bool(items))
             return
         ask = None
         if sys.stdin.isatty():
             ask = lambda prompt: typer.prompt(prompt, hide_input=True)  # noqa: E731
         assert srv is not None
+        cleartext = transport.cleartext_warning(srv)
+        if cleartext:
+            warn(cleartext)
         conn = transport.SmtpTransport(srv, transport.password(srv, ask))
         try:
             report = _send_with_progress(ledger, s, ready, conn, interval, retry,
@@ -82,6 +86,21 @@ def send_items(
             report.error + (f"; {item.id} may or may not have gone" if item else ""),
             hint=f"run the same command again to send the rest; check {item.id} in your Sent "
                  f"folder first" if item else "run the same command again to send the rest")
+    _honest_exit(report, plan, bool(items))
+
+
+def _honest_exit(report, plan, named: bool) -> None:  # type: ignore[no-untyped-def]
+    """A run where the server refused a message, or a named item could not go, fails."""
+    from konpfoi.errors import Conflict, DeliveryError
+
+    if report is not None and report.refused:
+        ids = ", ".join(i.id for i, _ in report.refused)
+        raise DeliveryError(f"the server refused {len(report.refused)} message(s): {ids}",
+                            hint="check the address, then konpfoi send ID --retry --yes")
+    if named and plan.problems:
+        ids = ", ".join(i.id for i in plan.problems)
+        raise Conflict(f"not sent: {ids} (see why above)",
+                       hint="fix what is said above, then run the same command again")
 
 
 def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type: ignore[no-untyped-def]

@@ -57,6 +57,12 @@ class Plan:
     ready: list[Outgoing] = field(default_factory=list)
     skipped: list[tuple[Item, str]] = field(default_factory=list)
     unknown: list[Item] = field(default_factory=list)  # handed over, outcome never heard
+    problems: list[Item] = field(default_factory=list)  # skipped because something is wrong
+
+
+class _Problem(str):
+    """A reason for not sending that is a problem to fix (a missing or unfinished draft, a
+    refusal), not just nothing left to do (already sent, withdrawn)."""
 
 
 def pending_attempt(events: list[Event], followup: str | None = None) -> bool:
@@ -90,11 +96,14 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
             out.unknown.append(item)
             continue
         if isinstance(found, str):
-            out.skipped.append((item, found))
+            out.skipped.append((item, str(found)))
+            if isinstance(found, _Problem):
+                out.problems.append(item)
             continue
         reason = _checks(item, message(ledger, root, found), found.draft, sender_email)
         if reason:
             out.skipped.append((item, reason))
+            out.problems.append(item)
         else:
             out.ready.append(found)
     return out
@@ -109,11 +118,12 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
         return "unknown"
     failed = [e for e in evs if e.kind == "send-failed" and not e.mentions("followup")]
     if failed and not retry:
-        return f"refused by the server ({failed[-1].data.get('reply', '?')}); --retry to try again"
+        return _Problem(f"refused by the server ({failed[-1].data.get('reply', '?')}); "
+                        "--retry to try again")
     if any(e.kind in ("withdrawn", "closed") for e in evs):
         return "withdrawn or closed"
     if not item.body_email or not item.draft_path:
-        return "it has no recipient or no draft"
+        return _Problem("it has no recipient or no draft")
     return Outgoing(item, item.draft_path, item.body_email, message=item.message_sha256)
 
 
@@ -121,8 +131,8 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
               ) -> Outgoing | str:
     draft = drafted(evs, kind)
     if draft is None:
-        return (f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
-                f"--kind {kind}")
+        return _Problem(f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
+                        f"--kind {kind}")
     done = sent_after(evs, kind, draft)
     if done:
         return f"its {kind.replace('-', ' ')} was sent on {done.date}"
