@@ -85,7 +85,8 @@ def batch_campaign(
     con = stdout()
     if drafts:
         con.print(f"Drafted {len(drafts)} ({drafts[0].item.id} to {drafts[-1].item.id}) in "
-                  f"{s.ws.drafts}\n  mbox for your mail client: {mbox}", soft_wrap=True)
+                  f"{s.ws.drafts}\n  mbox for your mail client: {mbox}", soft_wrap=True,
+                  markup=False)
     else:
         con.print("Nothing new to draft.")
     reasons: dict[str, list[str]] = {}

@@ -19,16 +19,19 @@ LAW_NAMES = {"foia": "FOIA 2000", "foisa": "FOISA 2002 (Scotland)", "none": "not
 
 
 def _table(bodies: list[Body], title: str | None = None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=escape(title) if title else None, show_lines=False,
+                  header_style="bold")
     for col in ("id", "name", "region", "FOI / email"):
         table.add_column(col, overflow="fold")
     for b in bodies:
         label = b.name + (f" - {b.constituency}" if b.constituency else "")
         if b.closed:
             label += f" (closed {b.closed})"
-        table.add_row(b.id, label, b.region or "", b.email or "[yellow]none known[/]")
+        table.add_row(escape(b.id), escape(label), escape(b.region or ""),
+                      escape(b.email) if b.email else "[yellow]none known[/]")
     stdout().print(table)
 
 
@@ -82,7 +85,7 @@ def show_body(
     from konpfoi.directory.bodies import KINDS
 
     con = stdout()
-    con.print(f"[bold]{b.id}[/]  {escape(b.name)}")
+    con.print(f"[bold]{escape(b.id)}[/]  {escape(b.name)}", soft_wrap=True)
     rows = [
         ("short name", b.short_name), ("kind", f"{KINDS.get(b.kind, b.kind)} ({b.kind})"),
         ("nation", b.nation),
@@ -104,7 +107,7 @@ def show_body(
         con.print("  [yellow]no contact known[/]: look on the body's website")
     for c in b.contacts:
         where = c.email or c.url or ""
-        con.print(f"  {c.role:<13} {escape(where)}", soft_wrap=True)
+        con.print(f"  {escape(f'{c.role:<13}')} {escape(where)}", soft_wrap=True)
         detail = "; ".join(x for x in (
             f"source {c.source}" if c.source else "", f"checked {c.checked}" if c.checked else "",
         ) if x)
@@ -187,23 +190,23 @@ def _show_changes(result, kind: str, file: Path, yes: bool) -> None:  # type: ig
     colours = {"added": "green", "changed": "yellow", "closed": "red", "merged": "red",
                "reopened": "green"}
     for c in result.changes[:200]:
-        line = f"[{colours[c.what]}]{c.what:<8}[/] {c.id} {escape(c.name)}"
+        line = f"[{colours[c.what]}]{c.what:<8}[/] {escape(c.id)} {escape(c.name)}"
         if c.what in ("closed", "merged") and c.fields.get("successor", (None, None))[1]:
-            line += f" -> {c.fields['successor'][1]}"
+            line += f" -> {escape(str(c.fields['successor'][1]))}"
         if c.referenced:
             line += f" [bold]({c.referenced} item(s) in your ledger refer to it; it is kept)[/]"
         con.print(line, soft_wrap=True)
         if c.what == "changed":
             for key, (old, new) in list(c.fields.items())[:6]:
-                con.print(f"           {key}: {escape(_brief(old))} -> {escape(_brief(new))}",
-                          soft_wrap=True)
+                con.print(f"           {escape(key)}: {escape(_brief(old))} -> "
+                          f"{escape(_brief(new))}", soft_wrap=True)
     if len(result.changes) > 200:
         con.print(f"... and {len(result.changes) - 200} more (--json lists them all)")
     for n in result.notes:
         note(n)
     counts = ", ".join(f"{n} {w}" for w, n in result.counts().items()) or "no changes"
     if not result.changes:
-        con.print(f"{file}: the directory already says all this ({kind}).")
+        con.print(f"{file}: the directory already says all this ({kind}).", markup=False)
     elif yes:
         con.print(f"Applied: {counts}.")
     else:
@@ -243,8 +246,8 @@ def check_bodies(
         con = stdout()
         for f in findings:
             colour = "red" if f.severity == "error" else "yellow"
-            con.print(f"[{colour}]{f.severity:<7}[/] {f.body_id:<16} {escape(f.message)}",
-                      soft_wrap=True)
+            con.print(f"[{colour}]{f.severity:<7}[/] {escape(f'{f.body_id:<16}')} "
+                      f"{escape(f.message)}", soft_wrap=True)
         con.print(f"{len(s.directory) if not errors or errors[0].body_id != '-' else 0} bodies: "
                   f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s)")
     if errors:

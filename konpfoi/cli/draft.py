@@ -66,8 +66,10 @@ def draft_requests(
             "eml": str(d.eml), "txt": str(d.txt), "warnings": [warning] if warning else [],
         } for d in drafts])
         return
+    from rich.markup import escape
+
     con = stdout()
     for d in drafts:
-        con.print(f"[bold]{d.item.id}[/] {d.item.kind.upper()} to {d.item.body_name} "
-                  f"<{d.item.body_email}>", soft_wrap=True)
-        con.print(f"  {d.eml}\n  {d.txt}", soft_wrap=True)
+        con.print(f"[bold]{d.item.id}[/] {d.item.kind.upper()} to "
+                  f"{escape(f'{d.item.body_name} <{d.item.body_email}>')}", soft_wrap=True)
+        con.print(f"  {d.eml}\n  {d.txt}", soft_wrap=True, markup=False)

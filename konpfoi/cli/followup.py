@@ -43,6 +43,6 @@ def draft_followup(
                    "txt": str(f.txt), "warnings": f.warnings})
         return
     stdout().print(f"{f.event.item_id} {f.kind.replace('-', ' ')} to {f.to}\n  {f.eml}\n"
-                   f"  {f.txt}", soft_wrap=True)
+                   f"  {f.txt}", soft_wrap=True, markup=False)
     note(f"send it with: konpfoi send {f.event.item_id} --followup {f.kind} --yes "
          f"(or konpfoi mark-sent {f.event.item_id} --followup {f.kind} once you have)")

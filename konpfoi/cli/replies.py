@@ -87,9 +87,9 @@ def list_unmatched(as_json: JsonOpt = False) -> None:
     for r in rows:
         guesses = "; ".join(f"{c['item']} ({c.get('why', '')})" for c in r["candidates"][:3])
         con.print(f"[bold]{escape(r['subject'] or '(no subject)')}[/]\n"
-                  f"  from {escape(r['sender'] or '?')}, {r['date'] or 'no date'}\n"
+                  f"  from {escape(r['sender'] or '?')}, {escape(str(r['date'] or 'no date'))}\n"
                   f"  {'perhaps ' + escape(guesses) if guesses else 'no good guess'}\n"
-                  f"  match it: konpfoi reply ID --file {r['file']}", soft_wrap=True)
+                  f"  match it: konpfoi reply ID --file {escape(r['file'])}", soft_wrap=True)
 
 
 register(app, "import", import_replies)

@@ -133,7 +133,7 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
     con = stdout()
     if ready:
         via = f"via {srv}" if srv else "(no SMTP server set: smtp.host in konpfoi.yaml)"
-        table = Table(title=f"Would send {len(ready)} {via}", title_justify="left",
+        table = Table(title=escape(f"Would send {len(ready)} {via}"), title_justify="left",
                       header_style="bold")
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
