@@ -20,8 +20,8 @@ from konpfoi.workspace.config import NATIONS
 from konpfoi.workspace.yamlfile import is_email
 
 MAX_LINE = 1_000  # a one-line text: a name, a subject
-MAX_TEXT = 100_000  # a note, an answer: a long letter's worth
-MAX_DATA = 100_000  # an event's data, as JSON
+MAX_TEXT = 1_000_000  # a note, an answer: hundreds of pages
+MAX_DATA = 1_000_000  # an event's data, as JSON
 MAX_DEPTH = 8  # nesting inside an event's data, a record's lists
 MAX_BLOB = 512 * 1024 * 1024  # one drafted message or received file
 MAX_QUESTIONS = 500
@@ -302,6 +302,21 @@ def check(kind: str, rec: Mapping[str, Any]) -> None:
 
 
 
+
+
+def new_event_problem(kind: str, date: str, note: str | None, raw: str | None) -> str | None:
+    """Why an event about to be written breaks the model, or None: what an import would
+    refuse is never written in the first place."""
+    if kind not in EVENT_KINDS:
+        return f"unknown event kind {_brief(kind)}"
+    why = dates.problem(date)
+    if why:
+        return f"its date: {why}"
+    if note is not None and len(note) > MAX_TEXT:
+        return f"its note is {len(note):,} characters long (at most {MAX_TEXT:,})"
+    if raw is not None and len(raw) > MAX_DATA:
+        return f"its data is {len(raw):,} characters long (at most {MAX_DATA:,})"
+    return None
 
 
 def event_row_problem(row: Any) -> str | None:

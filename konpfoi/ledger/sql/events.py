@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from konpfoi.errors import NotFound, StorageError
-from konpfoi.ledger.checks import BadField, check, event_row_problem
+from konpfoi.errors import InvalidInput, NotFound, StorageError
+from konpfoi.ledger.checks import BadField, check, event_row_problem, new_event_problem
 from konpfoi.ledger.model import EVENT_KINDS, Event, damaged, new_uid, now_utc
 from konpfoi.ledger.sql.base import SqlBase
 
@@ -24,6 +24,9 @@ class EventsSql(SqlBase):
                   uid: str | None = None, recorded_at: str | None = None) -> Event:
         event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
                            note, data, voids)
+        why = new_event_problem(kind, date, note, event.raw)
+        if why:
+            raise InvalidInput(f"{item_id}: this {kind} cannot be recorded: {why}")
         row = self.db.one(
             "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", event[1:])
