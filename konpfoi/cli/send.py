@@ -98,9 +98,10 @@ def _honest_exit(report, plan, named: bool) -> None:  # type: ignore[no-untyped-
         raise DeliveryError(f"the server refused {len(report.refused)} message(s): {ids}",
                             hint="check the address, then konpfoi send ID --retry --yes")
     if named and plan.problems:
-        ids = ", ".join(i.id for i in plan.problems)
-        raise Conflict(f"not sent: {ids} (see why above)",
-                       hint="fix what is said above, then run the same command again")
+        why = {i.id: reason for i, reason in plan.skipped}
+        raise Conflict("not sent: " + "; ".join(f"{i.id} ({why.get(i.id, '?')})"
+                                                for i in plan.problems),
+                       hint="fix that, then run the same command again")
 
 
 def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from konpfoi.ledger.migrations import APP_ID
-from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.model import Event, Item, damaged
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
 from konpfoi.ledger.sql.items import ITEM_FIELDS
@@ -41,7 +41,11 @@ class DumpSql(SqlBase):
         for row in self.db.execute(f"SELECT {', '.join(ANSWER_COLUMNS)} FROM answers "
                                    "ORDER BY id"):
             d = dict(zip(_ANSWER_KEYS, row, strict=True))
-            d["exemptions"] = json.loads(d["exemptions"])
+            try:
+                d["exemptions"] = json.loads(d["exemptions"])
+            except (TypeError, ValueError, RecursionError):  # exported as it is: a backup
+                damaged(f"answer to question {d['question']!r} of {d['item']}",
+                        "its exemptions are not JSON; exported as they are")
             yield {"type": "answer", **d}
 
     def _blob_rows(self) -> Any:
