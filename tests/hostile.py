@@ -4,11 +4,20 @@ written by something other than konpfoi could hold)."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
+
+import pytest
+import time_machine
+from conftest import TODAY, Run, write
+
+from konpfoi.errors import KonpfoiError, KonpfoiWarning
 
 SECRET = "SENTINEL-SECRET-d41d8cd98f00b204"
 
@@ -57,3 +66,58 @@ def write_records(path: Path, recs: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs),
                     encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module", name="golden")
+def golden_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two requests, one sent, answered with a file and coded; its export: made once a module."""
+    root = tmp_path_factory.mktemp("golden")
+    with pytest.MonkeyPatch.context() as mp, time_machine.travel(TODAY, tick=False):
+        for var, value in (("KONPFOI_HOME", root / "home"), ("KONPFOI_CACHE_DIR", root / "c"),
+                           ("NO_COLOR", "1"), ("COLUMNS", "120")):
+            mp.setenv(var, str(value))
+        mp.chdir(root)
+        run = Run()
+        run("init", str(root / "home"), "--name", "Jo Campaigner", "--email", "jo@example.org")
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign",
+            "c")
+        run("mark-sent", "K-0001", "--date", "2026-11-02")
+        eml = write(root / "r.eml", "From: a@b.nhs.uk\nSubject: re\nMessage-ID: <m@b>\n\nhi\n")
+        run("reply", "K-0001", "--file", str(eml), "--outcome", "refused")
+        run("code", "K-0001", "--q", "1=refused:s43")
+        run("followup", "K-0001", "--kind", "chaser")
+        run("export", str(root / "good.jsonl"))
+    return root
+
+
+def read_everything(ledger: Any, cals: Any, root: Path) -> list[str]:
+    """Everything a user can ask of a ledger, as the commands ask it; the warnings it gave.
+
+    Only konpfoi's own errors may come out (the CLI shows those as one line); anything else
+    would be an 'internal error'. No message it would send may hold the sentinel's secret."""
+    from konpfoi.ledger import exchange
+    from konpfoi.mail import sending
+    from konpfoi.report import campaign, formats
+    from konpfoi.tracking import status, timeline
+
+    today = dt.date(2026, 11, 23)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KonpfoiWarning)
+        status.build(ledger, cals, today, cache_dir=root / "cache", include_closed=True)
+        for item in ledger.items():
+            with contextlib.suppress(KonpfoiError):
+                timeline.timeline(ledger, item.id, cals, today)
+        report = campaign.build(ledger, cals, today)
+        for fmt in formats.FORMATS:
+            formats.render(report, fmt)
+        exchange.export(ledger, root / "again.jsonl")
+        ledger.inbound_list()
+        for name in [None, *ledger.campaigns()]:
+            try:
+                plan = sending.plan(ledger, root, "jo@example.org", item_ids=None,
+                                    campaign=name or "c")
+            except KonpfoiError:
+                continue
+            for out in plan.ready:
+                assert SECRET.encode() not in (sending.message(ledger, root, out) or b"")
+    return [str(w.message) for w in caught]

@@ -13,31 +13,18 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import TODAY, Run, mode, use_server, write
-from hostile import SECRET, outside_workspace, records, sentinel, sql, write_records
+from conftest import TODAY, mode, use_server, write
+from hostile import (  # noqa: F401 - golden_workspace is the 'golden' fixture
+    SECRET,
+    golden_workspace,
+    outside_workspace,
+    records,
+    sentinel,
+    sql,
+    write_records,
+)
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory) -> Path:
-    """Two requests, one sent and answered with a file, and its export: made once."""
-    root = tmp_path_factory.mktemp("golden")
-    with pytest.MonkeyPatch.context() as mp, time_machine.travel(TODAY, tick=False):
-        for var, value in (("KONPFOI_HOME", root / "home"), ("KONPFOI_CACHE_DIR", root / "c"),
-                           ("NO_COLOR", "1"), ("COLUMNS", "120")):
-            mp.setenv(var, str(value))
-        mp.chdir(root)
-        run = Run()
-        run("init", str(root / "home"), "--name", "Jo Campaigner", "--email", "jo@example.org")
-        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign",
-            "c")
-        run("mark-sent", "K-0001", "--date", "2026-11-02")
-        eml = write(root / "r.eml", "From: a@b.nhs.uk\nSubject: re\nMessage-ID: <m@b>\n\nhi\n")
-        run("reply", "K-0001", "--file", str(eml), "--outcome", "refused")
-        run("code", "K-0001", "--q", "1=refused:s43")
-        run("export", str(root / "good.jsonl"))
-    return root
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger import checks
 from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
+from konpfoi.ledger.model import damaged
 from konpfoi.ledger.store import Ledger
 from konpfoi.workspace.files import atomic_write
 
@@ -27,12 +28,23 @@ def export(ledger: Ledger, path: Path) -> Counter[str]:
     lines = []
     with ledger.read():
         for rec in ledger.dump():
+            try:
+                line = json.dumps(rec, ensure_ascii=False, sort_keys=True,
+                                  separators=(",", ":"))
+                line.encode("utf-8")
+            except (TypeError, ValueError):  # a damaged row: what it holds is not text
+                damaged(f"{rec['type']} record {_name(rec)}", "it holds something that is not "
+                        "JSON text")
+                continue
             counts[rec["type"]] += 1
-            lines.append(json.dumps(rec, ensure_ascii=False, sort_keys=True,
-                                    separators=(",", ":")))
+            lines.append(line)
     atomic_write(path, "\n".join(lines) + "\n")
     counts.pop("header", None)
     return counts
+
+
+def _name(rec: dict[str, Any]) -> str:
+    return str(rec.get("id") or rec.get("uid") or rec.get("key") or rec.get("event") or "")[:40]
 
 
 def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]:

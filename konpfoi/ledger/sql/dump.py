@@ -22,6 +22,9 @@ class DumpSql(SqlBase):
     def dump(self) -> Iterator[dict[str, Any]]:
         yield {"type": "header", "format": APP_ID, "schema": self.schema_version()}
         for sha, size, content in self._blob_rows():
+            if not isinstance(content, (bytes, bytearray, memoryview)):
+                damaged(f"content {str(sha)[:12]}", "it is not bytes")
+                continue
             yield {"type": "blob", "sha256": sha, "size": size,
                    "content": base64.b64encode(bytes(content)).decode("ascii")}
         for item in self.items():
