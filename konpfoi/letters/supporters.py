@@ -23,7 +23,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
 
     Every row is checked first; a row that cannot be placed is an error naming the row.
     """
-    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS))
+    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS, row_like=_looks_like_a_supporter))
     if not rows:
         raise InvalidInput(f"{path}: no supporters in the file")
     cols = set(rows[0][1])
@@ -55,6 +55,12 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
         plan.targets.append(drafting.Target(mp, sender=sender,
                                             extra={"personal": row.get("personal") or ""}))
     return plan
+
+
+def _looks_like_a_supporter(fields: list[str]) -> bool:
+    """A line, inside a field, that holds someone's email address among other fields: a row
+    swallowed by a quote left open (a paragraph rarely has an address on its own)."""
+    return len(fields) >= 2 and any(is_email(f.strip()) for f in fields)
 
 
 def _seats(d: Directory) -> dict[str, Body]:

@@ -7,7 +7,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +46,17 @@ def read_text(path: Path) -> str:
 
 
 def csv_rows(path: Path, columns: tuple[str, ...] | None = None,
-             required: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+             required: tuple[str, ...] = (),
+             row_like: Callable[[list[str]], bool] | None = None
+             ) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, row) for each non-blank row; a header must hold the `required` columns.
 
     With `columns` the file has no header and each row must have at least that many fields.
     Commas, semicolons and tabs are all understood as separators. A row's number is the line
     it starts on. A quote left open, which would swallow the rows after it into one field, is
-    an error naming the line it opens on; so is a field over the csv module's limit.
+    an error naming the line it opens on (a line inside a field that looks like a row of its
+    own: as many fields as the header, or what `row_like` says); so is a field over the csv
+    module's limit.
     """
     text = read_text(path)
     try:
@@ -79,7 +83,7 @@ def csv_rows(path: Path, columns: tuple[str, ...] | None = None,
             if not any(f.strip() for f in fields):
                 continue
             if last > number:
-                _check_open_quote(path, number, last, fields, len(header), dialect.delimiter)
+                _check_open_quote(path, number, last, fields, len(header), dialect, row_like)
             if columns is not None and len(fields) < len(columns):
                 raise InvalidInput(f"{path}:{number}: expected {len(columns)} fields, found "
                                    f"{len(fields)}", hint="is this the right kind of file?")
@@ -94,16 +98,21 @@ def csv_rows(path: Path, columns: tuple[str, ...] | None = None,
 
 
 def _check_open_quote(path: Path, first: int, last: int, fields: list[str], columns: int,
-                      delimiter: str) -> None:
-    """A field spanning lines is fine (a paragraph in a cell), unless a line inside it looks
-    like a whole row of its own: then a quote was left open and has swallowed rows."""
-    for f in fields:
+                      dialect: Any, row_like: Callable[[list[str]], bool] | None) -> None:
+    """A field spanning lines is fine (a paragraph in a cell), unless the record has more
+    fields than the header (the quote closed mid-row, further on) or a line inside the field
+    looks like a row of its own: then a quote was left open and has swallowed rows."""
+    swallowed = columns > 1 and len(fields) > columns
+    for f in fields if not swallowed else ():
         for line in f.splitlines()[1:]:
-            if columns > 1 and line.count(delimiter) >= columns - 1:
-                raise InvalidInput(
-                    f"{path}:{first}: a quote opened on this line is not closed until line "
-                    f"{last}, so the rows in between would be read as part of one field",
-                    hint='close the quote; a quote inside a quoted field is written twice ("")')
+            parts = next(csv.reader([line], dialect), [])
+            if (columns > 1 and len(parts) >= columns) or (row_like and row_like(parts)):
+                swallowed = True
+    if swallowed:
+        raise InvalidInput(
+            f"{path}:{first}: a quote opened on this line is not closed until line {last}, "
+            "so the rows in between would be read as part of one field",
+            hint='close the quote; a quote inside a quoted field is written twice ("")')
 
 
 def json_list(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:

@@ -83,8 +83,14 @@ def parse(text: str, source: str | Path) -> Any:
             hint=dates.HINT if "real date" in problem
             else "check the indentation and quoting on that line",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        where = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        raise InvalidInput(f"{source}:{where}: a character YAML does not allow (#x{code:04x})",
+                           hint="remove it, or save the file again as UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"{source}: not valid YAML ({exc})") from None
+        first = (str(exc).strip().splitlines() or ["?"])[0]
+        raise InvalidInput(f"{source}: not valid YAML ({first})") from None
     except RecursionError:
         raise InvalidInput(f"{source}: nested too deeply to be a konpfoi file",
                            hint="check the brackets and indentation") from None
@@ -160,6 +166,16 @@ class Checker:
         if why is not None:
             self.fail(m, key, f"{what}: field {key!r}: {why}", hint=dates.HINT)
         return dates.to_day(value).isoformat()
+
+    def items(self, m: YMap, key: str, what: str) -> list[Any]:
+        """A field that must hold a list (or nothing)."""
+        value = m.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(m, key, f"{what}: field {key!r} must be a list",
+                      hint=f"write it as [ ... ] or as lines starting '- ' under {key}:")
+        return value  # type: ignore[no-any-return]
 
     def text_list(self, m: YMap, key: str, what: str) -> list[str]:
         value = m.get(key)

@@ -138,6 +138,10 @@ class ItemsSql(SqlBase):
         if row is None:
             raise NotFound(f"the ledger holds no content {sha256[:12]}",
                            hint="import the export it came from, or draft it again")
+        if not isinstance(row[0], (bytes, bytearray, memoryview)):
+            damaged(f"content {sha256[:12]}", "it is not bytes")
+            raise NotFound(f"the ledger's content {sha256[:12]} is damaged",
+                           hint="import the export it came from, or draft it again")
         return bytes(row[0])
 
     def _blob_rows(self) -> Any:
