@@ -101,9 +101,25 @@ def text_size(value: Any, limit: int = MAX_TEXT) -> int:
     holding the same long string many times, nested, is long as text though cheap to build."""
     total = 0
     stack = [value]
+    pop, push = stack.pop, stack.extend
+    seen = 0
     while stack and total <= limit:
-        v = stack.pop()
-        if isinstance(v, str):
+        v = pop()
+        kind = type(v)
+        if kind is str:
+            total += len(v) + 2
+        elif kind is int:
+            total += (v.bit_length() >> 2) + 2
+        elif kind in _SEQUENCES:
+            total += 2 + 2 * len(v)
+            push(v)
+        elif kind is dict:
+            total += 2 + 4 * len(v)
+            push(v.keys())
+            push(v.values())
+        elif kind in _SCALARS:
+            total += 8
+        elif isinstance(v, str):
             total += len(v) + 2
         elif isinstance(v, (bytes, bytearray)):
             total += 4 * len(v) + 3
@@ -111,16 +127,21 @@ def text_size(value: Any, limit: int = MAX_TEXT) -> int:
             stack.append(object.__getattribute__(v, "_Namespace__attrs"))
         elif isinstance(v, Mapping):
             total += 2 + 4 * len(v)
-            stack.extend(v.keys())
-            stack.extend(v.values())
+            push(v.keys())
+            push(v.values())
         elif isinstance(v, Collection):
             total += 2 + 2 * len(v)
-            stack.extend(v)
-        elif isinstance(v, int):
-            total += v.bit_length() // 3 + 2
+            push(v)
         else:
             total += 24
+        seen += 1
+        if seen & 0xFFFF == 0:
+            _tick()  # a long walk still keeps to the time limit
     return total
+
+
+_SEQUENCES = (list, tuple, set, frozenset)
+_SCALARS = (float, bool, type(None))
 
 
 def check_text(value: Any) -> Any:

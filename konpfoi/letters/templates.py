@@ -140,8 +140,12 @@ class Templates:
                 f"template {path}{_line(exc, path)}: {exc.message}",
                 hint="variables available: " + ", ".join(sorted(context)),
             ) from None
-        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+                jinja2.TemplateError) as exc:
             raise InvalidInput(f"template {path}{_line(exc, path)}: {exc}") from None
+        except Exception as exc:  # a template is someone's code: its failures are its own
+            raise InvalidInput(f"template {path}{_line(exc, path)}: "
+                               f"{type(exc).__name__}: {exc}") from None
         subject = ctx.get_exported().get("subject")
         return Rendered(subject=str(subject) if subject is not None else None, text=text)
 
