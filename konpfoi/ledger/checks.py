@@ -124,10 +124,15 @@ def json_value(limit: int = MAX_DATA, kind: type = dict) -> Callable[[Any], str 
     def check(value: Any) -> str | None:
         if not isinstance(value, kind):
             return f"{_brief(value)} is not a JSON {'object' if kind is dict else 'list'}"
-        if depth(value) > MAX_DEPTH:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (ValueError, RecursionError):
             return f"is nested more than {MAX_DEPTH} deep"
-        if len(json.dumps(value, ensure_ascii=False)) > limit:
+        if len(text) > limit:
             return f"is larger than {limit} characters"
+        # fewer brackets than the limit cannot nest past it: the walk is rarely needed
+        if text.count("[") + text.count("{") > MAX_DEPTH and depth(value) > MAX_DEPTH:
+            return f"is nested more than {MAX_DEPTH} deep"
         return None
     return check
 
@@ -146,17 +151,21 @@ def optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
     return maybe
 
 
+_QUESTION_NUMBER = whole(1, MAX_QUESTIONS)
+_QUESTION_LABEL = text(MAX_LINE, empty=True)
+_QUESTION_TEXT = text(MAX_TEXT, one_line=False, empty=True)
+
+
 def questions(value: Any) -> str | None:
-    why = json_value(10 * MAX_TEXT, list)(value)
-    if why:
-        return why
-    if len(value) > MAX_QUESTIONS:
-        return f"holds {len(value)} questions (at most {MAX_QUESTIONS})"
+    """A list of flat {number, label, text} mappings: checked field by field, so no nesting
+    and no size beyond the fields' own limits can hide in it."""
+    if not isinstance(value, list) or len(value) > MAX_QUESTIONS:
+        return f"{_brief(value)} is not a list of at most {MAX_QUESTIONS} questions"
     for n, q in enumerate(value, start=1):
-        if not isinstance(q, dict) or set(q) - {"number", "label", "text"}:
+        if not isinstance(q, dict) or not q.keys() <= {"number", "label", "text"}:
             return f"question {n} is not a mapping of number, label and text"
-        problem = (whole(1, MAX_QUESTIONS)(q.get("number")) or text(MAX_LINE, empty=True)(
-            q.get("label", "")) or text(MAX_TEXT, one_line=False, empty=True)(q.get("text")))
+        problem = (_QUESTION_NUMBER(q.get("number")) or _QUESTION_LABEL(q.get("label", ""))
+                   or _QUESTION_TEXT(q.get("text")))
         if problem:
             return f"question {n}: {problem}"
     return None
