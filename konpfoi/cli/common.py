@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.errors import ExitCode, KonpfoiError, KonpfoiWarning
+from konpfoi.errors import ExitCode, InvalidInput, KonpfoiError, KonpfoiWarning
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -73,6 +73,7 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json"))
         try:
+            _check_text_options(kwargs)
             with passed_over():
                 return func(*args, **kwargs)
         except KonpfoiError as exc:
@@ -94,6 +95,20 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper
+
+
+def _check_text_options(kwargs: dict[str, Any]) -> None:
+    """Text typed on the command line must be text: bytes that are not UTF-8 arrive as lone
+    surrogates, which no file or ledger can hold. (File names may be any bytes: Paths pass.)"""
+    for name, value in kwargs.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidInput(
+                        f"--{name.rstrip('_').replace('_', '-')}: not valid UTF-8 text",
+                        hint="type it again (is the terminal set to UTF-8?)") from None
 
 
 @contextlib.contextmanager
