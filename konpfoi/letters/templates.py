@@ -173,12 +173,7 @@ def _line(exc: BaseException, path: Path) -> str:
 def read_meta(path: Path) -> dict[str, str]:
     """The YAML in a template's leading {# ... #} comment: description and kind."""
     _check_source(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    text = yamlfile.read_text(path)
     if not text.startswith("{#"):
         return {}
     end = text.find("#}")

@@ -96,15 +96,19 @@ def parse(text: str, source: str | Path) -> Any:
                            hint="check the brackets and indentation") from None
 
 
-def load(path: Path) -> Any:
-    """Read and parse a YAML file."""
+def read_text(path: Path) -> str:
+    """A file a user hands us, as UTF-8 text, or one error naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    return parse(text, path)
+
+
+def load(path: Path) -> Any:
+    """Read and parse a YAML file."""
+    return parse(read_text(path), path)
 
 
 class Checker:
