@@ -135,10 +135,21 @@ class Ledger(ABC):
     def inbound(self, key: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
+    def inbound_seen(self, identity: str, message_id: str | None) -> list[dict[str, Any]]:
+        """The messages already kept with this content hash, and older records (kept before
+        content hashes) with this Message-ID."""
+
+    @abstractmethod
     def add_inbound(self, rec: dict[str, Any]) -> None: ...
 
     @abstractmethod
-    def match_inbound(self, key: str, item_id: str, event_uid: str) -> None: ...
+    def update_inbound(self, key: str, **changes: Any) -> None:
+        """Change what became of a message (status, item, event, reason...); stamps
+        changed_at."""
+
+    @abstractmethod
+    def find_inbound(self, handle: str) -> list[dict[str, Any]]:
+        """Messages by key, Message-ID, or the start (6+ hex digits) of their content hash."""
 
     @abstractmethod
     def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]: ...
