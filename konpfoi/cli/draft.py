@@ -50,7 +50,7 @@ def draft_requests(
         drafts = drafting.draft(
             ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts, targets=targets,
             sender=sender, template=template, qs=qs, campaign=campaign, subject=subject,
-            now=dt.datetime.now().astimezone(), drafts_root=s.ws.root,
+            now=dt.datetime.now().astimezone(), drafts_root=s.ws.root, prefix=s.config.prefix,
         )
     warning = drafting.placeholder_warning(sender)
     for d in drafts:
