@@ -90,8 +90,8 @@ def test_matching_never_attaches_a_reply_to_the_wrong_item(run, sent: Path, tmp_
             assert o["status"] == "unmatched", o
         else:
             assert o.get("item_id") == expected and o["status"] == "recorded", o
-    assert out["counts"] == {"recorded": 4, "acknowledged": 0, "duplicate": 0,
-                             "unmatched": 3, "failed": 0}
+    assert out["counts"] == {"recorded": 4, "acknowledged": 0, "bounce": 0, "own": 0,
+                             "duplicate": 0, "unmatched": 3, "failed": 0}
     named = next(o for o in outcomes if o["subject"] == "K-0001 and K-0002")
     assert {c["item"] for c in named["candidates"]} == {"K-0001", "K-0002"}
     assert run.json("show", "K-0001")["events"][-1]["data"]["message_id"] == "<a1@selondon>"
@@ -128,7 +128,7 @@ def test_unmatched_are_listed_and_matched_by_hand(run, sent: Path, tmp_path) -> 
                Message_ID="<fwd@x>")
     run("replies", "import", str(write_mbox(tmp_path / "f.mbox", [fwd])))
     listed = run.json("replies", "unmatched")
-    assert [r["key"] for r in listed] == ["<fwd@x>"]
+    assert [r["message_id"] for r in listed] == ["<fwd@x>"]
     stored = Path(listed[0]["file"])
     assert stored.is_file() and stored.resolve().is_relative_to((sent / "files").resolve())
     run("reply", "K-0004", "--file", str(stored))
