@@ -15,7 +15,9 @@ CLOCK_KINDS = frozenset({"clarification-requested", "clarification-sent", "fee-n
 
 @dataclass(slots=True)
 class Facts:
-    sent: dt.date | None = None  # the first sending: a re-send does not restart the clock
+    sent: dt.date | None = None  # the first sending: a re-send does not restart the clock...
+    undelivered: dt.date | None = None  # ...unless the request bounced: then it starts again
+    reply_before_sent: dt.date | None = None  # a reply dated before the send date (a mistake)
     attempt_pending: bool = False  # konpfoi began sending and never learned the outcome
     send_failed: bool = False
     clock_events: list[tuple[str, dt.date, Any]] = field(default_factory=list)
@@ -49,14 +51,23 @@ def read(events: list[Any]) -> Facts:
         if k == "sent":
             if f.sent is None:
                 f.sent = fromiso(e.date)
+            elif f.undelivered is not None and fromiso(e.date) >= f.undelivered:
+                f.sent, f.undelivered = fromiso(e.date), None  # sent again: the clock restarts
             f.attempt_pending = False
+        elif k == "delivery-failed":
+            if (e.data.get("request") and f.sent is not None and f.replied is None
+                    and fromiso(e.date) >= f.sent):
+                f.undelivered = fromiso(e.date)
         elif k in CLOCK_KINDS:
             d = fromiso(e.date)
             f.clock_events.append((k, d, e))
             if k == "reply":
                 final = not (e.mentions("interim") and e.data.get("interim"))
-                if final and f.replied is None and f.sent is not None and d >= f.sent:
+                if final and f.replied is None and f.sent is not None:
+                    if d < f.sent:  # one of the two dates is wrong: count it, and say so
+                        f.reply_before_sent, d = d, f.sent
                     f.replied = d
+                    f.undelivered = None
                 if e.mentions("outcome"):
                     f.outcome = e.data.get("outcome")
                 f.coded = False
