@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import on_day, write
 
 from konpfoi.ledger.migrations import SCHEMA_VERSION
 
 
 @pytest.fixture
 def story(run, me: Path, tmp_path: Path) -> Path:
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
     run("mark-sent", "K-0001", "--date", "2026-11-02")
     run("record", "K-0001", "acknowledged", "--their-ref", "FOI-1", "--note", "café ✓")
     run("record", "K-0001", "correction", "--event", "3", "--date", "2026-11-03")

@@ -7,16 +7,17 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import add_lothian, use_server, write
+from conftest import add_lothian, on_day, use_server, write
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
 def story(run, me: Path, tmp_path) -> Path:
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
-    add_lothian(me)
-    run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
+        add_lothian(me)
+        run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
     run("mark-sent", "--campaign", "c", "--date", "2026-10-01")
     eml = write(tmp_path / "r.eml", "From: FOI <FOI@selondonics.nhs.uk>\nSubject: Re: K-0001\n"
                 "Date: Fri, 30 Oct 2026 09:00:00 +0000\nMessage-ID: <r@x>\n\nOur answer.\n")

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import mode, write
+from conftest import mode, on_day, write
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -19,8 +19,9 @@ pytestmark = pytest.mark.usefixtures("frozen")
 @pytest.fixture
 def three(run, me: Path) -> Path:
     """Three drafted requests in campaign fdp-2026."""
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "-q", "palantir-fdp",
-        "--campaign", "fdp-2026")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "-q", "palantir-fdp",
+            "--campaign", "fdp-2026")
     return me
 
 

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from conftest import on_day
 
 from konpfoi.mail import incoming
 
@@ -18,8 +19,9 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 @pytest.fixture
 def sent(run, me: Path) -> Path:
-    run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
-        "-q", "palantir-fdp", "--campaign", "fdp")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
+            "-q", "palantir-fdp", "--campaign", "fdp")
     run("mark-sent", "--campaign", "fdp", "--date", "2026-10-01")
     run("record", "K-0003", "acknowledged", "--their-ref", "SY/FOI/2026/0412")
     return me
@@ -218,7 +220,8 @@ def test_a_maildir(run, sent: Path, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_a_thousand_message_mbox(run, me: Path, tmp_path) -> None:
-    run("batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t")
     run("mark-sent", "--campaign", "t", "--date", "2026-10-01")
     with sqlite3.connect(me / "konpfoi.db") as con:
         ids = [r[0] for r in con.execute("SELECT id FROM items ORDER BY seq")]

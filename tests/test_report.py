@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, Page
-from conftest import ROOT, write
+from conftest import ROOT, on_day, write
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -22,8 +22,9 @@ def _reply(run, tmp_path: Path, item: str, date: str, frm: str) -> None:
 
 @pytest.fixture
 def campaign(run, me: Path, tmp_path) -> Path:
-    run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
-        "-q", "palantir-fdp", "--campaign", "fdp")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
+            "-q", "palantir-fdp", "--campaign", "fdp")
     run("mark-sent", "K-0001", "K-0002", "K-0003", "--date", "2026-10-01")
     run("mark-sent", "K-0004", "--date", "2026-11-20")
     _reply(run, tmp_path, "K-0001", "Tue, 20 Oct 2026 10:00:00 +0000", "FOI@selondonics.nhs.uk")

@@ -125,6 +125,7 @@ def receive(inbox: Inbox, label: str, raw: bytes) -> Outcome:
     kept = attachments.store(ledger, inbox.files_dir, raw, "message.eml", "message/rfc822",
                              sync=False)
     inbox.stored.append(kept.path)
+    mail: incoming.Mail | None = None
     try:
         mail = incoming.parse(raw)
         out.subject, out.sender, out.problems = mail.subject, mail.from_addr or "", mail.problems
@@ -132,7 +133,7 @@ def receive(inbox: Inbox, label: str, raw: bytes) -> Outcome:
         found = inbox.matcher.match(mail, verdict)
     except Exception as exc:  # kept, and listed for the user: never lost, never a crash
         why = f"could not be processed ({type(exc).__name__}: {exc})"
-        ledger.add_inbound(_row(ident, None, kept, status="unmatched", reason=why,
+        ledger.add_inbound(_row(ident, mail, kept, status="unmatched", reason=why,
                                 problems=out.problems))
         out.status, out.why = "failed", why
         return out

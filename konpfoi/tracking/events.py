@@ -131,6 +131,14 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
             eff = effective(events.get(item.id, []))
             sent = next((e for e in eff if e.kind == "sent"), None)
             reason = None
+            made = next((e.date for e in eff if e.kind == "drafted"), None)
+            if made is not None and day < made:
+                if item_ids:
+                    raise InvalidInput(
+                        f"{item.id} was drafted on {made}: it cannot have been sent on {day}",
+                        hint=f"give the day you sent it, {made} or later")
+                out.append(Marked(item, None, f"drafted on {made}, after {day}"))
+                continue
             if _still_has_placeholders(item, root):
                 reason = ("still has placeholders for your name or email: run konpfoi init "
                           "--name ... --email ..., then draft it again")

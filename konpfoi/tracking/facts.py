@@ -44,6 +44,7 @@ def read(events: list[Any]) -> Facts:
         ordered = sorted(events, key=_DATE)
     except (TypeError, IndexError):  # event-like objects that are not ledger rows
         ordered = sorted(events, key=lambda e: e.date)
+    early: dt.date | None = None  # a reply dated before the request was sent
     for e in ordered:
         k = e.kind
         if e.mentions("their_ref"):
@@ -64,10 +65,10 @@ def read(events: list[Any]) -> Facts:
             if k == "reply":
                 final = not (e.mentions("interim") and e.data.get("interim"))
                 if final and f.replied is None and f.sent is not None:
-                    if d < f.sent:  # one of the two dates is wrong: count it, and say so
-                        f.reply_before_sent, d = d, f.sent
                     f.replied = d
                     f.undelivered = None
+                elif final and f.sent is None and early is None:
+                    early = d
                 if e.mentions("outcome"):
                     f.outcome = e.data.get("outcome")
                 f.coded = False
@@ -100,6 +101,10 @@ def read(events: list[Any]) -> Facts:
             f.closed = f.withdrawn = False
         elif k == "withdrawn":
             f.withdrawn = True
+    if early is not None and f.replied is None and f.sent is not None:
+        if early < f.sent:  # one of the two dates is wrong: count the reply, and say so
+            f.reply_before_sent = early
+        f.replied = max(early, f.sent)
     if ordered and f.sent is not None:
         f.last_contact = max(fromiso(_date(ordered[-1])), f.sent)
     return f
