@@ -15,8 +15,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger.model import Event, Item
+
+
+class ImportConflict(Conflict):
+    """An imported record contradicts one the ledger holds: the same id for a different item,
+    or a record changed since it was exported."""
 
 
 class Ledger(ABC):
