@@ -41,9 +41,9 @@ def test_code_by_flags_and_the_state_follows(run, story: Path) -> None:
 
 
 def test_code_interactively(run, story: Path) -> None:
-    answers = "answered\n\nYes\n" + "refused\ns43, s40\n\n" + "skip\n" * 5
+    answers = "\n" + "answered\n\nYes\n" + "refused\ns43, s40\n\n" + "skip\n" * 5
     out = run("code", "K-0001", input=answers)
-    assert "coded: partly answered (2 question(s))" in out.stdout
+    assert "coded: partly answered (2 questions)" in out.stdout
     shown = run.json("show", "K-0001")
     assert {a["question"]: a["exemptions"] for a in shown["answers"]} == {
         1: [], 2: ["s.43", "s.40"]}
