@@ -243,3 +243,41 @@ def test_assign_dismiss_and_undo(run, sent, tmp_path) -> None:
     assert run.json("show", "K-0001")["state"] == "overdue"
     assert "no received message" in run("replies", "assign", "ffffff", "K-0001", code=3).stderr
     assert "--as" in run("replies", "assign", h, "K-0002", "--as", "answer", code=5).stderr
+
+
+def test_a_file_that_cannot_be_written_fails_that_message_only(run, sent, tmp_path,
+                                                               monkeypatch) -> None:
+    from konpfoi.mail import attachments
+
+    m = mail("FOI <FOI@selondonics.nhs.uk>", "RE: [K-0001]", "Attached.", Message_ID="<w@x>")
+    m.add_attachment(b"%PDF", maintype="application", subtype="pdf", filename="answer.pdf")
+    ok = mail("FOI <wyicb.foi@nhs.net>", "RE: [K-0002]", "Attached.", Message_ID="<ok@x>")
+    real = attachments.store
+
+    def store(ledger, files_dir, content, name, *args, **kwargs):  # noqa: ANN001, ANN202
+        if name == "answer.pdf":
+            raise OSError(28, "No space left on device")
+        return real(ledger, files_dir, content, name, *args, **kwargs)
+
+    monkeypatch.setattr(attachments, "store", store)
+    out = run.json("replies", "import", str(write_mbox(tmp_path / "w.mbox", [m, ok])), code=5)
+    assert [o["status"] for o in out["outcomes"]] == ["failed", "recorded"]
+    assert run.json("show", "K-0001")["state"] == "overdue"  # nothing half-recorded
+    listed = run.json("replies", "unmatched")
+    assert [r["message_id"] for r in listed] == ["<w@x>"]
+    assert "No space left on device" in listed[0]["reason"]
+
+
+def test_a_reply_dated_before_the_draft_says_its_own_date_is_wrong(run, sent, tmp_path) -> None:
+    early = mail("FOI <wyicb.foi@nhs.net>", "RE: [K-0002]", "Please find our response attached.",
+                 Message_ID="<older@x>", Date="Mon, 14 Sep 2026 09:00:00 +0000")
+    out = run.json("replies", "import", str(write_mbox(tmp_path / "e.mbox", [early])))
+    check = out["outcomes"][0]["check"]
+    assert "or even drafted (2026-09-28): its Date header must be wrong" in check
+    assert f"konpfoi record K-0002 correction --event {out['outcomes'][0]['event']}" in check
+
+
+def test_a_send_date_cannot_be_corrected_to_before_the_draft(run, sent) -> None:
+    err = run("record", "K-0002", "correction", "--event", "5", "--date", "2026-09-01",
+              code=5).stderr
+    assert "drafted on 2026-09-28: it cannot have been sent on 2026-09-01" in err

@@ -254,7 +254,7 @@ def _read_parts(msg: Message, mail: Mail) -> None:
                 filename = None
                 problems.append("unreadable attachment name")
             disposition = (part.get_content_disposition() or "").lower()
-            if ctype == "message/rfc822" or part.get_content_maintype() == "multipart":
+            if ctype == "message/rfc822" or ctype.startswith("multipart/"):
                 _enclosed(part, filename, mail)
                 if ctype != "message/rfc822":  # a multipart with no readable boundary
                     plain.append(_decode(mail.attachments[-1].content, None, problems))

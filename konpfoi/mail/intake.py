@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from konpfoi.errors import StorageError
 from konpfoi.law.dates import uk_day
 from konpfoi.ledger.model import Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
@@ -140,7 +141,15 @@ def receive(inbox: Inbox, label: str, raw: bytes) -> Outcome:
     ledger.add_inbound(_row(ident, mail, kept, status="unmatched", cls=verdict.kind,
                             reason=found.why, problems=mail.problems))
     out.kind = verdict.kind
-    settle(inbox, out, mail, kept, verdict, found)
+    try:
+        settle(inbox, out, mail, kept, verdict, found)
+    except StorageError:
+        raise  # the ledger itself failed: the whole import is rolled back
+    except Exception as exc:  # files are written before any event: nothing half-recorded
+        why = f"could not be recorded ({type(exc).__name__}: {exc})"
+        ledger.update_inbound(ident, status="unmatched", item_id=None, event_uid=None,
+                              reason=why)
+        out.status, out.why, out.item_id = "failed", why, None
     return out
 
 
@@ -261,6 +270,7 @@ def record(inbox: Inbox, item: Item, mail: incoming.Mail, kept: attachments.Stor
     if verdict is not None:
         info.update(_verdict_data(verdict, kind, item))
     sent = _sent(ledger, item)
+    early = None  # the send date it is dated before, and when the request was drafted
     if kind in ("reply", "review-outcome") and sent is not None and day < sent[0]:
         received = uk_day(mail.received) if mail.received else None
         if received is not None and sent[0] <= received <= inbox.today:
@@ -269,9 +279,7 @@ def record(inbox: Inbox, item: Item, mail: incoming.Mail, kept: attachments.Stor
             day = received
         else:
             info["dated_before_sent"] = sent[0].isoformat()
-            notes.append(f"it is dated {day}, before {item.id} was recorded as sent "
-                         f"({sent[0]}): if you sent it earlier, konpfoi record {item.id} "
-                         f"correction --event {sent[1]} --date {day}")
+            early = sent
     files = [kept]
     for a in mail.attachments:
         s = attachments.store(ledger, inbox.files_dir, a.content, a.name, a.content_type,
@@ -284,9 +292,23 @@ def record(inbox: Inbox, item: Item, mail: incoming.Mail, kept: attachments.Stor
                              note=note)
     for f in files:
         ledger.add_attachment(event.uid, f)
+    if early is not None:
+        notes.append(_date_fix(item, early, day, event))
     if verdict is not None and verdict.check:
         notes.insert(0, verdict.check)
     return event, notes
+
+
+def _date_fix(item: Item, sent: tuple[dt.date, int, dt.date | None], day: dt.date,
+              event: Event) -> str:
+    """What to correct when a reply is dated before the request was sent: the send date, if
+    it could have been that early; else the reply's own date, which must be wrong."""
+    said = f"it is dated {day}, before {item.id} was recorded as sent ({sent[0]})"
+    if sent[2] is None or day >= sent[2]:
+        return (f"{said}: if you sent it earlier, konpfoi record {item.id} correction --event "
+                f"{sent[1]} --date {day}")
+    return (f"{said} or even drafted ({sent[2]}): its Date header must be wrong; give the day "
+            f"it came: konpfoi record {item.id} correction --event {event.id} --date YYYY-MM-DD")
 
 
 def _verdict_data(verdict: Verdict, kind: str, item: Item) -> dict[str, Any]:
@@ -309,11 +331,14 @@ def _verdict_data(verdict: Verdict, kind: str, item: Item) -> dict[str, Any]:
     return out
 
 
-def _sent(ledger: Ledger, item: Item) -> tuple[dt.date, int] | None:
-    """When the item was (first) recorded as sent, and that event's number."""
+def _sent(ledger: Ledger, item: Item) -> tuple[dt.date, int, dt.date | None] | None:
+    """When the item was (first) recorded as sent, that event's number, and when the request
+    was drafted."""
     events = effective(ledger.events([item.id]).get(item.id, []))
     first = min((e for e in events if e.kind == "sent"), key=lambda e: e.date, default=None)
-    return (dt.date.fromisoformat(first.date), first.id) if first else None
+    made = next((e.date for e in events if e.kind == "drafted"), None)
+    return (dt.date.fromisoformat(first.date), first.id,
+            dt.date.fromisoformat(made) if made else None) if first else None
 
 
 def _retry(inbox: Inbox, summary: Summary) -> None:

@@ -114,7 +114,9 @@ def leaves(msg: Message) -> Iterator[tuple[Message, int]]:
     stack: list[tuple[Message, int]] = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        payload = part.get_payload() if part.get_content_maintype() == "multipart" else None
+        # is_multipart() is cheap; reading the Content-Type is not, so it comes second
+        payload = part.get_payload() if part.is_multipart() \
+            and part.get_content_maintype() == "multipart" else None
         if isinstance(payload, list):
             stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
         else:

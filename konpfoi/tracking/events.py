@@ -81,7 +81,12 @@ def record(ledger: Ledger, item_id: str, kind: str, *, today: dt.date, date: str
         eff = effective(events)
         voids = None
         if kind in ("void", "correction"):
-            voids = _target(ledger, item, events, eff, kind, event_no).uid
+            target = _target(ledger, item, events, eff, kind, event_no)
+            voids = target.uid
+            made = next((e.date for e in eff if e.kind == "drafted"), None)
+            if kind == "correction" and target.kind == "sent" and made and day < made:
+                raise InvalidInput(f"{item.id} was drafted on {made}: it cannot have been sent "
+                                   f"on {day}", hint=f"give the day you sent it, {made} or later")
         elif event_no is not None:
             raise InvalidInput("--event is only for void and correction")
         if kind not in _BEFORE_SENDING and not any(e.kind == "sent" for e in eff):
