@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from konpfoi.report.campaign import OUTCOME_LABELS, QuestionSet, Report, Row
-from konpfoi.report.formats import cell_text, days_late, heading, pct, summary_line
+from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
 
 COLOURS = {"answered": "#1b7f3b", "partly-answered": "#b26a00", "refused": "#b3261e",
            "not-held": "#5c5f66", "clarification-sought": "#6a4fb3", None: "#c9ccd1"}
