@@ -70,7 +70,7 @@ def test_json_figures_match_the_hand_count(run, campaign: Path) -> None:
         == (6, 6, 3, 3, 1, 1)
     assert s["on_time_rate"] == 0.5 and s["on_time_counted"] == 4
     assert s["on_time_note"] == ("2 answered by the due date, of the 4 requests answered or "
-                                 "past their due date; 1 not yet due are not counted")
+                                 "past their due date; 1 not yet due is not counted")
     assert s["median_working_days"] == 13
     assert s["timeliness"] == {"on time": 2, "late": 1, "overdue": 1, "not yet due": 1,
                                "no deadline": 1}
@@ -122,7 +122,7 @@ def test_markdown_cell_by_cell(run, campaign: Path) -> None:
     assert md.startswith("# fdp: what the bodies said\n")
     assert "6 requests sent, 3 replies, 3 without a reply (1 overdue, 1 answered late)" in md
     assert ("On time: 50% (2 answered by the due date, of the 4 requests answered or past "
-            "their due date; 1 not yet due are not counted). Median time to reply: 13 "
+            "their due date; 1 not yet due is not counted). Median time to reply: 13 "
             "working days.") in md
     lines = {line.split(" | ")[0].lstrip("| "):
              [c.strip() for c in line.strip().strip("|").split(" | ")]

@@ -84,8 +84,9 @@ def _show_import(summary: Summary) -> None:
         for p in o.problems:
             warn(f"{o.label}: {p}")
     counts = summary.counts()
-    words = {"own": "own mail skipped", "bounce": "bounces"}
-    parts = [f"{n} {words.get(k, k)}" for k, n in counts.items() if n]
+    words = {"own": ("own mail skipped",) * 2, "bounce": ("bounce", "bounces"),
+             "duplicate": ("duplicate", "duplicates")}
+    parts = [f"{n} {words.get(k, (k, k))[n != 1]}" for k, n in counts.items() if n]
     con.print(", ".join(parts) or "no messages found")
     if counts["unmatched"] or counts["failed"]:
         con.print("Sort the rest with: konpfoi replies unmatched")
@@ -128,7 +129,7 @@ def list_unmatched(
             con.print(f"  perhaps {c['item']}: {escape(c.get('why', ''))}", soft_wrap=True)
         con.print(f"  [dim]{escape(r['file'])}[/]", soft_wrap=True)
     if not everything:
-        first = rows[0]
+        first = next((r for r in rows if r["candidates"]), rows[0])
         guess = first["candidates"][0]["item"] if first["candidates"] else "ID"
         con.print(f"\nRecord one: konpfoi replies assign {first['handle']} {guess} "
                   "[--as reply|acknowledgement|bounce]; set one aside: konpfoi replies "

@@ -154,7 +154,7 @@ class Ledger(ABC):
 
     @abstractmethod
     def find_inbound(self, handle: str) -> list[dict[str, Any]]:
-        """Messages by key, Message-ID, or the start (6+ hex digits) of their content hash."""
+        """Messages by key, Message-ID, or the start (4+ hex digits) of their content hash."""
 
     @abstractmethod
     def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]: ...

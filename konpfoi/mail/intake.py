@@ -312,7 +312,9 @@ def _date_fix(item: Item, sent: tuple[dt.date, int, dt.date | None], day: dt.dat
 
 
 def _verdict_data(verdict: Verdict, kind: str, item: Item) -> dict[str, Any]:
-    out: dict[str, Any] = {"class": verdict.kind, "reason": verdict.reason}
+    out: dict[str, Any] = {"class": verdict.kind}
+    if verdict.kind != "reply":
+        out["reason"] = verdict.reason
     if verdict.auto:
         out["auto"] = verdict.auto
     if verdict.interim and kind == "reply":

@@ -140,7 +140,7 @@ class Report:
         note = (f"{on_time} answered by the due date, of the {len(judged)} requests answered "
                 "or past their due date")
         if waiting:
-            note += f"; {waiting} not yet due are not counted"
+            note += f"; {waiting} not yet due {'is' if waiting == 1 else 'are'} not counted"
         return note
 
     @property
@@ -298,6 +298,7 @@ def _sets(rows: list[Row], items: dict[str, Any], info: dict[str, dict[str, Any]
         questions = [{"number": n, "label": c.most_common(1)[0][0][0] or f"Q{n}",
                       "text": c.most_common(1)[0][0][1]} for n, c in sorted(labels.items())]
         meta = info.get(set_id, {})
-        out.append(QuestionSet(set_id, meta.get("title") or set_id, meta.get("source"),
-                               questions, members))
+        source = " ".join(str(meta.get("source") or "").split()).rstrip(".") or None
+        out.append(QuestionSet(set_id, meta.get("title") or set_id, source, questions,
+                               members))
     return out

@@ -64,7 +64,7 @@ class InboundSql(SqlBase):
         handle = handle.strip()
         rows = self.db.execute(f"{_SELECT} WHERE key = ? OR message_id = ?",
                                (handle, handle)).fetchall()
-        if not rows and re.fullmatch(r"[0-9a-fA-F]{6,64}", handle):
+        if not rows and re.fullmatch(r"[0-9a-fA-F]{4,64}", handle):
             rows = self.db.execute(f"{_SELECT} WHERE identity LIKE ?",
                                    (handle.lower() + "%",)).fetchall()
         return [_inbound_row(r) for r in rows]
