@@ -281,3 +281,12 @@ def test_a_send_date_cannot_be_corrected_to_before_the_draft(run, sent) -> None:
     err = run("record", "K-0002", "correction", "--event", "5", "--date", "2026-09-01",
               code=5).stderr
     assert "drafted on 2026-09-28: it cannot have been sent on 2026-09-01" in err
+
+
+def test_a_message_with_no_date_says_how_to_date_it(run, sent, tmp_path) -> None:
+    (tmp_path / "n.eml").write_text("From: FOI <wyicb.foi@nhs.net>\nSubject: RE: [K-0002]\n"
+                                    "Message-ID: <nodate@x>\n\nPlease find our response.\n")
+    out = run.json("replies", "import", str(tmp_path / "n.eml"))
+    check = out["outcomes"][0]["check"]
+    assert "no readable date: recorded as today (2026-11-23); if it came earlier: konpfoi " \
+           f"record K-0002 correction --event {out['outcomes'][0]['event']} --date" in check

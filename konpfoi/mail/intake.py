@@ -237,12 +237,15 @@ def _event_kind(verdict: Verdict, found: Match, matcher: Matcher) -> str:
     return "reply"
 
 
+_UNDATED = "it has no readable date: recorded as today"
+
+
 def event_day(inbox: Inbox, mail: incoming.Mail) -> tuple[dt.date, list[str]]:
     """The day a message came, in the UK: its Date header, else when our server got it."""
     moment = mail.moment or mail.received
     notes = []
     if moment is None:
-        return inbox.today, ["it has no readable date: recorded as today"]
+        return inbox.today, [_UNDATED]
     if mail.moment is None:
         notes.append("it has no readable Date header: recorded on the day it was received")
     day = uk_day(moment)
@@ -294,6 +297,10 @@ def record(inbox: Inbox, item: Item, mail: incoming.Mail, kept: attachments.Stor
         ledger.add_attachment(event.uid, f)
     if early is not None:
         notes.append(_date_fix(item, early, day, event))
+    if _UNDATED in notes:
+        notes[notes.index(_UNDATED)] = (
+            f"{_UNDATED} ({day}); if it came earlier: konpfoi record {item.id} correction "
+            f"--event {event.id} --date YYYY-MM-DD")
     if verdict is not None and verdict.check:
         notes.insert(0, verdict.check)
     return event, notes
