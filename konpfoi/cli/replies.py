@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
+from konpfoi.cli.fetch import fetch_replies
 
-app = typer.Typer(help="Import replies from a mailbox and match them to requests.",
+app = typer.Typer(help="Fetch replies over IMAP, or import them from a mailbox file, and "
+                       "match them to requests.",
                   no_args_is_help=True)
 
 
@@ -38,9 +40,16 @@ def import_replies(
                                         dt.date.today())
     if as_json:
         emit_json({"source": str(source), "outcomes": [o.to_dict() for o in summary.outcomes],
-                   "counts": {k: summary.count(k) for k in (
-                       "recorded", "acknowledged", "duplicate", "unmatched", "failed")}})
+                   "counts": {k: summary.count(k) for k in COUNTED}})
         return
+    show_outcomes(summary)
+
+
+COUNTED = ("recorded", "acknowledged", "duplicate", "unmatched", "failed")
+
+
+def show_outcomes(summary: Any) -> None:
+    """One line per message (what it matched, or why not), then the counts."""
     from rich.markup import escape
 
     con = stdout()
@@ -56,8 +65,7 @@ def import_replies(
             warn(f"{o.label}: could not be read ({'; '.join(o.problems)})")
         for p in o.problems if o.status in ("recorded", "acknowledged", "unmatched") else []:
             warn(f"{o.label}: {p}")
-    counts = {k: summary.count(k) for k in ("recorded", "acknowledged", "duplicate",
-                                            "unmatched", "failed")}
+    counts = {k: summary.count(k) for k in COUNTED}
     con.print(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no messages found")
     if counts["unmatched"]:
         con.print("Match the rest with: konpfoi replies unmatched")
@@ -93,4 +101,5 @@ def list_unmatched(as_json: JsonOpt = False) -> None:
 
 
 register(app, "import", import_replies)
+register(app, "fetch", fetch_replies)
 register(app, "unmatched", list_unmatched)

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.workspace import yamlfile
+from konpfoi.workspace import mailsettings, yamlfile
 from konpfoi.workspace.files import atomic_write
+from konpfoi.workspace.mailsettings import SECURITY_MODES, ImapSettings, OAuthSettings
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
-SECURITY_MODES = ("none", "starttls", "ssl")
+__all__ = ["SECURITY_MODES", "Config", "ImapSettings", "OAuthSettings", "SmtpSettings"]
 
 # What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
 NAME_PLACEHOLDER = "[YOUR FULL NAME]"
@@ -30,6 +31,10 @@ class SmtpSettings:
     port: int | None = None
     user: str | None = None
     security: str = "starttls"
+    ca_file: str | None = None  # trust this CA (a private server)
+    auth: str = "password"  # password | oauth2
+    rate: str | None = None  # the pace of `send`: 20/min by default, "none" to lift it
+    sent_copies: str = "auto"  # a copy of each message sent in the IMAP Sent folder
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Config:
     address: str | None = None
     signature: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
     group: GroupSettings = field(default_factory=GroupSettings)
     rule: str = "a"
     mp_chase_days: int = 15
@@ -102,7 +109,11 @@ smtp:
   port: {smtp_port}
   user: {smtp_user}
   security: {smtp_security}     # none | starttls | ssl
+  rate: 20/min           # the pace of konpfoi send (none: as fast as the server takes)
+  sent_copies: auto      # on | off | auto: a copy in your IMAP Sent folder (auto: not for
+                         # Gmail, Microsoft 365, Proton Bridge, which keep their own)
 
+{imap}
 clocks:
   # rule a: the day of receipt is day 0 (ICO); rule b: a request received on a non-working
   # day counts from the next working day.
@@ -137,6 +148,9 @@ def render_config(c: Config) -> str:
         address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
         smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
         smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
+        imap=mailsettings.TEMPLATE.format(
+            imap_host=_yaml_scalar(c.imap.host), imap_port=_yaml_scalar(c.imap.port),
+            imap_user=_yaml_scalar(c.imap.user), imap_security=c.imap.security),
         group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
         group_address=_yaml_scalar(c.group.address),
         group_website=_yaml_scalar(c.group.website),
@@ -162,7 +176,8 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "group", "clocks", "holidays"}
+_TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "clocks",
+        "holidays"}
 
 
 def load_config(path: Path) -> Config:
@@ -181,7 +196,9 @@ def load_config(path: Path) -> Config:
     if "password" in smtp:
         ck.fail(smtp, "password", "passwords are never stored in konpfoi.yaml",
                 hint="remove it; konpfoi reads KONPFOI_SMTP_PASSWORD or asks")
-    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security"))
+    mailsettings.check_secrets(ck, smtp, "smtp")
+    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security",
+                                 *mailsettings.SMTP_EXTRA_FIELDS))
     security = ck.text(smtp, "security", "smtp") or "starttls"
     if security not in SECURITY_MODES:
         ck.fail(smtp, "security", f"smtp: security must be one of {', '.join(SECURITY_MODES)}")
@@ -225,7 +242,9 @@ def load_config(path: Path) -> Config:
         smtp=SmtpSettings(
             host=ck.text(smtp, "host", "smtp") or None, port=port,
             user=ck.text(smtp, "user", "smtp") or None, security=security,
+            **mailsettings.smtp_extras(ck, smtp),
         ),
+        imap=mailsettings.load_imap(ck, data), oauth=mailsettings.load_oauth(ck, data),
         group=GroupSettings(
             name=ck.text(group, "name", "group") or None,
             email=ck.email(group, "email", "group"),
