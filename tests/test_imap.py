@@ -166,3 +166,32 @@ def test_a_fetch_killed_at_random_loses_and_repeats_nothing(run, account: Path,
         replies = con.execute("SELECT COUNT(*) FROM events WHERE kind = 'reply'").fetchone()[0]
     assert len(keys) == len(set(keys)) == 600
     assert replies == 600
+
+
+def test_drafts_upload_then_sent_from_the_phone(run, account: Path, dovecot) -> None:
+    out = run.json("drafts", "upload", "--campaign", "fdp")
+    assert out["folder"] == "Drafts"
+    assert [d["status"] for d in out["drafts"]] == ["uploaded"] * 4
+    in_drafts = dovecot.fetch(IMAP_USER, "Drafts")
+    assert len(in_drafts) == 4 and all("\\Draft" in flags for _, flags, _ in in_drafts)
+    ids = {item(run, f"K-000{n}")["message_id"] for n in range(1, 5)}
+    assert {_mid(raw) for _, _, raw in in_drafts} == ids
+    again = run.json("drafts", "upload", "K-0001", "K-0002")
+    assert [d["status"] for d in again["drafts"]] == ["already there"] * 2
+    assert len(dovecot.fetch(IMAP_USER, "Drafts")) == 4
+    # The volunteer sends K-0003 from their phone: the client files it in Sent.
+    raw = next(r for _, _, r in in_drafts if _mid(r) == item(run, "K-0003")["message_id"])
+    dovecot.append(IMAP_USER, "Sent", raw, flags=("\\Seen",))
+    fetched = run.json("replies", "fetch")
+    assert [f["item_id"] for f in fetched["sent"]] == ["K-0003"]
+    assert run.json("show", "K-0003")["state"] == "awaiting response"
+    later = run.json("drafts", "upload", "--campaign", "fdp")
+    assert "K-0003" in {s["item"] for s in later["skipped"]}
+    human = run("drafts", "upload", "--campaign", "fdp").stdout
+    assert "0 uploaded to Drafts, 3 already there." in human
+
+
+def _mid(raw: bytes) -> str:
+    import re
+
+    return re.search(rb"(?mi)^Message-ID: (<[^>]+>)", raw).group(1).decode()
