@@ -186,13 +186,16 @@ def smtp():
 def use_server(home: Path, server: Loopback, user: str | None = None) -> None:
     """Point the workspace's smtp settings at a loopback server."""
     text = (home / "konpfoi.yaml").read_text()
-    text = text.replace("  host: \n", f"  host: {server.host}\n")
-    text = text.replace("  port: \n", f"  port: {server.port}\n")
-    text = text.replace("  security: starttls", "  security: none")
-    text = text.replace("  rate: 20/min", "  rate: none")  # tests need not wait
+    start = text.index("smtp:\n")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    block = block.replace("  host: \n", f"  host: {server.host}\n")
+    block = block.replace("  port: \n", f"  port: {server.port}\n")
+    block = block.replace("  security: starttls", "  security: none")
+    block = block.replace("  rate: 20/min", "  rate: none")  # tests need not wait
     if user:
-        text = text.replace("  user: \n", f"  user: {user}\n")
-    (home / "konpfoi.yaml").write_text(text)
+        block = block.replace("  user: \n", f"  user: {user}\n")
+    (home / "konpfoi.yaml").write_text(text[:start] + block + text[end:])
 
 
 def use_imap(home: Path, host: str, port: int, user: str, security: str = "none",

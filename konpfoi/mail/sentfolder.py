@@ -17,7 +17,7 @@ from typing import Any
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import Event
 from konpfoi.ledger.store import Ledger
-from konpfoi.mail.imap import Fetched
+from konpfoi.mail.imap import Fetched, ImapConnection
 from konpfoi.tracking.events import drafted, sent_after
 from konpfoi.tracking.lifecycle import effective
 
@@ -96,3 +96,21 @@ def record(ledger: Ledger, fetched: Iterable[Fetched], known: dict[str, Issued],
         ledger.add_event(who.item_id, kind, day, data=data)
         out.append(Found(who.item_id, who.followup, day, mid, kind))
     return out
+
+
+def reconcile(ledger: Ledger, conn: ImapConnection, folder: str, item_ids: list[str],
+              today: dt.date) -> tuple[list[Found], list[str]]:
+    """Settle items whose outcome is unknown: each message of theirs found in the Sent folder
+    is recorded as sent on the server's date. Returns what was found, and the items whose
+    message is not there (they may still have gone: a server that does not file SMTP mail in
+    Sent, or a run killed before its copy was made)."""
+    wanted = set(item_ids)
+    known = {mid: who for mid, who in issued(ledger).items() if who.item_id in wanted}
+    found: list[Found] = []
+    for mid, who in known.items():
+        copies = conn.find(folder, mid)
+        with ledger.write():
+            found += record(ledger, copies[:1], {mid: who}, today, folder,
+                            via="Sent folder (reconcile)")
+    settled = {f.item_id for f in found}
+    return found, [i for i in item_ids if i not in settled]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from konpfoi.errors import DeliveryError, InvalidInput
+from konpfoi.mail.signin import Login
 from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings
 
 PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
@@ -27,6 +28,8 @@ class Server:
     port: int
     user: str | None
     security: str
+    ca_file: str | None = None  # trust this CA only (a private server)
+    auth: str = "password"  # or oauth2
 
     def __str__(self) -> str:
         who = f"{self.user} at " if self.user else ""
@@ -45,7 +48,7 @@ def server(settings: SmtpSettings, *, host: str | None = None, port: int | None 
         raise InvalidInput("no SMTP server is set",
                            hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
     return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
-                  security)
+                  security, settings.ca_file, settings.auth)
 
 
 def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:
@@ -73,6 +76,10 @@ def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None
     return ask(f"SMTP password for {srv.user} at {srv.host}")
 
 
+class NotHandedOver(Exception):
+    """The connection broke before the message was handed over: it was certainly not sent."""
+
+
 class Transport(Protocol):
     """Hands messages to a server, one at a time, over one connection."""
 
@@ -89,20 +96,26 @@ class Transport(Protocol):
 class SmtpTransport:
     """One SMTP connection, reused for a whole batch."""
 
-    def __init__(self, srv: Server, secret: str | None) -> None:
+    def __init__(self, srv: Server, secret: str | Login | None) -> None:
         self.srv = srv
+        from konpfoi.mail.imap import cannot_connect, tls_context
+
+        context = tls_context(srv.ca_file)
         try:
             if srv.security == "ssl":
                 self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    srv.host, srv.port, timeout=TIMEOUT, context=ssl.create_default_context())
+                    srv.host, srv.port, timeout=TIMEOUT, context=context)
             else:
                 self.smtp = smtplib.SMTP(srv.host, srv.port, timeout=TIMEOUT)
             self.smtp.ehlo()
             if srv.security == "starttls":
-                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.starttls(context=context)
                 self.smtp.ehlo()
-            if srv.user:
-                self.smtp.login(srv.user, secret or "")
+            if isinstance(secret, Login) and secret.token is not None:
+                self._oauth2(secret)
+            elif srv.user:
+                self.smtp.login(srv.user, secret.password or "" if isinstance(secret, Login)
+                                else secret or "")
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(f"{srv.host} does not offer STARTTLS",
                                 hint="use --smtp-security ssl (or none, on a network you "
@@ -111,10 +124,26 @@ class SmtpTransport:
             raise DeliveryError(f"{srv.host} refused the login for {srv.user} "
                                 f"({exc.smtp_code} {_text(exc.smtp_error)})",
                                 hint="check the user and password; nothing was sent") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise cannot_connect(str(srv), exc) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot connect to {srv} ({exc})",
                                 hint="check smtp settings in konpfoi.yaml; nothing was sent"
                                 ) from None
+
+    def _oauth2(self, login: Login) -> None:
+        """AUTH XOAUTH2 / OAUTHBEARER; an error challenge is answered empty, then refused."""
+        answered = False
+
+        def answer(challenge: bytes | None = None) -> str:
+            nonlocal answered
+            if answered or challenge:
+                return "" if login.mechanism == "xoauth2" else "\x01"
+            answered = True
+            return login.sasl().decode()
+
+        self.smtp.user = login.user  # smtplib reads it in its error messages
+        self.smtp.auth(login.mechanism.upper(), answer)
 
     def close(self) -> None:
         try:
@@ -125,14 +154,17 @@ class SmtpTransport:
     def deliver(self, sender: str, to: str, raw: bytes) -> tuple[bool, str]:
         """(accepted, server reply). A refusal resets the session for the next message;
         a lost connection raises (the outcome is then unknown)."""
-        code, reply = self.smtp.mail(sender)
-        if code != 250:
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
-        code, reply = self.smtp.rcpt(to)
-        if code not in (250, 251):
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
+        try:  # until DATA, a broken connection means the server has nothing
+            code, reply = self.smtp.mail(sender)
+            if code != 250:
+                self.smtp.rset()
+                return False, f"{code} {_text(reply)}"
+            code, reply = self.smtp.rcpt(to)
+            if code not in (250, 251):
+                self.smtp.rset()
+                return False, f"{code} {_text(reply)}"
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise NotHandedOver(str(exc) or "disconnected") from exc
         wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
         answer: bytes | str
         try:

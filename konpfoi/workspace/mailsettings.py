@@ -107,6 +107,9 @@ def load_oauth(ck: yamlfile.Checker, data: yamlfile.YMap) -> OAuthSettings:
 
 def smtp_extras(ck: yamlfile.Checker, m: yamlfile.YMap) -> dict[str, Any]:
     """The smtp: settings that came with IMAP and OAuth2: ca_file, auth, rate, sent_copies."""
+    copies = m.get("sent_copies")
+    if isinstance(copies, bool):  # YAML reads a bare on/off as true/false
+        m["sent_copies"] = "on" if copies else "off"
     rate = m.get("rate")
     if rate is not None and not isinstance(rate, str):
         ck.fail(m, "rate", "smtp: rate must be like 20/min, or none")
