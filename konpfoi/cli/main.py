@@ -15,6 +15,7 @@ from konpfoi.cli import (
     drafts,
     exchange,
     followup,
+    login,
     questions,
     record,
     replies,
@@ -46,6 +47,7 @@ register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
 app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
 register(app, "reply", record.record_reply)

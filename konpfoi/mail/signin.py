@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from konpfoi.errors import InvalidInput
 from konpfoi.workspace.config import OAuthSettings
@@ -39,8 +40,10 @@ class Login:
         return f"Login(user={self.user!r}, {'token' if self.token else 'password'}=...)"
 
 
-def keyring_user(user: str, host: str) -> str:
-    return f"{user}@{host}"
+def keyring_user(service: str, user: str, host: str) -> str:
+    """The keyring entry's user name: `you@example.org@smtp.example.org` for SMTP (as before
+    IMAP came), `imap:you@example.org@imap.example.org` for IMAP (one host may serve both)."""
+    return f"{user}@{host}" if service == "smtp" else f"{service}:{user}@{host}"
 
 
 def keyring_module():  # type: ignore[no-untyped-def]
@@ -80,7 +83,7 @@ def password(service: str, user: str, host: str, ask: Ask | None = None) -> str:
     env = PASSWORD_ENV[service]
     if os.environ.get(env):
         return os.environ[env]
-    found = from_keyring(keyring_user(user, host))
+    found = from_keyring(keyring_user(service, user, host))
     if found:
         return found
     if ask is None:
@@ -101,3 +104,50 @@ def login(service: str, user: str | None, host: str, auth: str, oauth: OAuthSett
         return Login(user, token=oauth2.access_token(oauth, user, show=show),
                      mechanism=oauth.mechanism)
     return Login(user, password=password(service, user, host, ask))
+
+
+def remember(servers: dict[str, Any], oauth: OAuthSettings, ask: Ask, show: Show, *,
+             check: bool = True) -> list[dict[str, str]]:
+    """`konpfoi login`: each server's password asked for, tried (with `check`) and kept in
+    the keyring; an OAuth2 provider signed in to once for all of them."""
+    done: list[dict[str, str]] = []
+    signed_in: set[str] = set()
+    for service, srv in servers.items():
+        if not srv.user:
+            raise InvalidInput(f"no {service} user is set",
+                               hint=f"set {service}.user in konpfoi.yaml")
+        if srv.auth == "oauth2":
+            if srv.user not in signed_in:
+                from konpfoi.mail import oauth as oauth2
+
+                token = oauth2.sign_in(oauth, srv.user, show)
+                signed_in.add(srv.user)
+                if check:
+                    _try(service, srv, Login(srv.user, token=token,
+                                             mechanism=oauth.mechanism))
+            done.append({"service": service, "user": srv.user, "host": srv.host,
+                         "what": f"{service.upper()}: signed in as {srv.user} with OAuth2 "
+                                 f"({oauth.provider or 'command'})"})
+            continue
+        secret = ask(f"{service.upper()} password for {srv.user} at {srv.host}")
+        if not secret:
+            raise InvalidInput("no password given", hint="nothing was kept")
+        if check:
+            _try(service, srv, Login(srv.user, password=secret))
+        to_keyring(keyring_user(service, srv.user, srv.host), secret)
+        done.append({"service": service, "user": srv.user, "host": srv.host,
+                     "what": f"{service.upper()}: the password for {srv.user} at {srv.host} "
+                             "is in the system keyring"})
+    return done
+
+
+def _try(service: str, srv: Any, login: Login) -> None:
+    """Sign in once, to refuse a wrong password before it is kept."""
+    if service == "imap":
+        from konpfoi.mail.imap import ImapConnection
+
+        ImapConnection(srv, login).close()
+    else:
+        from konpfoi.mail.transport import SmtpTransport
+
+        SmtpTransport(srv, login).close()
