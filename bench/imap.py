@@ -51,6 +51,21 @@ def _fetch(exe: str, env: dict[str, str]) -> tuple[float, dict]:
     return time.perf_counter() - start, json.loads(done.stdout)
 
 
+def _wire_only(server: Dovecot) -> float:
+    """The IMAP side alone: sign in, search and fetch every message in 200-message chunks."""
+    from konpfoi.mail.credentials import Login
+    from konpfoi.mail.imap import ImapConnection, ImapServer
+
+    start = time.perf_counter()
+    srv = ImapServer(server.host, server.port, IMAP_USER, "none")
+    with ImapConnection(srv, Login(IMAP_USER, password=IMAP_PASSWORD)) as conn:
+        conn.select("INBOX")
+        uids = conn.uids()
+        for k in range(0, len(uids), 200):
+            conn.fetch(uids[k:k + 200])
+    return time.perf_counter() - start
+
+
 def main() -> None:
     runs = arguments(__doc__, 3).parse_args().runs
     exe = konpfoi()
@@ -96,6 +111,7 @@ def main() -> None:
             assert out["folders"][0]["new"] == NEW, out["folders"]
             incremental.append(seconds)
         nothing = [_fetch(exe, env)[0] for _ in range(runs)]
+        wire = [_wire_only(server) for _ in range(runs)]
     med = statistics.median(full)
     print(f"{'benchmark':<52} {'median':>9} {'msg/s':>8}")
     print(f"{f'replies fetch: {TOTAL:,} new (fresh ledger)':<52} {med:>8.2f}s "
@@ -104,6 +120,9 @@ def main() -> None:
     print(f"{f'replies fetch: {NEW} new among {TOTAL:,} seen':<52} {inc:>8.2f}s "
           f"{NEW / inc:>8.0f}")
     print(f"{'replies fetch: nothing new':<52} {statistics.median(nothing):>8.2f}s")
+    wired = statistics.median(wire)
+    print(f"{f'IMAP transfer alone: {TOTAL:,} messages (no intake)':<52} {wired:>8.2f}s "
+          f"{TOTAL / wired:>8.0f}")
     print(f"  outcomes of the full fetch: {counts}")
 
 

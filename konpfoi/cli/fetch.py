@@ -78,7 +78,7 @@ def _with_progress(quiet: bool, work: Any) -> Any:
 
 
 def _show(result: Any, as_json: bool) -> None:
-    from konpfoi.cli.replies import COUNTED, show_outcomes
+    from konpfoi.cli.outcomes import COUNTED, show_outcomes
 
     if as_json:
         emit_json({"account": result.account,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
 from konpfoi.cli.fetch import fetch_replies
+from konpfoi.cli.outcomes import COUNTED, show_outcomes
 
 app = typer.Typer(help="Fetch replies over IMAP, or import them from a mailbox file, and "
                        "match them to requests.",
@@ -43,32 +44,6 @@ def import_replies(
                    "counts": {k: summary.count(k) for k in COUNTED}})
         return
     show_outcomes(summary)
-
-
-COUNTED = ("recorded", "acknowledged", "duplicate", "unmatched", "failed")
-
-
-def show_outcomes(summary: Any) -> None:
-    """One line per message (what it matched, or why not), then the counts."""
-    from rich.markup import escape
-
-    con = stdout()
-    for o in summary.outcomes:
-        if o.status in ("recorded", "acknowledged"):
-            con.print(f"[green]{o.status:<12}[/] {o.item_id}  {escape(o.subject[:60])}  "
-                      f"[dim]({escape(o.why)})[/]", soft_wrap=True)
-        elif o.status == "unmatched":
-            guesses = ", ".join(c["item"] for c in o.candidates[:3])
-            con.print(f"[yellow]unmatched[/]    {escape(o.sender)}: {escape(o.subject[:60])}"
-                      + (f"  [dim](perhaps {guesses})[/]" if guesses else ""), soft_wrap=True)
-        elif o.status == "failed":
-            warn(f"{o.label}: could not be read ({'; '.join(o.problems)})")
-        for p in o.problems if o.status in ("recorded", "acknowledged", "unmatched") else []:
-            warn(f"{o.label}: {p}")
-    counts = {k: summary.count(k) for k in COUNTED}
-    con.print(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no messages found")
-    if counts["unmatched"]:
-        con.print("Match the rest with: konpfoi replies unmatched")
 
 
 def list_unmatched(as_json: JsonOpt = False) -> None:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import imaplib
-import os
 import re
-import ssl
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from konpfoi.errors import DeliveryError, InvalidInput
+from konpfoi.mail.credentials import Login
 from konpfoi.mail.mailboxes import Message
-from konpfoi.mail.signin import Login
+from konpfoi.mail.tls import cannot_connect, tls_context
 from konpfoi.workspace.config import SECURITY_MODES, ImapSettings
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
@@ -59,31 +58,6 @@ def server(settings: ImapSettings, *, host: str | None = None, port: int | None 
                            hint="set imap.host in konpfoi.yaml, or give --imap-host")
     return ImapServer(host, port or settings.port or DEFAULT_PORTS[security],
                       user or settings.user, security, settings.ca_file, settings.auth)
-
-
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """Certificates verified against the system's CAs, or only against `ca_file` when given."""
-    if not ca_file:
-        return ssl.create_default_context()
-    path = os.path.expanduser(ca_file)
-    try:
-        return ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError) as exc:
-        raise InvalidInput(f"ca_file {path}: cannot be read as a PEM certificate ({exc})",
-                           hint="give the CA certificate your server's certificate is "
-                                "signed with (Proton Mail Bridge: export it from Bridge)"
-                           ) from None
-
-
-def cannot_connect(what: str, exc: BaseException) -> DeliveryError:
-    """One clear line for a failed connection; a certificate problem says how to trust it."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return DeliveryError(
-            f"the certificate of {what} cannot be verified ({exc.verify_message})",
-            hint="for a private server (Proton Mail Bridge, a self-hosted one) give its CA "
-                 "certificate as ca_file in konpfoi.yaml; konpfoi never skips the check")
-    return DeliveryError(f"cannot connect to {what} ({exc})",
-                         hint="check the imap settings in konpfoi.yaml and the network")
 
 
 @dataclass(frozen=True)

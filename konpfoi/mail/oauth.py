@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Callable
 
 from konpfoi.errors import DeliveryError, InvalidInput
-from konpfoi.mail.signin import from_keyring, to_keyring
+from konpfoi.mail.credentials import from_keyring, to_keyring
 from konpfoi.workspace.config import OAuthSettings
 
 MICROSOFT_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All",

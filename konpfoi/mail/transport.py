@@ -6,7 +6,6 @@ Passwords come from the environment, the system keyring or a prompt — never fr
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -14,10 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from konpfoi.errors import DeliveryError, InvalidInput
-from konpfoi.mail.signin import Login
+from konpfoi.mail import credentials
+from konpfoi.mail.credentials import Login
+from konpfoi.mail.tls import cannot_connect, tls_context
 from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings
 
-PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
+PASSWORD_ENV = credentials.PASSWORD_ENV["smtp"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 TIMEOUT = 60
 
@@ -52,28 +53,11 @@ def server(settings: SmtpSettings, *, host: str | None = None, port: int | None 
 
 
 def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:
-    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for.
-
-    Never written anywhere.
-    """
+    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for
+    (mail.credentials, the one home of this rule). Never written anywhere."""
     if not srv.user:
         return None
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    try:
-        import keyring  # an optional extra: konpfoi works without it
-
-        found = keyring.get_password("konpfoi", f"{srv.user}@{srv.host}")
-        if found:
-            return str(found)
-    except Exception:  # not installed, or no keyring backend on this machine
-        pass
-    if ask is None:
-        raise InvalidInput(f"no password for {srv.user} at {srv.host}",
-                           hint=f"set {PASSWORD_ENV}, store it in the system keyring "
-                                f"(service konpfoi, user {srv.user}@{srv.host}), or run on "
-                                "a terminal to be asked")
-    return ask(f"SMTP password for {srv.user} at {srv.host}")
+    return credentials.password("smtp", srv.user, srv.host, ask)
 
 
 class NotHandedOver(Exception):
@@ -98,8 +82,6 @@ class SmtpTransport:
 
     def __init__(self, srv: Server, secret: str | Login | None) -> None:
         self.srv = srv
-        from konpfoi.mail.imap import cannot_connect, tls_context
-
         context = tls_context(srv.ca_file)
         try:
             if srv.security == "ssl":
