@@ -88,13 +88,19 @@ def _show(result: Any, as_json: bool) -> None:
                    "sent": [f.__dict__ for f in result.sent]})
         return
     con = stdout()
+    known = sum(f.event == "already recorded" for f in result.sent)
     for f in result.folders:
         what = f"{f.new} new" if f.new else "nothing new"
+        if f.role == "sent" and known:
+            what += f" ({known} already recorded as sent)"
         con.print(f"{f.folder}: {what}" + (" (the server renumbered it: read again)"
                                            if f.renumbered else ""), soft_wrap=True)
-    show_outcomes(result.replies)
+    if result.replies.outcomes:
+        show_outcomes(result.replies)
+    else:
+        con.print("No new replies.")
     for found in result.sent:
         if found.event != "already recorded":
-            what = f"its {found.followup.replace('-', ' ')}" if found.followup else "sent"
-            con.print(f"[green]sent[/]         {found.item_id}  {what} on {found.date} "
+            what = f"its {found.followup.replace('-', ' ')}" if found.followup else "it"
+            con.print(f"[green]sent[/]         {found.item_id}  {what} went on {found.date} "
                       "(found in your Sent folder)", soft_wrap=True)

@@ -109,13 +109,24 @@ def send_items(
                 copies.close()
     _summary(report, plan, as_json)
     if report.error or report.not_sent:
-        unknown = ", ".join(i.id for i in report.unknown)
-        raise DeliveryError(
-            report.error or f"{report.not_sent} of {len(ready)} not sent",
-            hint=(f"{unknown} may or may not have gone: konpfoi send --reconcile checks your "
-                  "Sent folder; " if unknown else "")
-            + "run the same command again to send the rest (a temporary refusal is tried "
-              "again; a refused address needs --retry once mended)")
+        raise DeliveryError(report.error or f"{report.not_sent} of {len(ready)} not sent",
+                            hint=_what_next(report))
+
+
+def _what_next(report) -> str:  # type: ignore[no-untyped-def]
+    """What to do about each kind of message that did not go."""
+    steps = []
+    if report.unknown:
+        ids = ", ".join(i.id for i in report.unknown)
+        steps.append(f"{ids} may or may not have gone: konpfoi send --reconcile checks your "
+                     "Sent folder")
+    if report.deferred or report.error:
+        steps.append("run the same command again later to send the rest (what was refused "
+                     "for now is tried again)")
+    if report.refused:
+        ids = " ".join(i.id for i, _ in report.refused)
+        steps.append(f"mend the address, then konpfoi send {ids} --retry --yes")
+    return "; ".join(steps)
 
 
 class _Copies:
