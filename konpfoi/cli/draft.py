@@ -55,10 +55,10 @@ def draft_requests(
     warning = drafting.placeholder_warning(sender)
     from konpfoi.directory.doubts import address_doubts
 
-    for d, t in zip(drafts, targets, strict=True):
+    for d, target in zip(drafts, targets, strict=True):
         if d.note:
             note(d.note)
-        for doubt in address_doubts(t.body, d.item.body_email or ""):
+        for doubt in address_doubts(target.body, d.item.body_email or ""):
             warn(f"{d.item.id} to {d.item.body_email}: {doubt}")
     if warning:
         warn(warning)
