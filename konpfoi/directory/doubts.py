@@ -49,8 +49,9 @@ def contact_doubts(body: Body, c: Contact, today: str | None = None) -> list[Dou
     out = []
     if c.doubt:
         out.append(Doubt("stated", c.doubt))
-    if c.email:
-        out += _address(body, c)
+    if c.email:  # a doubt someone recorded says more than a guess from the address's words
+        out += [d for d in _address(body, c)
+                if not (c.doubt and d.kind in ("legacy", "general"))]
     day = dt.date.fromisoformat(today) if today else dt.date.today()
     if not c.checked:
         out.append(Doubt("undated", "nobody recorded when this address was last checked"))
