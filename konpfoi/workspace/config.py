@@ -14,10 +14,22 @@ from konpfoi.workspace.mailsettings import SECURITY_MODES, ImapSettings, OAuthSe
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 __all__ = ["SECURITY_MODES", "Config", "ImapSettings", "OAuthSettings", "SmtpSettings"]
+# A body's nation in the directory: one of the four, or `uk` for a UK-wide body (DHSC, MHRA,
+# UKHSA). Bank holidays are the four nations' only: for a UK-wide body every nation's count.
+UK_WIDE = "uk"
+BODY_NATIONS = (*NATIONS, UK_WIDE)
 
 # What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
 NAME_PLACEHOLDER = "[YOUR FULL NAME]"
 EMAIL_PLACEHOLDER = "your-email-address@konpfoi.invalid"
+
+
+def holiday_nations(nation: str | None) -> frozenset[str]:
+    """Whose bank holidays a body's own clock skips: its nation's, every nation's for a
+    UK-wide body, England's when the nation is unknown."""
+    if nation == UK_WIDE:
+        return frozenset(NATIONS)
+    return frozenset({nation or "england"})
 
 
 def has_placeholder(text: str) -> bool:
