@@ -305,6 +305,9 @@ def _ok(typ: str, data: list, what: str) -> None:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, BaseException):  # imaplib's errors carry the reply's bytes as repr
+        text = str(value)
+        return text[2:-1] if text.startswith(("b'", 'b"')) and len(text) > 2 else text
     if isinstance(value, list):
         value = b" ".join(v for v in value if isinstance(v, bytes))
     if isinstance(value, bytes):
