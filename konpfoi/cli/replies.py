@@ -1,4 +1,4 @@
-"""`konpfoi replies import|unmatched|assign|dismiss|undo`: what came back, sorted."""
+"""`konpfoi replies import|fetch|unmatched|assign|dismiss|undo`: what came back, sorted."""
 
 from __future__ import annotations
 
@@ -7,22 +7,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
+from konpfoi.cli.fetch import fetch_replies
+from konpfoi.cli.outcomes import show_outcomes
 
 if TYPE_CHECKING:
     from konpfoi.mail.inbox import Recorded
-    from konpfoi.mail.intake import Summary
 
-app = typer.Typer(help="Import replies from a mailbox, and sort what did not match.",
+app = typer.Typer(help="Fetch replies over IMAP, or import them from a mailbox file; match "
+                       "them to requests, and sort what did not match.",
                   no_args_is_help=True)
 MsgArg = Annotated[str, typer.Argument(
     metavar="MSG", help="The message: its short id from `replies unmatched` (or Message-ID).")]
 AsOpt = Annotated[str | None, typer.Option(
     "--as", help="Record it as a reply, an acknowledgement or a bounce (default: what it "
                  "looks like).")]
-_LABELS = {"recorded": "recorded", "acknowledged": "acknowledged", "bounce": "bounce",
-           "own": "own mail", "unmatched": "unmatched", "failed": "failed",
-           "duplicate": "duplicate"}
 
 
 def import_replies(
@@ -53,43 +52,10 @@ def import_replies(
         emit_json({"source": str(source), "outcomes": [o.to_dict() for o in summary.outcomes],
                    "counts": counts})
     else:
-        _show_import(summary)
+        show_outcomes(summary)
     if counts["failed"]:
         raise typer.Exit(5)
 
-
-def _show_import(summary: Summary) -> None:
-    from rich.markup import escape
-
-    con = stdout()
-    for o in summary.outcomes:
-        if o.status == "duplicate":
-            continue
-        label = _LABELS[o.status]
-        if o.status == "failed":
-            warn(f"{o.label}: {o.why}" + ("; kept, see: konpfoi replies unmatched"
-                                          if o.key else ""))
-            continue
-        who = o.item_id or o.handle
-        line = f"{label:<13} {who:<9} {escape(o.subject[:60] or '(no subject)')}"
-        if o.status == "unmatched":
-            guesses = ", ".join(c["item"] for c in o.candidates[:3])
-            line += f"  [dim]({escape(o.why)}" + (f"; perhaps {guesses}" if guesses else "") \
-                + ")[/]"
-        else:
-            line += f"  [dim]({escape(o.why)})[/]"
-        con.print(line, soft_wrap=True)
-        if o.check:
-            con.print(f"              [yellow]check:[/] {escape(o.check)}", soft_wrap=True)
-        for p in o.problems:
-            warn(f"{o.label}: {p}")
-    counts = summary.counts()
-    words = {"own": ("own mail skipped",) * 2, "bounce": ("bounce", "bounces"),
-             "duplicate": ("duplicate", "duplicates")}
-    parts = [f"{n} {words.get(k, (k, k))[n != 1]}" for k, n in counts.items() if n]
-    con.print(", ".join(parts) or "no messages found")
-    if counts["unmatched"] or counts["failed"]:
-        con.print("Sort the rest with: konpfoi replies unmatched")
 
 
 def list_unmatched(
@@ -202,6 +168,7 @@ def _set_aside(message: str, *, undo: bool, as_json: bool) -> None:
 
 
 register(app, "import", import_replies)
+register(app, "fetch", fetch_replies)
 register(app, "unmatched", list_unmatched)
 register(app, "assign", assign_reply)
 register(app, "dismiss", dismiss_reply)

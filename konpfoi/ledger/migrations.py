@@ -132,7 +132,19 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "content {blob} NOT NULL)",
         "ALTER TABLE items ADD COLUMN message_sha256 TEXT",
     )),
-    ("m004_inbound_identity", (
+    ("m004_mail_folders", (
+        # How far `replies fetch` has read each IMAP folder: written in the transaction that
+        # records the messages, so a fetch killed at any point neither loses nor repeats one.
+        # UIDVALIDITY is the server's opaque name for a folder's numbering: kept as text.
+        """CREATE TABLE mail_folders (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity TEXT NOT NULL,
+            last_uid {int} NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder))""",
+    )),
+    ("m005_inbound_identity", (
         # A received message is known by its Message-ID AND a hash of its content, so that
         # two different messages sharing a Message-ID are both kept; each keeps what it is
         # (own mail, bounce, automatic reply, reply), why, and when the user last changed it
