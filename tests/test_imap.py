@@ -106,7 +106,7 @@ def test_a_first_fetch_reads_from_the_first_request(run, account: Path, dovecot)
                    date=old)
     dovecot.append(IMAP_USER, "INBOX", reply_to(run, "K-0001"))
     out = run.json("replies", "fetch", "--no-sent")
-    assert [o["key"] for o in out["outcomes"]] == ["<reply-K-0001-0@nhs.example>"]
+    assert [o["message_id"] for o in out["outcomes"]] == ["<reply-K-0001-0@nhs.example>"]
     assert out["folders"][0]["last_uid"] == 2 and len(out["folders"]) == 1
     wider = run.json("replies", "fetch", "--no-sent", "--since", "2019-12-01")
     assert [o["status"] for o in wider["outcomes"]] == ["unmatched", "duplicate"]

@@ -38,8 +38,9 @@ _EVENT_STATUS = {"reply": "recorded", "review-outcome": "recorded",
 class Outcome:
     label: str  # where the message came from (file and position)
     status: str  # one of STATUSES
-    key: str = ""
+    key: str = ""  # its content hash: with the Message-ID, which message it is
     handle: str = ""  # the short name `replies assign|dismiss|undo` take
+    message_id: str | None = None
     item_id: str | None = None
     kind: str = ""  # what the message is (ledger.model.MESSAGE_CLASSES)
     how: str = ""  # the evidence it was matched by
@@ -117,8 +118,9 @@ def receive(inbox: Inbox, label: str, raw: bytes) -> Outcome:
     """Keep one raw message, then classify, match and record it (or list it as unmatched)."""
     ledger = inbox.ledger
     ident = incoming.identity(raw)
-    out = Outcome(label, "duplicate", key=ident, handle=ident[:8])
-    seen = _seen(ledger, ident, incoming.quick_message_id(raw))
+    quick = incoming.quick_message_id(raw)
+    out = Outcome(label, "duplicate", key=ident, handle=ident[:8], message_id=quick)
+    seen = _seen(ledger, ident, quick)
     if seen is not None:
         out.key, out.item_id, out.subject = seen["key"], seen["item_id"], seen["subject"] or ""
         out.why = f"already imported ({seen['status']})"
