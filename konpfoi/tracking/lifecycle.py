@@ -87,7 +87,8 @@ SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yo
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
-UNDELIVERED = ("it bounced: check the body's address (konpfoi show {id}); send it again, then "
+UNDELIVERED = ("it bounced: check the body's address (konpfoi show {id}), correct it "
+               "(konpfoi bodies set BODY foi=ADDRESS --source URL), send it again, then "
                "konpfoi mark-sent {id} --again (the clock starts again)")
 DATES = ("the reply is dated {when}, before the request was recorded as sent: correct the "
          "send date (konpfoi show {id} gives the event number; konpfoi record {id} "
