@@ -81,7 +81,7 @@ def golden_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run("init", str(root / "home"), "--name", "Jo Campaigner", "--email", "jo@example.org")
         run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign",
             "c")
-        run("mark-sent", "K-0001", "--date", "2026-11-02")
+        run("mark-sent", "K-0001", "--date", "2026-11-23")
         eml = write(root / "r.eml", "From: a@b.nhs.uk\nSubject: re\nMessage-ID: <m@b>\n\nhi\n")
         run("reply", "K-0001", "--file", str(eml), "--outcome", "refused")
         run("code", "K-0001", "--q", "1=refused:s43")

@@ -106,7 +106,7 @@ def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subjec
     from konpfoi.letters import campaigns
 
     kwargs = dict(templates=s.templates, drafts_dir=s.ws.drafts, template=template, qs=qs,
-                  subject=subject, now=now, drafts_root=s.ws.root)
+                  subject=subject, now=now, drafts_root=s.ws.root, prefix=s.config.prefix)
     if quiet or len(plan.targets) < 10:
         return campaigns.draft_batch(ledger, plan, campaign, sender, **kwargs)
     from rich.progress import Progress

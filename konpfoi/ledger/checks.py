@@ -14,7 +14,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from konpfoi.ledger.model import EVENT_KINDS, ITEM_KINDS, OUTCOMES
+from konpfoi.ledger.model import (
+    EVENT_KINDS,
+    INBOUND_STATES,
+    ITEM_ID_PATTERN,
+    ITEM_KINDS,
+    MESSAGE_CLASSES,
+    OUTCOMES,
+)
 from konpfoi.workspace import dates
 from konpfoi.workspace.config import NATIONS
 from konpfoi.workspace.yamlfile import is_email
@@ -28,7 +35,7 @@ MAX_QUESTIONS = 500
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 UID = re.compile(r"[0-9a-f]{32}")
-ITEM_ID = re.compile(r"[A-Z][A-Z0-9]{0,15}-[0-9]{1,12}")
+ITEM_ID = re.compile(ITEM_ID_PATTERN)
 BODY_ID = re.compile(r"[a-z][a-z0-9-]{0,30}:[^\s\x00-\x1f\x7f]{1,120}")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a template, a question set
 SLUG = re.compile(r"[a-z][a-z0-9-]{0,39}")  # a status, a follow-up kind
@@ -266,9 +273,15 @@ INBOUND: Rules = {
     "sha256": (True, pattern(HEX64, "a SHA-256 (64 hex digits)")),
     "item_id": (False, optional(pattern(ITEM_ID, "an item id such as K-0042"))),
     "event_uid": (False, optional(pattern(UID, "an event uid (32 hex digits)"))),
-    "status": (True, pattern(SLUG, "a status")),
+    "status": (True, one_of(INBOUND_STATES, "a state (" + ", ".join(INBOUND_STATES) + ")")),
     "candidates": (False, optional(json_value(MAX_DATA, list))),
     "problems": (False, optional(str_list(1000, text(MAX_TEXT, one_line=False, empty=True)))),
+    "message_id": (False, optional(text(MAX_LINE, one_line=False))),
+    "identity": (False, optional(pattern(HEX64, "a SHA-256 (64 hex digits)"))),
+    "class": (False, optional(one_of(MESSAGE_CLASSES, "a kind of message (" + ", ".join(
+        MESSAGE_CLASSES) + ")"))),
+    "reason": (False, _NOTE),
+    "changed_at": (False, optional(timestamp)),
 }
 
 BLOB: Rules = {
@@ -288,13 +301,14 @@ def check(kind: str, rec: Mapping[str, Any]) -> None:
     rules = RECORDS.get(kind)
     if rules is None:
         raise BadField("type", f"unknown record type {_brief(kind)}")
+    for key, (required, _) in rules.items():
+        if required and key not in rec:
+            raise BadField(key, "is missing", missing=True)
     for key in rec:
         if key != "type" and key not in rules:
             raise BadField(str(key)[:60], f"is not part of a konpfoi {kind} record")
-    for key, (required, rule) in rules.items():
+    for key, (_, rule) in rules.items():
         if key not in rec:
-            if required:
-                raise BadField(key, "is missing", missing=True)
             continue
         why = rule(rec[key])
         if why:

@@ -14,7 +14,7 @@ from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger import checks
 from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
 from konpfoi.ledger.model import damaged
-from konpfoi.ledger.store import Ledger
+from konpfoi.ledger.store import ImportConflict, Ledger
 from konpfoi.workspace.files import atomic_write
 
 # The longest line an export can hold: the largest blob, base64-encoded, and its fields.
@@ -62,6 +62,8 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
         for number, rec in records:
             try:
                 new = ledger.load_record(rec, ids)
+            except ImportConflict as exc:
+                raise ImportConflict(f"{path}:{number}: {exc.message}", hint=exc.hint) from None
             except (Conflict, KeyError, TypeError, ValueError, binascii.Error) as exc:
                 raise InvalidInput(f"{path}:{number}: cannot import this {rec['type']} ({exc})",
                                    hint=_NOTHING) from None

@@ -149,7 +149,33 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "content {blob} NOT NULL)",
         "ALTER TABLE items ADD COLUMN message_sha256 TEXT",
     )),
-    ("m004_batch_claims", (
+    ("m004_mail_folders", (
+        # How far `replies fetch` has read each IMAP folder: written in the transaction that
+        # records the messages, so a fetch killed at any point neither loses nor repeats one.
+        # UIDVALIDITY is the server's opaque name for a folder's numbering: kept as text.
+        """CREATE TABLE mail_folders (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity TEXT NOT NULL,
+            last_uid {int} NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder))""",
+    )),
+    ("m005_inbound_identity", (
+        # A received message is known by its Message-ID AND a hash of its content, so that
+        # two different messages sharing a Message-ID are both kept; each keeps what it is
+        # (own mail, bounce, automatic reply, reply), why, and when the user last changed it
+        # (assigned, dismissed, undone).
+        "ALTER TABLE inbound ADD COLUMN message_id TEXT",
+        "ALTER TABLE inbound ADD COLUMN identity TEXT",
+        "ALTER TABLE inbound ADD COLUMN class TEXT",
+        "ALTER TABLE inbound ADD COLUMN reason TEXT",
+        "ALTER TABLE inbound ADD COLUMN changed_at TEXT",
+        "UPDATE inbound SET message_id = key WHERE key LIKE '<%'",
+        "CREATE INDEX inbound_message_id ON inbound (message_id)",
+        "CREATE UNIQUE INDEX inbound_identity ON inbound (identity)",
+    )),
+    ("m006_batch_claims", (
         # One row per (campaign, body, sender) a batch has drafted: the primary key is the
         # rule that two batches of one campaign run at once cannot both draft a body (a
         # uniqueness rule, not a check-then-insert race). A local guard: not exported.
