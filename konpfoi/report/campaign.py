@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
+from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, Policy, calendar_regime
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import OUTCOME_LABELS as MODEL_LABELS
 from konpfoi.ledger.store import Ledger
@@ -132,6 +132,8 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
             response = next((c for c in view.clocks if c.key in ("response", "chase")), None)
             cal = cals.for_regime(calendar_regime(item.kind), item.nation)
             replied = response.stopped if response else None
+            if item.kind not in ITEM_REGIME:  # a letter: a reminder date, never a deadline
+                response = None
             rows.append(Row(
                 item=item.id, body_id=item.body_id, body=item.body_name, state=view.state,
                 sent=_iso(view.sent), due=_iso(response.due if response else None),

@@ -53,7 +53,9 @@ def to_markdown(r: Report) -> str:
     waiting = [x for x in r.not_replied if not x.days_late]
     if waiting:
         lines += ["\n## Awaiting a reply (not yet due)\n"]
-        lines += [f"- {esc(x.body)} ({x.item}), due {x.due}" for x in waiting]
+        lines += [f"- {esc(x.body)} ({x.item}), " + (f"due {x.due}" if x.due else
+                                                      "a letter with no statutory deadline")
+                  for x in waiting]
     return "\n".join(lines) + "\n"
 
 

@@ -175,7 +175,9 @@ def _late(r: Report) -> str:
                    f"</thead><tbody>{rows}</tbody></table></div></section>\n")
     waiting = [x for x in r.not_replied if not x.days_late]
     if waiting:
-        items = "".join(f"<li>{escape(x.body)} ({x.item}), due {x.due}</li>" for x in waiting)
+        items = "".join(f"<li>{escape(x.body)} ({x.item}), "
+                        + (f"due {x.due}" if x.due else "a letter with no statutory deadline")
+                        + "</li>" for x in waiting)
         out.append('<section aria-labelledby="s-w"><h2 id="s-w">Awaiting a reply</h2>'
                    f"<ul>{items}</ul></section>\n")
     return "".join(out)

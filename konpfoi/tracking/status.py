@@ -32,7 +32,7 @@ from konpfoi.tracking.lifecycle import (
     summarise,
 )
 
-_VIEWS_FORMAT = "1"  # bump when the lifecycle's rules change
+_VIEWS_FORMAT = "2"  # bump when the lifecycle's rules change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day
 
 
