@@ -29,12 +29,16 @@ def send_items(
     smtp_user: Annotated[str | None, typer.Option(help="Override smtp.user.")] = None,
     smtp_security: Annotated[str | None, typer.Option(
         help="Override smtp.security: none, starttls or ssl.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send even a request that repeats or overlaps one already sent.")]
+    = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Send drafts over SMTP (a dry run unless --yes).
 
     The intent is recorded before each message and the server's answer after it, so an
-    interrupted run resumes without sending anything twice.
+    interrupted run resumes without sending anything twice. A follow-up is rendered again for
+    the day it goes; a request that repeats or overlaps one already sent waits for --force.
     """
     import sys
 
@@ -52,8 +56,12 @@ def send_items(
             raise
         srv = None  # a dry run can show what would go before a server is set
     with s.ledger() as ledger:
+        held = _truthful(s, ledger, items, campaign, followup, yes)
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, retry=retry, followup=followup)
+        held.update(_overlapping(s, ledger, plan, followup, force))
+        plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
+        plan.ready = [o for o in plan.ready if o.item.id not in held]
         ready = plan.ready[:limit] if limit else plan.ready
         for item in plan.unknown:
             warn(f"{item.id} to {item.body_email}: sent, but the outcome never came back. "
@@ -82,6 +90,43 @@ def send_items(
             report.error + (f"; {item.id} may or may not have gone" if item else ""),
             hint=f"run the same command again to send the rest; check {item.id} in your Sent "
                  f"folder first" if item else "run the same command again to send the rest")
+
+
+def _truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Follow-ups are rendered again for today (dates true on the day they go): item -> why
+    one can no longer go."""
+    if not followup:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import followup_drafts
+
+    setup = followup_drafts.Setup(s.templates, s.ws.root, s.ws.drafts, s.calendars, s.config,
+                                  s.policy)
+    found = followup_drafts.redate(ledger, setup, ledger.pick(items or None, campaign),
+                                   followup, dt.datetime.now().astimezone(), write=write)
+    for line in found.notes:
+        note(line)
+    return found.refused
+
+
+def _overlapping(s, ledger, plan, followup, force) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Requests that repeat or overlap one already sent (law.aggregation): item -> why; with
+    --force they go, with the warning."""
+    if followup or not plan.ready:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import overlaps
+
+    found = overlaps.for_items(ledger, [o.item for o in plan.ready],
+                               s.calendars.for_regime("foia"), dt.date.today(),
+                               s.config.letters.repeat_months)
+    if force:
+        for line in found.values():
+            warn(line)
+        return {}
+    return {k: v + "; --force sends it" for k, v in found.items()}
 
 
 def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type: ignore[no-untyped-def]

@@ -14,11 +14,12 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.law.correspondence import TEMPLATE_KINDS
 from konpfoi.workspace import yamlfile
 from konpfoi.workspace.resources import packaged
 
 SUFFIX = ".j2"
-KINDS = ("request", "email", "followup")
+KINDS = (*TEMPLATE_KINDS, "followup")  # what a template's leading comment may say it is
 _MAX_REPEAT = 100_000  # a template may not build a string or list larger than this by '*'
 
 
