@@ -78,6 +78,8 @@ def exemption(code: str, regime: str) -> str:
 ABSOLUTE = {"foia": frozenset({"s.21", "s.23", "s.32", "s.34", "s.40", "s.41", "s.44"}),
             "foisa": frozenset({"s.25", "s.26", "s.37", "s.38"}), "eir": frozenset()}
 NOT_EXEMPTIONS = frozenset({"s.12", "s.14"})
+# Grounds that say the information is not held: a letter says "you said you do not hold it".
+NOT_HELD = frozenset({"reg 12(4)(a)", "s.17"})
 
 
 def base(code: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
 from konpfoi.law.correspondence import LAW_WORDS, Kind, LawWords, kind_of
-from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, base
+from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, NOT_HELD, base
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import Event, Item
@@ -129,17 +129,20 @@ def extension_lines(g: Grounds) -> list[str]:
     claimed, until = g.extension
     law, due = g.law, g.due
     if g.regime == "foisa":
+        tense = "was" if g.past(g.statutory_due) else "is"
         return [f"On {when(claimed)} you said you needed more time, but the Act allows no "
-                f"extension: the deadline stayed {when(g.statutory_due)} ({law.duty})."]
+                f"extension: the deadline {tense} {when(g.statutory_due)} ({law.duty})."]
     if g.regime == "sar":
         return [f"On {when(claimed)} you extended the time by two further months under "
                 f"Article 12(3) of the UK GDPR, to {when(due)}."]
     if g.regime == "eir":
-        line = (f"On {when(claimed)} you extended the time to {when(due)} under "
-                f"{law.extension}, for complex and voluminous information")
+        given = until or due
+        line = (f"On {when(claimed)} you extended the time under {law.extension}, for complex "
+                f"and voluminous information, to {when(given)}")
         if until and due and until > due:
-            line += (f"; you gave {when(until)}, but regulation 7(1) allows at most 40 working "
-                     f"days from receipt, to {when(due)}")
+            tense = "was" if g.past(due) else "is"
+            line += (f"; regulation 7(1) allows at most 40 working days from receipt, so the "
+                     f"deadline {tense} {when(due)}")
         return [line + "."]
     line = (f"On {when(claimed)} you extended the time to {when(due)} to consider the public "
             f"interest ({law.extension} of the Act)")
@@ -184,18 +187,24 @@ def answer_lines(g: Grounds) -> list[str]:
     regime = g.regime or "foia"
     lines = []
     for n, a in sorted(g.answers.items()):
-        codes = distinct_codes(list(a.get("exemptions") or []))
+        every = distinct_codes(list(a.get("exemptions") or []))
+        codes = [c for c in every if c not in NOT_HELD]
+        held = [c for c in every if c in NOT_HELD]  # EIR reg 12(4)(a), FOISA s.17: not held
         cited = join([cite(c, regime) for c in codes])
         outcome = a.get("outcome")
         what = _cap(_question(g, n))
-        if outcome == "not-held":
-            lines.append(f"{what}: you said you do not hold the information.")
+        said = f"said you do not hold {'the rest' if codes else 'the information'}" + (
+            f" ({join([cite(c, regime) for c in held])})" if held else "")
+        if outcome == "not-held" or (outcome == "refused" and held and not codes):
+            lines.append(f"{what}: you {said}.")
         elif outcome == "refused":
-            lines.append(f"{what}: you withheld the information, citing {cited}." if codes
+            lines.append(f"{what}: you withheld the information, citing {cited}"
+                         + (f", and {said}" if held else "") + "." if codes
                          else f"{what}: you refused to provide the information.")
         elif outcome == "partly-answered":
             lines.append(f"{what}: you answered in part and withheld the rest, citing {cited}."
-                         if codes else f"{what}: you answered only in part.")
+                         if codes else f"{what}: you answered in part and {said}." if held
+                         else f"{what}: you answered only in part.")
     if not g.answers and g.replied:
         overall = {"not-held": "You said you do not hold the information I asked for.",
                    "refused": "You refused my request.",
@@ -206,13 +215,16 @@ def answer_lines(g: Grounds) -> list[str]:
 
 
 def cited(g: Grounds) -> list[str]:
-    """Every exemption or exception cited in the coded answers, once each."""
+    """Every exemption or exception relied on to withhold, once each (not-held grounds
+    apart)."""
     return distinct_codes([c for _, a in sorted(g.answers.items())
-                           for c in a.get("exemptions") or []])
+                           for c in a.get("exemptions") or [] if c not in NOT_HELD])
 
 
 def not_held(g: Grounds) -> bool:
-    return any(a.get("outcome") == "not-held" for a in g.answers.values()) or (
+    """Whether the body said, for any question, that it does not hold the information."""
+    return any(a.get("outcome") == "not-held" or set(a.get("exemptions") or []) & NOT_HELD
+               for a in g.answers.values()) or (
         not g.answers and g.facts.outcome == "not-held")
 
 
@@ -221,10 +233,10 @@ def asks(g: Grounds) -> list[str]:
     regime, law = g.regime or "foia", g.law
     out = []
     if not_held(g):
+        where = law.not_held + (" of the Act" if law.unit == "section" else "")
         out.append("Where you said you do not hold the information, please tell me what "
                    "searches you made to establish that: which records, where, and for which "
-                   f"terms ({law.not_held} {'of the Act' if law.unit == 'section' else ''})."
-                   .replace(" )", ")"))
+                   f"terms ({where}).")
     codes = cited(g)
     if regime == "eir" and codes:
         out.append("Every exception is subject to the public interest test, with a presumption "

@@ -99,7 +99,8 @@ def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, s
     headers.append(("Content-Type", f'multipart/mixed; boundary="{boundary}"'))
     head = "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii")
     sep = f"--{boundary}\n".encode("ascii")
-    body = b"".join(sep + p + (b"" if p.endswith(b"\n") else b"\n") for p in parts)
+    # the line break before each boundary belongs to the boundary (RFC 2046 5.1.1)
+    body = b"".join(sep + p + b"\n" for p in parts)
     return (head + b"\nThis is a message in several parts (MIME).\n\n" + body
             + f"--{boundary}--\n".encode("ascii"))
 
