@@ -4,6 +4,7 @@ without ever breaking a URL."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from konpfoi.law.exemptions import EXEMPTIONS, base
@@ -28,30 +29,33 @@ def plural(n: int, word: str) -> str:
 
 def wrap(text: str, width: int = WIDTH, limit: int = LIMIT) -> str:
     """Wrap lines longer than `limit` at spaces, to `width`: a URL (or any word) is never
-    broken, and never split at a hyphen. A numbered or bulleted line continues under its text;
-    a quoted line ("> ") continues quoted."""
+    broken, and never split at a hyphen; nor is a date. A numbered or bulleted line continues
+    under its text; a quoted line ("> ") continues quoted."""
+    return "\n".join(line if len(line) <= limit else _wrap_line(line, width)
+                     for line in text.split("\n"))
+
+
+@functools.lru_cache(maxsize=4096)  # a batch's letters share most of their paragraphs
+def _wrap_line(line: str, width: int) -> str:
+    m = _LEAD.match(line)
+    assert m is not None  # every group in the pattern is optional
+    quote, marker = m.group(1), m.group(2) or ""
+    first = quote + marker
+    rest_prefix = quote + " " * len(marker)
+    glued = _DATE.sub(lambda d: _GLUE.join(d.groups()), line[len(first):])
     out = []
-    for line in text.split("\n"):
-        if len(line) <= limit:
-            out.append(line)
+    current, fresh = first, True  # fresh: nothing but the prefix on the current line yet
+    for w in glued.split(" "):
+        if not w:
             continue
-        m = _LEAD.match(line)
-        assert m is not None  # every group in the pattern is optional
-        quote, marker = m.group(1), m.group(2) or ""
-        first = quote + marker
-        rest_prefix = quote + " " * len(marker)
-        glued = _DATE.sub(lambda m: _GLUE.join(m.groups()), line[len(first):])
-        words = [w.replace(_GLUE, " ") for w in glued.split(" ") if w]
-        current = first
-        fresh = True  # nothing but the prefix on the current line yet
-        for w in words:
-            if not fresh and len(current) + 1 + len(w) > width:
-                out.append(current)
-                current, fresh = rest_prefix + w, False
-            else:
-                current = current + ("" if fresh else " ") + w
-                fresh = False
-        out.append(current)
+        w = w.replace(_GLUE, " ")
+        if not fresh and len(current) + 1 + len(w) > width:
+            out.append(current)
+            current = rest_prefix + w
+        else:
+            current = current + ("" if fresh else " ") + w
+        fresh = False
+    out.append(current)
     return "\n".join(out)
 
 
