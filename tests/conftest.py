@@ -30,7 +30,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
-    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_DEBUG"):
+    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_IMAP_PASSWORD", "KONPFOI_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     cwd = tmp_path / "cwd"
     cwd.mkdir()
@@ -195,9 +195,25 @@ def smtp():
 def use_server(home: Path, server: Loopback, user: str | None = None) -> None:
     """Point the workspace's smtp settings at a loopback server."""
     text = (home / "konpfoi.yaml").read_text()
-    text = text.replace("  host: \n", f"  host: {server.host}\n")
-    text = text.replace("  port: \n", f"  port: {server.port}\n")
-    text = text.replace("  security: starttls", "  security: none")
+    start = text.index("smtp:\n")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    block = block.replace("  host: \n", f"  host: {server.host}\n")
+    block = block.replace("  port: \n", f"  port: {server.port}\n")
+    block = block.replace("  security: starttls", "  security: none")
+    block = block.replace("  rate: 20/min", "  rate: none")  # tests need not wait
     if user:
-        text = text.replace("  user: \n", f"  user: {user}\n")
-    (home / "konpfoi.yaml").write_text(text)
+        block = block.replace("  user: \n", f"  user: {user}\n")
+    (home / "konpfoi.yaml").write_text(text[:start] + block + text[end:])
+
+
+def use_imap(home: Path, host: str, port: int, user: str, security: str = "none",
+             extra: str = "") -> None:
+    """Point the workspace's imap settings at a loopback server (`extra`: more lines)."""
+    path = home / "konpfoi.yaml"
+    text = path.read_text()
+    start = text.index("imap:\n")
+    end = text.index("\n\n", start)
+    block = (f"imap:\n  host: {host}\n  port: {port}\n  user: {user}\n"
+             f"  security: {security}\n" + extra)
+    path.write_text(text[:start] + block.rstrip("\n") + text[end:])

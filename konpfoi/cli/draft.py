@@ -61,11 +61,15 @@ def draft_requests(
         )
     placeholder = placeholder_warning(sender) if any(
         kind_of(d.item.kind).signer != "supporter" for d in drafts) else None
-    for d in drafts:
+    from konpfoi.directory.doubts import address_doubts
+
+    for d, target in zip(drafts, targets, strict=True):
         if d.note:
             note(d.note)
         for w in d.warnings:
             warn(w)
+        for doubt in address_doubts(target.body, d.item.body_email or ""):
+            warn(f"{d.item.id} to {d.item.body_email}: {doubt}")
     if placeholder:
         warn(placeholder)
     if as_json:

@@ -12,8 +12,10 @@ from konpfoi.cli import (
     code,
     deadline,
     draft,
+    drafts,
     exchange,
     followup,
+    login,
     questions,
     record,
     replies,
@@ -43,7 +45,9 @@ app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
+app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
 register(app, "reply", record.record_reply)

@@ -7,9 +7,12 @@ from typing import Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
+from konpfoi.cli.fetch import fetch_replies
+from konpfoi.cli.outcomes import COUNTED, show_outcomes
 
-app = typer.Typer(help="Import replies from a mailbox and match them to requests.",
+app = typer.Typer(help="Fetch replies over IMAP, or import them from a mailbox file, and "
+                       "match them to requests.",
                   no_args_is_help=True)
 
 
@@ -38,29 +41,9 @@ def import_replies(
                                         dt.date.today())
     if as_json:
         emit_json({"source": str(source), "outcomes": [o.to_dict() for o in summary.outcomes],
-                   "counts": {k: summary.count(k) for k in (
-                       "recorded", "acknowledged", "duplicate", "unmatched", "failed")}})
+                   "counts": {k: summary.count(k) for k in COUNTED}})
         return
-    from rich.markup import escape
-
-    con = stdout()
-    for o in summary.outcomes:
-        if o.status in ("recorded", "acknowledged"):
-            con.print(f"[green]{o.status:<12}[/] {o.item_id}  {escape(o.subject[:60])}  "
-                      f"[dim]({escape(o.why)})[/]", soft_wrap=True)
-        elif o.status == "unmatched":
-            guesses = ", ".join(c["item"] for c in o.candidates[:3])
-            con.print(f"[yellow]unmatched[/]    {escape(o.sender)}: {escape(o.subject[:60])}"
-                      + (f"  [dim](perhaps {guesses})[/]" if guesses else ""), soft_wrap=True)
-        elif o.status == "failed":
-            warn(f"{o.label}: could not be read ({'; '.join(o.problems)})")
-        for p in o.problems if o.status in ("recorded", "acknowledged", "unmatched") else []:
-            warn(f"{o.label}: {p}")
-    counts = {k: summary.count(k) for k in ("recorded", "acknowledged", "duplicate",
-                                            "unmatched", "failed")}
-    con.print(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no messages found")
-    if counts["unmatched"]:
-        con.print("Match the rest with: konpfoi replies unmatched")
+    show_outcomes(summary)
 
 
 def list_unmatched(as_json: JsonOpt = False) -> None:
@@ -93,4 +76,5 @@ def list_unmatched(as_json: JsonOpt = False) -> None:
 
 
 register(app, "import", import_replies)
+register(app, "fetch", fetch_replies)
 register(app, "unmatched", list_unmatched)

@@ -132,6 +132,18 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "content {blob} NOT NULL)",
         "ALTER TABLE items ADD COLUMN message_sha256 TEXT",
     )),
+    ("m004_mail_folders", (
+        # How far `replies fetch` has read each IMAP folder: written in the transaction that
+        # records the messages, so a fetch killed at any point neither loses nor repeats one.
+        # UIDVALIDITY is the server's opaque name for a folder's numbering: kept as text.
+        """CREATE TABLE mail_folders (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity TEXT NOT NULL,
+            last_uid {int} NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder))""",
+    )),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 KNOWN = frozenset(name for name, _ in MIGRATIONS)

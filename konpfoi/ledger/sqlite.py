@@ -18,13 +18,14 @@ from konpfoi.ledger.sql.dump import DumpSql
 from konpfoi.ledger.sql.events import EventsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
+from konpfoi.ledger.sql.mailfolders import MailFoldersSql
 from konpfoi.ledger.sqlite_views import SqliteViews
 from konpfoi.workspace.files import PRIVATE_FILE
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class SqliteLedger(ItemsSql, EventsSql, InboundSql, DumpSql, SqliteViews):
+class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, SqliteViews):
     """A ledger in one SQLite file."""
 
     BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock at once: no deadlock on upgrade

@@ -143,6 +143,18 @@ class Ledger(ABC):
     @abstractmethod
     def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]: ...
 
+    # -- IMAP folders: how far each has been read -------------------------------------------
+
+    @abstractmethod
+    def mail_folder(self, account: str, folder: str) -> tuple[str, int] | None:
+        """(UIDVALIDITY, last UID recorded) of a folder of an account, if it was read."""
+
+    @abstractmethod
+    def save_mail_folder(self, account: str, folder: str, uidvalidity: str,
+                         last_uid: int) -> None:
+        """Remember how far a folder was read: call it in the transaction that records the
+        messages, so that the two land together."""
+
     # -- export and import -----------------------------------------------------------------
 
     @abstractmethod

@@ -8,15 +8,28 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.workspace import yamlfile
+from konpfoi.workspace import mailsettings, yamlfile
 from konpfoi.workspace.files import atomic_write
+from konpfoi.workspace.mailsettings import SECURITY_MODES, ImapSettings, OAuthSettings
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
-SECURITY_MODES = ("none", "starttls", "ssl")
+__all__ = ["SECURITY_MODES", "Config", "ImapSettings", "OAuthSettings", "SmtpSettings"]
+# A body's nation in the directory: one of the four, or `uk` for a UK-wide body (DHSC, MHRA,
+# UKHSA). Bank holidays are the four nations' only: for a UK-wide body every nation's count.
+UK_WIDE = "uk"
+BODY_NATIONS = (*NATIONS, UK_WIDE)
 
 # What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
 NAME_PLACEHOLDER = "[YOUR FULL NAME]"
 EMAIL_PLACEHOLDER = "your-email-address@konpfoi.invalid"
+
+
+def holiday_nations(nation: str | None) -> frozenset[str]:
+    """Whose bank holidays a body's own clock skips: its nation's, every nation's for a
+    UK-wide body, England's when the nation is unknown."""
+    if nation == UK_WIDE:
+        return frozenset(NATIONS)
+    return frozenset({nation or "england"})
 
 
 def has_placeholder(text: str) -> bool:
@@ -30,6 +43,10 @@ class SmtpSettings:
     port: int | None = None
     user: str | None = None
     security: str = "starttls"
+    ca_file: str | None = None  # trust this CA (a private server)
+    auth: str = "password"  # password | oauth2
+    rate: str | None = None  # the pace of `send`: 20/min by default, "none" to lift it
+    sent_copies: str = "auto"  # a copy of each message sent in the IMAP Sent folder
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,8 @@ class Config:
     address: str | None = None
     signature: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
     group: GroupSettings = field(default_factory=GroupSettings)
     letters: LetterSettings = field(default_factory=LetterSettings)
     rule: str = "a"
@@ -116,7 +135,11 @@ smtp:
   port: {smtp_port}
   user: {smtp_user}
   security: {smtp_security}     # none | starttls | ssl
+  rate: 20/min           # the pace of konpfoi send (none: as fast as the server takes)
+  sent_copies: auto      # on | off | auto: a copy in your IMAP Sent folder (auto: not for
+                         # Gmail, Microsoft 365, Proton Bridge, which keep their own)
 
+{imap}
 # What requests say. Off by default: naming the campaign or crediting the question set in
 # every request invites a body to add them together and refuse on cost (FOIA s.12, Fees
 # Regulations reg 5) or to call them vexatious (s.14).
@@ -159,6 +182,9 @@ def render_config(c: Config) -> str:
         address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
         smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
         smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
+        imap=mailsettings.TEMPLATE.format(
+            imap_host=_yaml_scalar(c.imap.host), imap_port=_yaml_scalar(c.imap.port),
+            imap_user=_yaml_scalar(c.imap.user), imap_security=c.imap.security),
         group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
         group_address=_yaml_scalar(c.group.address),
         group_website=_yaml_scalar(c.group.website),
@@ -187,8 +213,8 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "group", "letters", "clocks",
-        "holidays"}
+_TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "letters",
+        "clocks", "holidays"}
 
 
 def load_config(path: Path) -> Config:
@@ -207,7 +233,9 @@ def load_config(path: Path) -> Config:
     if "password" in smtp:
         ck.fail(smtp, "password", "passwords are never stored in konpfoi.yaml",
                 hint="remove it; konpfoi reads KONPFOI_SMTP_PASSWORD or asks")
-    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security"))
+    mailsettings.check_secrets(ck, smtp, "smtp")
+    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security",
+                                 *mailsettings.SMTP_EXTRA_FIELDS))
     security = ck.text(smtp, "security", "smtp") or "starttls"
     if security not in SECURITY_MODES:
         ck.fail(smtp, "security", f"smtp: security must be one of {', '.join(SECURITY_MODES)}")
@@ -253,7 +281,9 @@ def load_config(path: Path) -> Config:
         smtp=SmtpSettings(
             host=ck.text(smtp, "host", "smtp") or None, port=port,
             user=ck.text(smtp, "user", "smtp") or None, security=security,
+            **mailsettings.smtp_extras(ck, smtp),
         ),
+        imap=mailsettings.load_imap(ck, data), oauth=mailsettings.load_oauth(ck, data),
         group=GroupSettings(
             name=ck.text(group, "name", "group") or None,
             email=ck.email(group, "email", "group"),

@@ -62,6 +62,11 @@ class Workspace:
         return self.root / "bodies-imported.yaml"
 
     @property
+    def bodies_history(self) -> Path:
+        """The imported directory as it was before each import, for `bodies import --undo`."""
+        return self.root / "bodies-history"
+
+    @property
     def holiday_feed(self) -> Path:
         return self.root / HOLIDAY_FEED_NAME
 
