@@ -139,3 +139,7 @@ def test_email_chase_and_their_ref() -> None:
         assert early.state == "awaiting reply" and "reminder is due after" in early.next_action
         assert derive(kind, evs + [ev("reply", "2026-11-25")], CALS, D("2026-12-01"),
                       policy=Policy(chase_days=15)).state == "replied"
+        # a reminder sent starts the count again
+        reminded = evs + [ev("chased", "2026-11-30", followup="reminder")]
+        assert derive(kind, reminded, CALS, D("2026-12-01"),
+                      policy=Policy(chase_days=15)).state == "awaiting reply"

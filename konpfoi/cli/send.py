@@ -84,7 +84,7 @@ def send_items(
             raise
         srv = None  # a dry run can show what would go before a server is set
     with s.ledger() as ledger:
-        held = _truthful(s, ledger, items, campaign, followup, yes)
+        held = truthful(s, ledger, items, campaign, followup, yes)
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, retry=retry, followup=followup)
         held.update(_overlapping(s, ledger, plan, followup, force))
@@ -122,9 +122,9 @@ def send_items(
                             hint=_what_next(report))
 
 
-def _truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Follow-ups are rendered again for today (dates true on the day they go): item -> why
-    one can no longer go."""
+    one can no longer go. Shared with `drafts upload`."""
     if not followup:
         return {}
     import datetime as dt

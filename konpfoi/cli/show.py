@@ -57,7 +57,9 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
     from konpfoi.law.deadlines import working_deadline
 
     con = stdout()
-    con.print(f"[bold]{it.id}[/]  {it.kind.upper()} to {escape(it.body_name)} "
+    from konpfoi.law.correspondence import kind_of
+
+    con.print(f"[bold]{it.id}[/]  {kind_of(it.kind).name} to {escape(it.body_name)} "
               f"<{it.body_email or '-'}> ({it.body_id})", soft_wrap=True)
     for label, value in (("subject", it.subject), ("campaign", it.campaign),
                          ("questions", it.question_set), ("draft", it.draft_path),
@@ -103,7 +105,8 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
         status = ("paused: " + c.paused) if c.paused else (
             f"met {c.stopped}" if c.stopped else
             f"{left} {'working ' if c.working else ''}day(s) left" if left is not None
-            and left >= 0 else f"[red]overdue by {-left}[/]" if left is not None else "")
+            and left >= 0 else (f"due {-left} working day(s) ago" if c.key == "chase" else
+                                f"[red]overdue by {-left}[/]") if left is not None else "")
         con.print(f"  {c.label:<30} {c.due or '-'}  {status}  [dim]{escape(c.basis)}[/]",
                   soft_wrap=True)
         if explain:

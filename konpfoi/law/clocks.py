@@ -25,6 +25,7 @@ class RequestFacts(Protocol):
     review_extended: bool
     review_outcome: dt.date | None
     last_contact: dt.date | None
+    chased: dt.date | None
 
 
 def _ord(day: dt.date | None) -> int | None:
@@ -120,13 +121,14 @@ def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, policy: Policy = 
     regime = ITEM_REGIME.get(kind)
     if regime is None:  # a letter to an MP or a board: no statutory clock, a reminder date
         cal = cals.for_regime("email", nation)
-        due = cal.add(sent, chase_days)
+        start = max(sent, f.chased or sent)  # counted again from the last reminder sent
+        due = cal.add(start, chase_days)
         notes: list[str] | None = [] if explain else None
-        _say(notes, "sent {}; no statutory deadline; a reminder after {} working days: {}",
-             sent, chase_days, due)
-        return [Clock.make("chase", "Reminder due after", sent, due,
+        _say(notes, "{} {}; no statutory deadline; a reminder after {} working days: {}",
+             "last reminder" if start > sent else "sent", start, chase_days, due)
+        return [Clock.make("chase", "Reminder due after", start, due,
                            f"{chase_days} working days (campaign setting, not statutory)", True,
-                           notes, stopped=f.replied, day0=sent, days=chase_days)]
+                           notes, stopped=f.replied, day0=start, days=chase_days)]
     cal = cals.for_regime(regime, nation)
     response = _response_clock(regime, sent, f.clock_events, cal, rule,
                                [] if explain else None)
