@@ -315,3 +315,44 @@ def test_one_duplicate_rule_for_draft_batch_and_send(run, me: Path, smtp) -> Non
     with time_machine.travel(dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC), tick=False):
         out = run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "c", code=7)
     assert "answered 2026-11-06" in out.stderr and "FOIA s.14(2)" in out.stderr
+
+
+def test_a_subject_access_request_goes_to_the_dpo_first(run, me: Path) -> None:
+    [foi] = run.json("draft", "--to", "trust:RJ1", "--template", "sar-request")
+    assert foi["kind"] == "sar" and foi["to"] == "gstt.foi@nhs.net"  # no DPO known: FOI
+    write(me / "bodies.yaml", """\
+bodies:
+  - id: trust:RJ1
+    contacts: [{role: dpo, email: dpo@gstt.example}]
+""")
+    [dpo] = run.json("draft", "--to", "trust:RJ1", "--template", "sar-request")
+    assert dpo["to"] == "dpo@gstt.example" and dpo["kind_name"] == "subject access request"
+    text = text_of(dpo["txt"])
+    assert "Under Article 15 of the UK General Data Protection Regulation" in text
+    assert "within one month of receiving this request, as Article 12(3) requires" in text
+    run("mark-sent", "K-0002", "--date", "2026-10-01")
+    chaser = text_of(run.json("followup", "K-0002", "--kind", "chaser")["txt"])
+    assert "Article 12(3) of the UK GDPR required you" in chaser and "so by 2 November 2026" \
+        in chaser  # 1 November 2026 is a Sunday: the next working day
+    out = run("followup", "K-0002", "--kind", "internal-review", "--reason", "x", code=5)
+    assert "a subject access request has no internal review" in out.stderr
+    complaint = run.json("followup", "K-0002", "--kind", "ico-complaint", "--reason", "none")
+    assert complaint["to"] == "casework@ico.org.uk"
+    assert "personal-information-complaint" in text_of(complaint["txt"])
+
+
+def test_a_board_letter_goes_to_the_board_then_the_chair(run, me: Path) -> None:
+    write(me / "bodies.yaml", """\
+bodies:
+  - id: trust:RJ1
+    contacts: [{role: chair, email: chair@gstt.example}]
+""")
+    [d] = run.json("draft", "--to", "trust:RJ1", "--template", "trust-say-no-to-palantir")
+    assert d["to"] == "chair@gstt.example" and d["kind"] == "board"
+    write(me / "bodies.yaml", """\
+bodies:
+  - id: trust:RJ1
+    contacts: [{role: chair, email: chair@gstt.example}, {role: board, email: b@gstt.example}]
+""")
+    [d] = run.json("draft", "--to", "trust:RJ1", "--template", "trust-say-no-to-palantir")
+    assert d["to"] == "b@gstt.example"

@@ -66,6 +66,7 @@ class Overlap:
     rule: str  # "s.12", "s.14(2)" or "unsent"
     score: float
     days: int | None  # working days from its sending to the new request's day
+    clear: dt.date | None = None  # the first day the rule no longer applies
 
     def describe(self) -> str:
         """One line: the earlier item, its dates, the likeness and the rule."""
@@ -78,10 +79,12 @@ class Overlap:
         if self.rule == "s.14(2)":
             return (f"{e.item_id} ({since}, answered {e.complied}) asked the same ({alike}): a "
                     "body need not answer a repeated request until a reasonable interval has "
-                    "passed (FOIA s.14(2))")
+                    f"passed (FOIA s.14(2)); konpfoi warns until {self.clear} (letters: "
+                    "repeat_months)")
         return (f"{e.item_id} ({since}) asked for similar information ({alike}): requests "
                 f"within {WINDOW} working days may be added together and refused on cost "
-                "(FOIA s.12; Fees Regulations reg 5)")
+                f"(FOIA s.12; Fees Regulations reg 5); from {self.clear} a new one falls "
+                "outside that window")
 
 
 def overlaps(words: frozenset[tuple[str, ...]], day: dt.date, earlier: Iterable[Earlier],
@@ -98,8 +101,9 @@ def overlaps(words: frozenset[tuple[str, ...]], day: dt.date, earlier: Iterable[
         days = cal.count(e.sent, day)
         if score >= REPEATED and e.complied is not None \
                 and day < add_months(e.complied, repeat_months):
-            out.append(Overlap(e, "s.14(2)", score, days))
+            out.append(Overlap(e, "s.14(2)", score, days,
+                               add_months(e.complied, repeat_months)))
         elif score >= SIMILAR and 0 <= days < WINDOW:
-            out.append(Overlap(e, "s.12", score, days))
+            out.append(Overlap(e, "s.12", score, days, cal.add(e.sent, WINDOW)))
     order = {"s.14(2)": 0, "s.12": 1, "unsent": 2}
     return sorted(out, key=lambda o: (order[o.rule], o.days if o.days is not None else 0))

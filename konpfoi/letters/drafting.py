@@ -117,7 +117,8 @@ def _check_overlaps(ledger: Ledger, targets: list[Target], kinds: list[tuple[str
     if lines and not force:
         first = next(iter(lines.values()))[0]
         more = f" (and {len(lines) - 1} more target(s))" if len(lines) > 1 else ""
-        raise Conflict(first + more, hint="withdraw or wait, or give --force to draft anyway",
+        raise Conflict(first + more, hint="wait, withdraw the earlier one (konpfoi record ID "
+                                          "withdrawn), or give --force to draft anyway",
                        overlaps=[x for v in lines.values() for x in v])
     return lines
 
