@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from konpfoi.ledger.store import Ledger
     from konpfoi.letters.templates import Templates
     from konpfoi.mail.imap import ImapConnection, ImapServer
+    from konpfoi.mail.matching import Contacts
     from konpfoi.mail.signin import Ask, Show
 
 
@@ -43,6 +44,18 @@ class Context:
         from konpfoi.directory import catalogue
 
         return catalogue.load(self.ws.bodies_imported, self.ws.bodies_overlay)
+
+    @property
+    def own_addresses(self) -> set[str]:
+        """The user's own addresses: mail from them is never a body's reply."""
+        return {a.lower() for a in (self.config.email, *self.config.other_emails) if a}
+
+    @cached_property
+    def contacts(self) -> dict[str, Contacts]:
+        """Each body's addresses and mail domains, for matching what comes in."""
+        from konpfoi.mail.matching import contacts_of
+
+        return contacts_of(self.directory)
 
     @cached_property
     def templates(self) -> Templates:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def frozen():
     """The clock stopped at noon on TODAY; a module opts in with pytest.mark.usefixtures."""
     with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@contextmanager
+def on_day(day: str) -> Iterator[None]:
+    """What is inside happens at noon on `day`: a request drafted before it was sent."""
+    with time_machine.travel(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00"), tick=False):
         yield
 
 

@@ -9,7 +9,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import with_group, write
+from conftest import on_day, with_group, write
 
 
 def _items(home: Path) -> list[tuple]:
@@ -179,7 +179,8 @@ def test_postcodes_through_a_lookup_file(run, me: Path, tmp_path) -> None:
 
 def test_an_unsent_duplicate_is_skipped_and_a_sent_one_ages_from_its_sending(run, me: Path
                                                                             ) -> None:
-    run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "first")
+    with on_day("2026-09-30"):
+        run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "first")
     out = run.json("batch", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp",
                    "--campaign", "second")
     assert [s["target"] for s in out["skipped"]] == ["icb:QKK"]

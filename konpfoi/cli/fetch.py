@@ -51,7 +51,6 @@ def fetch_replies(
     today = dt.date.today()
     day = dt.date.fromisoformat(parse_day(since, today, "fetch", "--since")) if since else None
     srv = s.imap_server(host=imap_host, port=imap_port, user=imap_user, security=imap_security)
-    addresses = {b.id: {c.email for c in b.contacts if c.email} for b in s.directory}
     quiet = as_json or not sys.stderr.isatty()
     with s.imap(srv, secret_prompt()) as conn, s.ledger() as ledger:
         sent_folder = (s.config.imap.sent or conn.special("\\Sent")) if sent else None
@@ -59,9 +58,11 @@ def fetch_replies(
             note(f"{srv.host} marks no folder as Sent: set imap.sent in konpfoi.yaml to read it")
         plan = fetching.Plan(tuple(folder or s.config.imap.folders), sent_folder, day)
         result = _with_progress(quiet, lambda total, step: fetching.fetch(
-            ledger, s.ws.files, conn, plan, addresses=addresses, today=today,
+            ledger, s.ws.files, conn, plan, contacts=s.contacts, own=s.own_addresses, today=today,
             on_total=total, on_progress=step))
     _show(result, as_json)
+    if result.replies.count("failed"):
+        raise typer.Exit(5)  # a message that could not be read is kept, and listed
 
 
 def _with_progress(quiet: bool, work: Any) -> Any:
@@ -78,13 +79,13 @@ def _with_progress(quiet: bool, work: Any) -> Any:
 
 
 def _show(result: Any, as_json: bool) -> None:
-    from konpfoi.cli.outcomes import COUNTED, show_outcomes
+    from konpfoi.cli.outcomes import show_outcomes
 
     if as_json:
         emit_json({"account": result.account,
                    "folders": [f.to_dict() for f in result.folders],
                    "outcomes": [o.to_dict() for o in result.replies.outcomes],
-                   "counts": {k: result.replies.count(k) for k in COUNTED},
+                   "counts": result.replies.counts(),
                    "sent": [f.__dict__ for f in result.sent]})
         return
     con = stdout()

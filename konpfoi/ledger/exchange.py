@@ -9,7 +9,7 @@ from pathlib import Path
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
-from konpfoi.ledger.store import Ledger
+from konpfoi.ledger.store import ImportConflict, Ledger
 from konpfoi.workspace.files import atomic_write
 
 _REQUIRED = {
@@ -72,6 +72,8 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
         for number, rec in records:
             try:
                 new = ledger.load_record(rec, ids)
+            except ImportConflict as exc:
+                raise ImportConflict(f"{path}:{number}: {exc.message}", hint=exc.hint) from None
             except (Conflict, KeyError, TypeError, ValueError, binascii.Error) as exc:
                 raise InvalidInput(f"{path}:{number}: cannot import this {rec['type']} ({exc})",
                                    hint="nothing was imported") from None

@@ -144,6 +144,20 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
             updated_at TEXT NOT NULL,
             PRIMARY KEY (account, folder))""",
     )),
+    ("m005_inbound_identity", (
+        # A received message is known by its Message-ID AND a hash of its content, so that
+        # two different messages sharing a Message-ID are both kept; each keeps what it is
+        # (own mail, bounce, automatic reply, reply), why, and when the user last changed it
+        # (assigned, dismissed, undone).
+        "ALTER TABLE inbound ADD COLUMN message_id TEXT",
+        "ALTER TABLE inbound ADD COLUMN identity TEXT",
+        "ALTER TABLE inbound ADD COLUMN class TEXT",
+        "ALTER TABLE inbound ADD COLUMN reason TEXT",
+        "ALTER TABLE inbound ADD COLUMN changed_at TEXT",
+        "UPDATE inbound SET message_id = key WHERE key LIKE '<%'",
+        "CREATE INDEX inbound_message_id ON inbound (message_id)",
+        "CREATE UNIQUE INDEX inbound_identity ON inbound (identity)",
+    )),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 KNOWN = frozenset(name for name, _ in MIGRATIONS)

@@ -147,7 +147,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
         with ledger.write():
             warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
                                      force) if cal is not None else {}
-            ids = ledger.allocate_ids(len(targets))
+            ids = ledger.allocate_ids(len(targets), config.prefix)
             for n, t in enumerate(targets):
                 d = _one(ledger, templates, drafts_dir, drafts_root, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,

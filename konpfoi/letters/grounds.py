@@ -25,7 +25,7 @@ from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
 from konpfoi.law.correspondence import LAW_WORDS, Kind, LawWords, kind_of
-from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, NOT_HELD, base
+from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, NOT_HELD, section
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import Event, Item
@@ -243,14 +243,14 @@ def asks(g: Grounds) -> list[str]:
                    "in favour of disclosure (regulation 12(1)(b) and 12(2)): please set out how "
                    "you weighed it for each.")
     elif codes:
-        qualified = [c for c in codes if base(c) not in ABSOLUTE.get(regime, frozenset())
-                     and base(c) not in NOT_EXEMPTIONS]
+        qualified = [c for c in codes if section(c) not in ABSOLUTE.get(regime, frozenset())
+                     and section(c) not in NOT_EXEMPTIONS]
         if qualified:
             names = join([cite(c, regime) for c in qualified])
             out.append(f"Where you rely on {names}, which {'is' if len(qualified) == 1 else 'are'}"
                        " subject to the public interest test, please set out how you weighed "
                        "the public interest.")
-        if any(base(c) == "s.12" for c in codes):
+        if any(section(c) == "s.12" for c in codes):
             advice = "section 15" if regime == "foisa" else "section 16"
             out.append(f"Where you relied on the cost limit (section 12), please tell me how "
                        f"the request could be narrowed to fall within it ({advice} of the Act).")

@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import re
 
-from konpfoi.law.exemptions import EXEMPTIONS, base
+from konpfoi.law.exemptions import plain_name, section
 
 WIDTH = 76  # a wrapped line is at most this long (unless one word is longer)
 LIMIT = 78  # lines up to this long are left as they are (RFC 5322 2.1.1 "SHOULD" 78)
@@ -71,14 +71,14 @@ def distinct_codes(codes: list[str]) -> list[str]:
     for c in codes:
         if c not in seen:
             seen.append(c)
-    precise = {base(c) for c in seen if c != base(c)}
-    return [c for c in seen if not (c == base(c) and c in precise)]
+    precise = {section(c) for c in seen if c != section(c)}
+    return [c for c in seen if not (c == section(c) and c in precise)]
 
 
 def cite(code: str, regime: str) -> str:
     """'s.43(2)' -> 'section 43(2) (commercial interests)'; 'reg 12(5)(e)' -> 'regulation
     12(5)(e) (commercial confidentiality)'."""
-    name = EXEMPTIONS.get(regime, {}).get(base(code))
+    name = plain_name(code, regime)
     written = code.replace("s.", "section ", 1) if code.startswith("s.") else \
         code.replace("reg ", "regulation ", 1)
     return f"{written} ({name})" if name else written

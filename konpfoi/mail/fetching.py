@@ -5,7 +5,7 @@ client, and when.
 Incremental and safe to kill: each folder's UIDVALIDITY and last UID are remembered in the
 ledger, written in the same transaction as the messages they cover, so a fetch stopped at any
 point is taken up where the last transaction ended; a message is never recorded twice (intake
-knows each by its Message-ID) and nothing is marked read (BODY.PEEK).
+knows each by its Message-ID and content) and nothing is marked read (BODY.PEEK).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import intake, sentfolder
 from konpfoi.mail.imap import FetchedMessages, ImapConnection
+from konpfoi.mail.matching import Contacts
 
 CHUNK = 200  # messages per transaction: a kill loses at most this much work, never a message
 
@@ -62,7 +63,7 @@ def first_day(ledger: Ledger, today: dt.date) -> dt.date:
 
 
 def fetch(ledger: Ledger, files_dir: Path, conn: ImapConnection, plan: Plan, *,
-          addresses: dict[str, set[str]], today: dt.date,
+          contacts: dict[str, Contacts], own: set[str], today: dt.date,
           on_total: Callable[[int], None] | None = None,
           on_progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> FetchResult:
     """Read the new messages of each folder (and of Sent), recording as it goes."""
@@ -87,7 +88,8 @@ def fetch(ledger: Ledger, files_dir: Path, conn: ImapConnection, plan: Plan, *,
             with ledger.write():  # the messages and how far we got: together, or neither
                 if read.role == "replies":
                     box = FetchedMessages(read.folder, fetched)
-                    summary = intake.import_source(ledger, files_dir, box, addresses, today)
+                    summary = intake.import_source(ledger, files_dir, box, contacts, own,
+                                                   today)
                     result.replies.outcomes += summary.outcomes
                 else:
                     if known is None:

@@ -80,12 +80,19 @@ class ExtraHoliday:
     nations: tuple[str, ...]
 
 
+# A workspace's item id prefix: capital letters (K-0001, S-0001). The ledger keeps the same
+# rule (ledger.model.PREFIX_PATTERN); the workspace room cannot import it.
+PREFIX_RE = r"[A-Z]{1,5}"
+
+
 @dataclass(frozen=True)
 class Config:
     """What konpfoi.yaml holds. Never a password."""
 
     name: str | None = None
     email: str | None = None
+    prefix: str = "K"
+    other_emails: tuple[str, ...] = ()
     address: str | None = None
     signature: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -100,7 +107,17 @@ class Config:
 
 
 def validate_details(config: Config) -> Config:
-    """Refuse details that would break an email header or a request."""
+    """Refuse details that would break an email header or a request, or an id prefix that
+    is not 1 to 5 capital letters."""
+    import re
+
+    if not re.fullmatch(PREFIX_RE, config.prefix or ""):
+        raise InvalidInput(f"id prefix {config.prefix!r}: use 1 to 5 letters, e.g. S",
+                           hint="each volunteer's workspace takes its own: K, S, T...")
+    for other in config.other_emails:
+        if not yamlfile.is_email(other):
+            raise InvalidInput(f"not an email address: {other!r}",
+                               hint="give an address like name@example.org")
     for key in ("name", "email"):
         value = getattr(config, key)
         if value and any(ch in value for ch in "\r\n\0"):
@@ -119,6 +136,12 @@ email: {email}
 # Postal address (optional; email is a valid address for correspondence).
 address: {address}
 signature: {signature}
+# Other addresses you send from (a Gmail you also use, say): `replies import` skips mail from
+# them, and from your email above, as your own.
+other_emails: {other_emails}
+# Item ids start with this (K-0001). Give each volunteer's workspace its own (S, T, ...) so
+# that ledgers can be shared and merged without two items ever having the same id.
+prefix: {prefix}
 
 # The group you campaign with (optional): it signs letters from the organisation to MPs and
 # boards, and heads reports and the published site.
@@ -166,6 +189,8 @@ def _yaml_scalar(value: object) -> str:
 
     if value is None:
         return ""
+    if isinstance(value, (list, tuple)):
+        return yaml.safe_dump(list(value), default_flow_style=True, width=1000).strip()
     dumped: str = yaml.safe_dump(value, default_style=None, width=1000, allow_unicode=True)
     if dumped.endswith("\n...\n"):
         dumped = dumped[: -len("\n...\n")]
@@ -180,6 +205,7 @@ def render_config(c: Config) -> str:
     return _CONFIG_TEMPLATE.format(
         name=_yaml_scalar(c.name), email=_yaml_scalar(c.email),
         address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
+        other_emails=_yaml_scalar(list(c.other_emails)), prefix=c.prefix,
         smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
         smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
         imap=mailsettings.TEMPLATE.format(
@@ -214,7 +240,7 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
 
 
 _TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "letters",
-        "clocks", "holidays"}
+        "clocks", "holidays", "other_emails", "prefix"}
 
 
 def load_config(path: Path) -> Config:
@@ -273,9 +299,12 @@ def load_config(path: Path) -> Config:
         holder["date"] = value
         holder.line = hol.line_of("remove")
         removed.append(str(ck.date(holder, "date", "holidays.remove")))
+    prefix = str(data.get("prefix") or "K").strip().upper()
+    others = tuple(a.strip().lower() for a in ck.text_list(data, "other_emails", "config"))
     config = Config(
         name=ck.text(data, "name", "config") or None,
         email=ck.email(data, "email", "config"),
+        prefix=prefix, other_emails=others,
         address=ck.text(data, "address", "config", single_line=False) or None,
         signature=ck.text(data, "signature", "config", single_line=False) or None,
         smtp=SmtpSettings(
@@ -296,7 +325,10 @@ def load_config(path: Path) -> Config:
     try:
         return validate_details(config)
     except InvalidInput as exc:
-        raise InvalidInput(f"{path}: {exc.message}", hint=exc.hint) from None
+        line = data.line_of("prefix") if "prefix" in exc.message and hasattr(
+            data, "line_of") else None
+        where = f"{path}:{line}" if line else str(path)
+        raise InvalidInput(f"{where}: {exc.message}", hint=exc.hint) from None
 
 
 def _letters(ck: yamlfile.Checker, m: yamlfile.YMap) -> LetterSettings:
