@@ -85,7 +85,8 @@ def golden_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         eml = write(root / "r.eml", "From: a@b.nhs.uk\nSubject: re\nMessage-ID: <m@b>\n\nhi\n")
         run("reply", "K-0001", "--file", str(eml), "--outcome", "refused")
         run("code", "K-0001", "--q", "1=refused:s43")
-        run("followup", "K-0001", "--kind", "chaser")
+        run("followup", "K-0001", "--kind", "internal-review",  # #12: no chaser once answered
+            "--reason", "s.43 does not cover the contract's existence")
         run("export", str(root / "good.jsonl"))
     return root
 

@@ -130,6 +130,7 @@ def test_fuzzed_templates_end_within_limits(tmp_path: Path, source: str) -> None
 
 def test_the_packaged_templates_are_well_within_the_limits() -> None:
     """A real letter is thousands of times smaller and faster than any limit."""
+    from konpfoi.letters.drafting import letter_context
     from konpfoi.workspace.resources import packaged
 
     t = Templates([packaged("templates")])
@@ -141,8 +142,13 @@ def test_the_packaged_templates_are_well_within_the_limits() -> None:
                                            for n in range(1, 30)]},
                "requester": {"name": "Jo", "email": "jo@example.org", "address": "1 High St",
                              "signature": ""},
+               "group": {"name": "G", "email": "g@example.org", "address": "2 High St",
+                         "website": "https://example.org"},
                "reference": "K-0001", "campaign": "c", "today": "2026-11-23", "personal": "Hi"}
-    for name in ("foi-request", "foi-request-foisa", "mp-fdp", "trust-say-no-to-palantir"):
+    # #12: each kind of letter is told what it is (letter), and may speak for the group
+    for name, kind in (("foi-request", "foi"), ("foi-request-foisa", "foisa"),
+                       ("foi-request-eir", "eir"), ("sar-request", "sar"), ("mp-fdp", "mp"),
+                       ("mp-fdp", "constituent"), ("trust-say-no-to-palantir", "board")):
         start = time.monotonic()
-        text = t.render(name, context).text
+        text = t.render(name, {**context, "letter": letter_context(kind)}).text
         assert time.monotonic() - start < 0.5 and len(text) < sandbox.MAX_TEXT // 50

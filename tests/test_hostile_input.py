@@ -170,7 +170,8 @@ DAMAGE = [  # (what, statement on the ledger file)
     ("a 30 MB note", "UPDATE events SET note = printf('%.*c', 30000000, 'x') "
                      "WHERE kind = 'reply'"),
     ("questions that are not JSON", "UPDATE items SET questions = '[{' WHERE id = 'K-0001'"),
-    ("an item of an unknown kind", "UPDATE items SET kind = 'petition' WHERE id = 'K-0002'"),
+    # #12: an unknown kind word (a newer konpfoi's) reads as a plain letter; this is no word
+    ("an item kind that is no kind", "UPDATE items SET kind = 'FOI; x' WHERE id = 'K-0002'"),
     ("an item created on no day", "UPDATE items SET created_at = 'soon' WHERE id = 'K-0002'"),
     ("answers' exemptions that are not JSON", "UPDATE answers SET exemptions = '['"),
     ("inbound candidates that are not JSON", "UPDATE inbound SET candidates = '{'"),
@@ -214,10 +215,11 @@ TEMPLATES = {
 @pytest.mark.parametrize("name", list(TEMPLATES))
 def test_a_template_cannot_hang_or_exhaust_the_machine(run, me, name) -> None:
     path = write(me / "templates" / "evil.j2",
-                 "{# kind: email\ndescription: evil #}\n{% set subject = 'x' %}\n"
+                 "{# kind: request\ndescription: evil #}\n{% set subject = 'x' %}\n"
                  + TEMPLATES[name] + "\n")
     start = time.monotonic()
-    out = run("draft", "--to", "icb:QKK", "--template", "evil", code=None)
+    # a request (#12: a plain letter goes to a body's general address, which QKK lacks)
+    out = run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--template", "evil", code=None)
     assert time.monotonic() - start < 8
     assert out.exit_code in (5, 6) and "internal error" not in out.stderr
     assert f"template {path}:4:" in out.stderr.replace("\n", "")
@@ -247,17 +249,21 @@ def test_a_batch_that_waited_for_another_skips_what_it_drafted(me: Path) -> None
     import datetime as dt
 
     from konpfoi.context import Context
-    from konpfoi.letters import campaigns, drafting
+    from konpfoi.letters import campaigns
     from konpfoi.letters import questions as qmod
+    from konpfoi.letters.addressing import sender_from_config
 
     s = Context()
     qs = qmod.get("palantir-fdp", s.question_dirs)
-    sender = drafting.sender_from_config(s.config)
+    sender = sender_from_config(s.config)
     kwargs = dict(templates=s.templates, drafts_dir=s.ws.drafts, template="foi-request",
-                  qs=qs, subject=None, now=dt.datetime.now().astimezone(), drafts_root=s.ws.root)
+                  qs=qs, subject=None, now=dt.datetime.now().astimezone(), drafts_root=s.ws.root,
+                  config=s.config)
     with s.ledger() as ledger:
-        first = campaigns.plan_bodies(s.directory, set(), "request", ["icb:*"], None)
-        second = campaigns.plan_bodies(s.directory, set(), "request", ["icb:*"], None)
+        first = campaigns.plan_bodies(s.directory, set(), s.templates, "foi-request", qs,
+                                      ["icb:*"], None)
+        second = campaigns.plan_bodies(s.directory, set(), s.templates, "foi-request", qs,
+                                       ["icb:*"], None)
         assert len(campaigns.draft_batch(ledger, first, "fdp", sender, **kwargs)) == 36
         assert campaigns.draft_batch(ledger, second, "fdp", sender, **kwargs) == []
         assert {k.reason for k in second.skipped} == {
@@ -271,8 +277,9 @@ def test_a_lost_claim_undoes_the_whole_batch(me: Path, monkeypatch) -> None:
     from konpfoi.context import Context
     from konpfoi.errors import Conflict
     from konpfoi.ledger.sql.items import ItemsSql
-    from konpfoi.letters import campaigns, drafting
+    from konpfoi.letters import campaigns
     from konpfoi.letters import questions as qmod
+    from konpfoi.letters.addressing import sender_from_config
 
     calls = []
 
@@ -287,12 +294,14 @@ def test_a_lost_claim_undoes_the_whole_batch(me: Path, monkeypatch) -> None:
     s = Context()
     qs = qmod.get("palantir-fdp", s.question_dirs)
     with s.ledger() as ledger:
-        plan = campaigns.plan_bodies(s.directory, set(), "request", ["icb:*"], None)
+        plan = campaigns.plan_bodies(s.directory, set(), s.templates, "foi-request", qs,
+                                     ["icb:*"], None)
         with pytest.raises(Conflict):
-            campaigns.draft_batch(ledger, plan, "fdp", drafting.sender_from_config(s.config),
+            campaigns.draft_batch(ledger, plan, "fdp", sender_from_config(s.config),
                                   templates=s.templates, drafts_dir=s.ws.drafts,
                                   template="foi-request", qs=qs, subject=None,
-                                  now=dt.datetime.now().astimezone(), drafts_root=s.ws.root)
+                                  now=dt.datetime.now().astimezone(), drafts_root=s.ws.root,
+                                  config=s.config)
         assert ledger.items() == []
     assert list(s.ws.drafts.iterdir()) == []
 

@@ -15,7 +15,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import use_server
+from conftest import use_server, with_group
 
 
 def _kinds(home: Path) -> dict[str, list[str]]:
@@ -159,6 +159,7 @@ def test_exactly_once_when_the_sender_is_killed_at_random(run, me: Path, smtp) -
     finishes: every message arrives exactly once, but for those left 'unknown' by a kill."""
     server = smtp(delay=0.004)
     use_server(me, server)
+    with_group(me)
     run("batch", "--to", "mp:*", "--where", "kind=mp,party=Labour", "--template", "mp-fdp",
         "--campaign", "k")
     with sqlite3.connect(me / "konpfoi.db") as con:

@@ -43,6 +43,9 @@ def send_items(
     smtp_user: Annotated[str | None, typer.Option(help="Override smtp.user.")] = None,
     smtp_security: Annotated[str | None, typer.Option(
         help="Override smtp.security: none, starttls or ssl.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send even a request that repeats or overlaps one already sent.")]
+    = False,
     reconcile: Annotated[bool, typer.Option(
         "--reconcile", help="Settle items whose outcome is unknown from your IMAP Sent "
                             "folder (sends nothing).")] = False,
@@ -57,7 +60,9 @@ def send_items(
     The intent is recorded before each message and the server's answer after it, so an
     interrupted run resumes without sending anything twice. Paced (20 a minute unless
     smtp.rate or --rate says otherwise); a temporary refusal is tried again; a copy of each
-    message goes to your Sent folder where your provider does not keep one itself.
+    message goes to your Sent folder where your provider does not keep one itself. A
+    follow-up is rendered again for the day it goes; a request that repeats or overlaps one
+    already sent waits for --force.
     """
     import sys
 
@@ -80,8 +85,12 @@ def send_items(
             raise
         srv = None  # a dry run can show what would go before a server is set
     with s.ledger() as ledger:
+        held = truthful(s, ledger, items, campaign, followup, yes)
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, retry=retry, followup=followup)
+        held.update(_overlapping(s, ledger, plan, followup, force))
+        plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
+        plan.ready = [o for o in plan.ready if o.item.id not in held]
         ready = plan.ready[:limit] if limit else plan.ready
         for item in plan.unknown:
             warn(f"{item.id} to {item.body_email}: sent, but the outcome never came back. "
@@ -126,6 +135,43 @@ def _honest_exit(plan, named: bool) -> None:  # type: ignore[no-untyped-def]
         raise Conflict("not sent: " + "; ".join(f"{i.id} ({why.get(i.id, '?')})"
                                                 for i in plan.problems),
                        hint="fix that, then run the same command again")
+
+
+def truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Follow-ups are rendered again for today (dates true on the day they go): item -> why
+    one can no longer go. Shared with `drafts upload`."""
+    if not followup:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import followup_drafts
+
+    setup = followup_drafts.Setup(s.templates, s.ws.root, s.ws.drafts, s.calendars, s.config,
+                                  s.policy)
+    found = followup_drafts.redate(ledger, setup, ledger.pick(items or None, campaign),
+                                   followup, dt.datetime.now().astimezone(), write=write)
+    for line in found.notes:
+        note(line)
+    return found.refused
+
+
+def _overlapping(s, ledger, plan, followup, force) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Requests that repeat or overlap one already sent (law.aggregation): item -> why; with
+    --force they go, with the warning."""
+    if followup or not plan.ready:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import overlaps
+
+    found = overlaps.for_items(ledger, [o.item for o in plan.ready],
+                               s.calendars.for_regime("foia"), dt.date.today(),
+                               s.config.letters.repeat_months)
+    if force:
+        for line in found.values():
+            warn(line)
+        return {}
+    return {k: v + "; --force sends it" for k, v in found.items()}
 
 
 def _what_next(report) -> str:  # type: ignore[no-untyped-def]

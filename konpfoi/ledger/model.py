@@ -43,9 +43,6 @@ EVENT_KINDS = {
     "correction": "replaces an earlier event with corrected details",
 }
 
-# What an item is: a request under a regime (law.regimes maps each to its clock) or an email.
-ITEM_KINDS = ("foi", "eir", "foisa", "sar", "email")
-
 # Events that say something happened in the past: a future date is refused for these.
 PAST_ONLY = frozenset(EVENT_KINDS) - {"note"}
 

@@ -1,5 +1,6 @@
 """Supporters writing to their own MP: each row of a supporters CSV becomes one letter, from the
-supporter, to the MP for their constituency (found by MP id, constituency or postcode)."""
+supporter, to the MP for their constituency (found by MP id, constituency or postcode). Only
+here does a letter speak as a constituent: the signer's constituency is the MP's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from konpfoi.directory.bodies import Body
 from konpfoi.directory.lookup import Directory, normalise
 from konpfoi.errors import InvalidInput
 from konpfoi.letters import drafting
+from konpfoi.letters.addressing import Sender
 from konpfoi.letters.campaigns import Plan, Skip
 from konpfoi.workspace.tables import csv_rows
 from konpfoi.workspace.yamlfile import is_email
@@ -51,7 +53,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
         if (mp.id, email) in done:
             plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
             continue
-        sender = drafting.Sender(name=name, email=email, address=row.get("address") or None)
+        sender = Sender(name=name, email=email, address=row.get("address") or None)
         plan.targets.append(drafting.Target(mp, sender=sender,
                                             extra={"personal": row.get("personal") or ""}))
     return plan

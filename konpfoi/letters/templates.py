@@ -12,12 +12,15 @@ import jinja2
 from jinja2.exceptions import SecurityError
 
 from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.law.correspondence import TEMPLATE_KINDS
 from konpfoi.letters import sandbox
 from konpfoi.workspace import yamlfile
 from konpfoi.workspace.resources import packaged
 
 SUFFIX = ".j2"
-KINDS = ("request", "email", "followup")
+KINDS = (*TEMPLATE_KINDS, "followup")  # what a template's leading comment may say it is
+
+
 @dataclass(frozen=True)
 class TemplateInfo:
     name: str

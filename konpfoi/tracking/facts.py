@@ -35,6 +35,7 @@ class Facts:
     closed: bool = False  # closed (or the regulator decided) and not reopened since
     withdrawn: bool = False
     last_contact: dt.date | None = None
+    chased: dt.date | None = None  # the latest chaser or reminder sent
     their_ref: str | None = None
 
 
@@ -95,6 +96,8 @@ def read(events: list[Any]) -> Facts:
                 f.review_outcome = fromiso(e.date)
             if e.mentions("outcome"):
                 f.review_result = _outcome(e.data.get("outcome"))
+        elif k == "chased":
+            f.chased = fromiso(e.date)
         elif k == "complaint-filed":
             f.complaint_filed = f.complaint_filed or fromiso(e.date)
         elif k in ("closed", "complaint-outcome"):
