@@ -16,11 +16,11 @@ def main() -> None:
         rows = [
             ("konpfoi --help", time_command([exe, "--help"], env, runs), 0.200),
             ("konpfoi draft --to icb:QKK --questions palantir-fdp",
-             time_command([exe, "draft", "--to", "icb:QKK", "--questions", "palantir-fdp"],
-                          env, runs), 0.300),
+             time_command([exe, "draft", "--to", "icb:QKK", "--questions", "palantir-fdp",
+                           "--force"], env, runs), 0.300),
             ("konpfoi draft --to 'south east london' (name)",
              time_command([exe, "draft", "--to", "south east london", "--questions",
-                           "palantir-fdp"], env, runs), 0.300),
+                           "palantir-fdp", "--force"], env, runs), 0.300),
         ]
     report(rows, base)
 
