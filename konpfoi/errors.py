@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -43,6 +44,36 @@ class KonpfoiError(Exception):
 class NotFound(KonpfoiError):
     exit_code = ExitCode.NOT_FOUND
     code = "not-found"
+
+
+def no_match(what: str, value: str, known: Iterable[str], *, message: str | None = None,
+             among: str | None = None, hint: str | None = None, cutoff: float = 0.5
+             ) -> NotFound:
+    """The one way a filter or a name that matches nothing is said: it names the filter and
+    what was asked for, suggests the close matches (a misspelt campaign or body), else lists
+    what there is (`among`: what the list is called), and exits with the "not found" code.
+
+    `message` replaces the first line ("no campaign 'fdp-2062'"); `hint` is said after the
+    suggestions. Raise what it returns."""
+    import difflib
+
+    names = list(dict.fromkeys(known))
+    close = difflib.get_close_matches(value, names, n=3, cutoff=cutoff)
+    if not close:  # case and spacing alone never hide a match
+        folded = {" ".join(n.lower().split()): n for n in names}
+        close = [folded[k] for k in difflib.get_close_matches(
+            " ".join(value.lower().split()), list(folded), n=3, cutoff=cutoff)]
+    if close:
+        say = "did you mean " + " or ".join(close) + "?"
+    elif names:
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10
+                                         else "")
+        say = f"{among or what + 's'}: {shown}"
+    else:
+        say = f"there are no {among or what + 's'} yet"
+    return NotFound(message or f"no {what} {value!r}",
+                    hint=say + (f"; {hint}" if hint else ""), filter=what, value=value,
+                    suggestions=close)
 
 
 class Ambiguous(KonpfoiError):

@@ -274,7 +274,7 @@ def test_cli_foisa_and_rule_from_config(run, home) -> None:
 
 
 @pytest.mark.parametrize("args, words", [
-    (["2026-02-30"], "not a real date"), (["12/03/2026"], "not a real date"),
+    (["2026-02-30"], "not a real date"), (["12/13/2026"], "not a real date"),
     (["2026-03-12", "--regime", "gdpr"], "unknown regime"),
     (["2026-03-12", "--days", "-3"], "out of range"),
     (["2026-03-12", "--days", "5000"], "out of range"),

@@ -25,8 +25,9 @@ def fetch_replies(
         "--folder", help="A folder to read (default: imap.folders, INBOX); repeat for "
                          "several.")] = None,
     since: Annotated[str | None, typer.Option(
-        help="Read from this day (YYYY-MM-DD); by default a first fetch reads from the day "
-             "of your first request, later ones only what is new.")] = None,
+        help="Read from this day (2026-11-23, 23/11/2026, 23 Nov 2026); by default a first "
+             "fetch reads from the day of your first request, later ones only what is new.")]
+    = None,
     sent: Annotated[bool, typer.Option(
         "--sent/--no-sent", help="Also read the Sent folder for requests you sent from your "
                                  "own mail client.")] = True,

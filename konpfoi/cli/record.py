@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from konpfoi.tracking.lifecycle import View
 
 DateOpt = Annotated[str | None, typer.Option(
-    "--date", help="When it happened, YYYY-MM-DD (default: today).")]
+    "--date", help="When it happened: 2026-11-23, 23/11/2026, 23 Nov 2026, yesterday "
+                   "(default: today).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with the event.")]
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 
 # Reading a date has one home, below every room, so that a YAML file, a ledger row and an
-# option are held to the same rule: a real day, YYYY-MM-DD, within sane years.
+# option are held to the same rule: a real day within sane years (YYYY-MM-DD in files; also
+# 23/11/2026, 23 Nov 2026, today and yesterday as a person types them).
 from konpfoi.workspace.dates import parse_date
 
 __all__ = ["add_months", "fmt", "parse_date"]

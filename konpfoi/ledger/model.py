@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -92,6 +93,19 @@ def new_uid() -> str:
 def format_item_id(number: int, prefix: str = DEFAULT_PREFIX) -> str:
     """K-0042: a workspace's prefix and a number the store allocated."""
     return f"{prefix}-{number:04d}"
+
+
+_TYPED_ID = re.compile(r"(?:([A-Za-z]{1,5})-?)?0*(\d{1,9})")
+
+
+def parse_item_ref(text: str) -> tuple[str | None, int] | None:
+    """An item id as a person types it: ('K', 3) for K-0003, K-3, k-0003 or K3; (None, 3)
+    for 3 (any prefix); None if it cannot be an item id."""
+    found = _TYPED_ID.fullmatch(text.strip())
+    if found is None:
+        return None
+    prefix, number = found.groups()
+    return (prefix.upper() if prefix else None), int(number)
 
 
 class Event(tuple):  # type: ignore[type-arg]

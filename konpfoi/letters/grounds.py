@@ -29,9 +29,10 @@ from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, NOT_HELD, section
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import Event, Item
-from konpfoi.letters.wording import cite, distinct_codes, join, plural, when
+from konpfoi.letters.wording import cite, distinct_codes, join, when
 from konpfoi.tracking import facts as facts_mod
 from konpfoi.tracking.lifecycle import View, derive
+from konpfoi.workspace.words import count
 
 
 @dataclass
@@ -84,8 +85,8 @@ class Grounds:
         """'3 working days' (or '5 days' for a calendar-month clock) from `due` to `day`."""
         working = self.response.working if self.response else True
         if working:
-            return plural(max(1, self.cal.count(due, day)), "working day")
-        return plural((day - due).days, "day")
+            return count(max(1, self.cal.count(due, day)), "working day")
+        return count((day - due).days, "day")
 
 
 def read(item: Item, events: list[Event], answers: dict[int, dict[str, Any]], cals: Calendars,
@@ -149,7 +150,7 @@ def extension_lines(g: Grounds) -> list[str]:
     if g.statutory_due and due:
         further = g.cal.count(g.statutory_due, due)
         if further > 20:
-            line += (f": {plural(further, 'working day')} beyond the deadline of "
+            line += (f": {count(further, 'working day')} beyond the deadline of "
                      f"{when(g.statutory_due)}, more than the 20 further working days the "
                      "ICO's guidance accepts save in exceptional cases")
         if g.statutory_due < claimed:

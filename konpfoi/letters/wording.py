@@ -23,10 +23,6 @@ def when(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def wrap(text: str, width: int = WIDTH, limit: int = LIMIT) -> str:
     """Wrap lines longer than `limit` at spaces, to `width`: a URL (or any word) is never
     broken, and never split at a hyphen; nor is a date. A numbered or bulleted line continues

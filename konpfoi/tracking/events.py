@@ -34,7 +34,7 @@ def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date")
     """An event's date: today by default; never in the future for something that happened."""
     if text is None:
         return today.isoformat()
-    day = parse_date(text, what)
+    day = parse_date(text, what, today)
     if kind in PAST_ONLY and day > today:
         raise InvalidInput(f"{what} {day} is in the future; '{kind}' records something that "
                            "has happened", hint="give the day it happened (default: today)")

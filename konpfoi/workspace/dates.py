@@ -1,9 +1,11 @@
-"""Calendar dates as people and files give them: YYYY-MM-DD, a day that exists, within sane bounds.
+"""Calendar dates as people and files give them: a day that exists, within sane bounds.
 
 The one home for reading a date. Everything konpfoi takes in — an option, a YAML file, a ledger
 export, a ledger row — is checked here, so that an impossible day (2026-02-30), a date given as
 a number, or a far-off year (0001, 9999: arithmetic on it overflows) is refused where it enters
-with one clear line, and can never reach a clock.
+with one clear line, and can never reach a clock. Files and the ledger hold YYYY-MM-DD; a
+person may also type a date as people in the UK write it (`parse_date`): 23/11/2026,
+23.11.2026, 23 Nov 2026, 23 November 2026, Mon 23 Nov 2026, today, yesterday.
 """
 
 from __future__ import annotations
@@ -16,9 +18,21 @@ from konpfoi.errors import InvalidInput
 EARLIEST = dt.date(1990, 1, 1)  # before FOIA 2000, with room for old correspondence
 LATEST = dt.date(2100, 12, 31)  # far enough for any clock; far from date arithmetic's end
 BOUNDS = f"{EARLIEST.year} to {LATEST.year}"
-HINT = "write it as YYYY-MM-DD, e.g. 2026-03-12"
+HINT = "write it as 2026-03-12, 12/03/2026 (day first), 12 Mar 2026, today or yesterday"
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Day first, as the UK writes it: 23/11/2026, 23-11-2026, 23.11.2026 (a four-digit year: 23/11/26
+# could be 1926 or 2026, and 11/23 is no UK date).
+_NUMERIC_DAY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_MONTHS = {name: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for name in names}
+_WEEKDAYS = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+"
+# 23 Nov 2026, 23rd November 2026, Mon 23 Nov 2026, 23-Nov-2026, 23 Nov. 2026
+_WORDED_DAY = re.compile(rf"(?:{_WEEKDAYS})?(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+"
+                         r"(\d{4})")
+_RELATIVE = {"today": 0, "yesterday": -1}
 _known: set[str] = set()  # days already found good: a large ledger repeats the same few
 
 
@@ -64,13 +78,39 @@ def to_day(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def parse_date(text: str | None, what: str = "date") -> dt.date:
-    """A date a user typed: InvalidInput naming `what` unless it is a real day within bounds."""
-    value = text.strip() if isinstance(text, str) else text
+def parse_date(text: str | None, what: str = "date", today: dt.date | None = None) -> dt.date:
+    """A date a user typed — 2026-11-23, 23/11/2026, 23 Nov 2026, today, yesterday (from
+    `today`, else the computer's date) — or InvalidInput naming `what`, unless it is a real
+    day within bounds."""
+    value: object = text.strip() if isinstance(text, str) else text
     try:
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+            value = _as_typed(value, today)
         return to_day(value)
     except ValueError as exc:
         raise InvalidInput(f"{what}: {exc}", hint=HINT) from None
+
+
+def _as_typed(text: str, today: dt.date | None) -> dt.date:
+    """The day a date written as a person writes it names; ValueError saying why not."""
+    lower = " ".join(text.lower().split())
+    if lower in _RELATIVE:
+        return (today or dt.date.today()) + dt.timedelta(days=_RELATIVE[lower])
+    numeric = _NUMERIC_DAY.fullmatch(lower)
+    worded = None if numeric else _WORDED_DAY.fullmatch(lower)
+    if numeric:
+        day, month, year = (int(g) for g in numeric.groups())
+    elif worded and worded.group(2) in _MONTHS:
+        day, month, year = int(worded.group(1)), _MONTHS[worded.group(2)], int(worded.group(3))
+    elif re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", lower):
+        raise ValueError(f"{_brief(text)}: give the year in full (2026, not 26)")
+    else:
+        raise ValueError(f"{_brief(text)} is not a date konpfoi can read")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        us = " (dates are read day first: 23/11/2026)" if numeric and month > 12 >= day else ""
+        raise ValueError(f"{text!r} is not a real date{us}") from None
 
 
 def problem_in_timestamp(value: object, strict: bool = True) -> str | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from konpfoi.errors import NotFound, StorageError
+from konpfoi.errors import Ambiguous, NotFound, StorageError, no_match
 from konpfoi.ledger.checks import item_row_problem
-from konpfoi.ledger.model import Item, damaged, format_item_id
+from konpfoi.ledger.model import Item, damaged, format_item_id, parse_item_ref
 from konpfoi.ledger.sql.base import SqlBase
 
 ITEM_COLUMNS = ("id", "uid", "kind", "campaign", "body_id", "body_name", "body_email", "nation",
@@ -75,21 +74,39 @@ class ItemsSql(SqlBase):
         return item
 
     def item(self, item_id: str) -> Item:
-        row = self.db.one(f"SELECT {ITEM_SELECT} FROM items WHERE id = ?", (item_id.upper(),))
-        if row is None:
-            ids = [r[0] for r in self.db.execute("SELECT id FROM items ORDER BY seq")]
-            close = difflib.get_close_matches(item_id.upper(), ids, n=3, cutoff=0.6)
-            raise NotFound(
-                f"no item {item_id!r} in the ledger",
-                hint=("did you mean " + ", ".join(close) + "?") if close
-                else "list items with: konpfoi status --all",
-                suggestions=close,
-            )
-        why = item_row_problem(row)
+        row = self.db.one(f"SELECT {ITEM_SELECT} FROM items WHERE id = ?",
+                          (self._typed_id(item_id),))
+        why = item_row_problem(row) if row is not None else None
         if why:
-            raise StorageError(f"the ledger's item {item_id.upper()} is damaged ({why})",
+            raise StorageError(f"the ledger's item {row[0]} is damaged ({why})",
                                hint="restore it from an export, or ask for help")
         return Item(*row)
+
+    def _typed_id(self, text: str) -> str:
+        """The id an item is known by, from the way a person typed it: K-0003, K-3, k-0003,
+        K3 or 3 (any prefix, when only one item has that number)."""
+        exact = text.strip().upper()
+        if self.db.one("SELECT 1 FROM items WHERE id = ?", (exact,)):
+            return exact
+        typed = parse_item_ref(text)
+        found: list[str] = []
+        if typed is not None:
+            prefix, number = typed
+            ids = [format_item_id(number, prefix)] if prefix else []
+            found = [r[0] for r in self.db.execute(
+                "SELECT id FROM items WHERE id = ?", ids)] if prefix else [
+                r[0] for r in self.db.execute("SELECT id FROM items WHERE id LIKE ? "
+                                              "ORDER BY seq", (f"%-{number:04d}",))
+                if parse_item_ref(r[0]) == (r[0].rpartition("-")[0], number)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise Ambiguous(f"{text.strip()!r} could be " + " or ".join(found),
+                            hint="give the whole id, e.g. " + found[0], candidates=found)
+        ids = [r[0] for r in self.db.execute("SELECT id FROM items ORDER BY seq")]
+        raise no_match("item", text.strip(), ids, message=f"no item {text.strip()!r} in the "
+                       "ledger", among="items", cutoff=0.6,
+                       hint="konpfoi status --all lists them")
 
     def items(self, campaign: str | None = None, body_id: str | None = None,
               ids: Sequence[str] | None = None, lean: bool = False) -> list[Item]:
