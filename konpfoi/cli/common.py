@@ -95,7 +95,7 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = bool(kwargs.get("as_json"))
+        as_json = bool(kwargs.get("as_json")) or kwargs.get("fmt") == "json"
         try:
             _check_text_options(kwargs)
             with passed_over():

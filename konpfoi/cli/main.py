@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -10,6 +11,7 @@ from konpfoi.cli import (
     batch,
     bodies,
     code,
+    completion,
     deadline,
     draft,
     drafts,
@@ -27,16 +29,37 @@ from konpfoi.cli import (
     workspace,
 )
 from konpfoi.cli.common import register
+from konpfoi.cli.group import KonpfoiGroup
 
 app = typer.Typer(
     name="konpfoi",
+    cls=KonpfoiGroup,
     help="FOI requests, campaign emails and statutory clocks for NHS data campaigners.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # `konpfoi completion SHELL` instead: no completion code at start-up
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rich's help renderer imports a Markdown parser (+90 ms)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from konpfoi import __version__
+
+        typer.echo(f"konpfoi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def konpfoi(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Print konpfoi's version and exit.")] = False,
+) -> None:
+    """FOI requests, campaign emails and statutory clocks for NHS data campaigners."""
+
 
 register(app, "init", workspace.init_workspace)
 register(app, "where", workspace.show_where)
@@ -61,6 +84,7 @@ register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
 register(app, "deadline", deadline.show_deadline)
 app.add_typer(deadline.holidays_app, name="holidays")
+register(app, "completion", completion.print_completion)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from konpfoi.cli.common import note
+from konpfoi.cli.common import JsonOpt, note
 
 
 def campaign_report(
@@ -32,6 +32,7 @@ def campaign_report(
         "--public", help="Write the file readable by everyone (0644), to publish it; "
                          "by default it is yours only (0600): it names who asked what.")]
     = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """What the campaign found: answers by body and question, refusals, who was late.
 
@@ -46,6 +47,8 @@ def campaign_report(
     from konpfoi.report import formats
     from konpfoi.workspace.files import PRIVATE_FILE, PUBLIC_FILE, atomic_write
 
+    if as_json:
+        fmt = "json"
     if fmt not in formats.FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(formats.FORMATS))
     s = Context()
