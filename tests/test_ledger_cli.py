@@ -169,7 +169,7 @@ def test_placeholder_draft_cannot_be_marked_sent(run, home: Path) -> None:
     (["mark-sent", "K-0001", "--date", "2026-12-25"], 5, "in the future"),
     (["mark-sent"], 5, "which items"),
     (["show", "K-99"], 3, "no item"),
-    (["status", "--state", "sleeping"], 5, "states:"),
+    (["status", "--state", "sleeping"], 3, "states:"),
     (["status", "--today", "the day after"], 5, "not a date konpfoi can read"),
 ])
 def test_bad_input_writes_nothing(run, three: Path, args, code, words) -> None:

@@ -161,7 +161,7 @@ def test_csv_has_days_late_for_late_replies(run, campaign: Path) -> None:
 def test_filters_are_named_and_one_that_matches_nothing_says_so(run, campaign: Path) -> None:
     md = run("report", "--campaign", "fdp", "--body", "icb:QWO").stdout
     assert md.startswith("# fdp, body icb:QWO: what the bodies said")
-    assert "1 requests sent" in md
+    assert "1 request sent" in md
     md = run("report", "--questions", "icb-patient-data").stdout
     assert md.startswith("# question set icb-patient-data: what the bodies said")
     err = run("report", "--campaign", "fdpp", code=3).stderr

@@ -153,23 +153,28 @@ def search_bodies(
 ) -> None:
     """Find bodies by name, constituency or code."""
     from konpfoi.context import Context
-    from konpfoi.errors import NotFound
+    from konpfoi.errors import NotFound, no_match
 
     d = Context().directory
+    kinds = sorted({b.kind for b in d})
+    if kind is not None and kind not in kinds:
+        raise no_match("kind", kind, kinds, message=f"--kind {kind!r}: there is no such kind "
+                       "of body", among="kinds")
     found = d.search(query, kind=kind)
     if not found:
-        close = d.suggest(query)
+        close = [b for b in d.suggest(query) if kind is None or b.kind == kind]
         raise NotFound(
-            f"no body matches {query!r}",
+            f"no body matches {query!r}" + (f" among kind {kind}" if kind else ""),
             hint=("did you mean: " + "; ".join(f"{b.id} {b.name}" for b in close)) if close
-            else "try fewer words, or konpfoi bodies list",
-        )
+            else "try fewer words, or konpfoi bodies list", filter="query", value=query,
+            suggestions=[b.id for b in close])
     if as_json:
         emit_json([b.to_dict() for b in found[:limit]])
         return
+    from konpfoi.workspace.words import count
+
     more = f" (showing {limit})" if len(found) > limit else ""
-    matches = "match" if len(found) == 1 else "matches"
-    _table(found[:limit], title=f"{len(found)} {matches} for {query!r}{more}")
+    _table(found[:limit], title=f"{count(len(found), 'match')} for {query!r}{more}")
 
 
 def check_bodies(

@@ -111,17 +111,23 @@ def list_holidays(
     from rich.table import Table
 
     from konpfoi.context import Context
-    from konpfoi.errors import InvalidInput
+    from konpfoi.errors import NotFound, no_match
     from konpfoi.law.bank_holidays import NATIONS, nations_label, short_source
 
     s = Context()
     if nation is not None and nation.lower() not in NATIONS:
-        raise InvalidInput(f"unknown nation {nation!r}", hint="nations: " + ", ".join(NATIONS))
+        raise no_match("nation", nation, list(NATIONS), message=f"--nation {nation!r}: there "
+                       "is no such nation", among="nations")
     table_data = s.holiday_table
     nations = frozenset([nation.lower()]) if nation else frozenset(NATIONS)
     year = year or dt.date.today().year
-    days = sorted((h for h in table_data.holidays(nations).values() if h.date.year == year),
-                  key=lambda h: h.date)
+    every = table_data.holidays(nations).values()
+    days = sorted((h for h in every if h.date.year == year), key=lambda h: h.date)
+    if not days:
+        years = sorted({h.date.year for h in every}) or [year]
+        raise NotFound(f"no bank holidays in {year} in konpfoi's data",
+                       hint=f"the years it covers: {years[0]} to {years[-1]}", filter="year",
+                       value=str(year), suggestions=[])
     removed = sorted(d for d in table_data.removed if d.year == year)
     if as_json:
         emit_json({"year": year, "nations": sorted(nations),

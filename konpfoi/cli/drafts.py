@@ -49,11 +49,13 @@ def upload_drafts(
     from konpfoi.mail import draftsfolder, sending
 
     s = Context()
-    srv = s.imap_server(host=imap_host, port=imap_port, user=imap_user, security=imap_security)
     with s.ledger() as ledger:
         held = truthful(s, ledger, items, campaign, followup, True)  # dates counted from today
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, followup=followup)
+        # (what to upload is checked first: a misspelt campaign is said before the server)
+        srv = s.imap_server(host=imap_host, port=imap_port, user=imap_user,
+                            security=imap_security)
         plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
         plan.ready = [o for o in plan.ready if o.item.id not in held]
         warn_cleartext(srv, "imap")

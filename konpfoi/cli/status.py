@@ -83,10 +83,12 @@ def _status_table(report: Report, limit: int) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from konpfoi.workspace.words import count
+
     con = stdout()
     n = report.matched
     chosen = "; ".join(f"{k} {v}" for k, v in report.filters.items())
-    head = (f"{report.today:%a %d %b %Y}: {n} item{'s' if n != 1 else ''}"
+    head = (f"{report.today:%a %d %b %Y}: {count(n, 'item')}"
             + (f" ({escape(chosen)})" if chosen else "") + f", {report.overdue} overdue")
     if report.hidden_closed:
         head += f" ({report.hidden_closed} closed not shown: --all)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from konpfoi.directory.bodies import Body
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, NotFound, no_match
 from konpfoi.workspace.config import BODY_NATIONS
 
 # A party family: `party=Labour` means every party in it; a party named exactly
@@ -79,8 +79,8 @@ def parse_where(text: str, extra: Mapping[str, Filter] | None = None) -> dict[st
         if key == "nation":
             for v in values:
                 if v not in BODY_NATIONS:
-                    raise InvalidInput(f"--where: unknown nation {v!r}",
-                                       hint="nations are " + ", ".join(BODY_NATIONS))
+                    raise no_match("nation", v, list(BODY_NATIONS), message=f"--where "
+                                   f"nation={v}: there is no such nation", among="nations")
         out.setdefault(key, []).extend(values)
     return out
 
@@ -93,3 +93,30 @@ def matches(body: Body, filters: dict[str, list[str]],
         if not test(body, wanted):
             return False
     return True
+
+
+def nothing_matches(pool: list[Body], filters: dict[str, list[str]], where: str,
+                    extra: Mapping[str, Filter] | None = None) -> NotFound:
+    """Why `--where` chose no body from `pool`: the first value no body has, with the close
+    ones (`region=Londn`: did you mean London?), else that the parts never meet."""
+    for key, wanted in filters.items():
+        test = (extra or {}).get(key) or FILTERS[key]
+        for value in wanted:
+            if not any(test(b, [value]) for b in pool):
+                return no_match(key, value, _known(key, pool),
+                                message=f"--where {key}={value}: no body has it",
+                                among=f"{key} values")
+    return NotFound(f"--where {where}: no body matches every part",
+                    hint="each part matches some bodies, but none matches them all",
+                    filter="where", value=where, suggestions=[])
+
+
+def _known(key: str, pool: list[Body]) -> list[str]:
+    """The values bodies have for a `--where` key, to suggest from."""
+    if key == "tag":
+        return sorted({t for b in pool for t in b.tags})
+    if key == "party":
+        return sorted({b.party for b in pool if b.party} | set(PARTY_SHORT_NAMES))
+    if key in FILTERS:
+        return sorted({str(getattr(b, key)) for b in pool if getattr(b, key, None)})
+    return []

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from konpfoi.directory.bodies import Body
-from konpfoi.directory.filters import Filter, matches, parse_where
-from konpfoi.errors import Ambiguous, InvalidInput, NotFound
+from konpfoi.directory.filters import Filter, matches, nothing_matches, parse_where
+from konpfoi.errors import Ambiguous, InvalidInput, NotFound, no_match
 
 _CACHE_FORMAT = "1"
 
@@ -175,7 +175,12 @@ class Directory:
         if to:
             for t in to:
                 if any(ch in t for ch in "*?["):
-                    chosen += [b for i, b in self.bodies.items() if fnmatch.fnmatchcase(i, t)]
+                    hits = [b for i, b in self.bodies.items() if fnmatch.fnmatchcase(i, t)]
+                    if not hits:
+                        raise no_match("--to", t, sorted({f"{b.kind}:*" for b in self}),
+                                       message=f"--to {t!r} matches no body id",
+                                       among="kinds of body")
+                    chosen += hits
                 else:
                     chosen.append(self.resolve(t, follow_closed=False).body)
         else:
@@ -190,6 +195,9 @@ class Directory:
                 continue
             seen.add(b.id)
             out.append(b)
+        if not out and chosen and filters:
+            raise nothing_matches([b for b in chosen if include_closed or not b.closed],
+                                  filters, where or "", extra)
         return out
 
 

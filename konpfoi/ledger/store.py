@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.errors import Conflict, InvalidInput, no_match
 from konpfoi.ledger.model import Event, Item
 
 
@@ -82,8 +82,8 @@ class Ledger(ABC):
             raise InvalidInput("which items?", hint="give item ids, or --campaign NAME")
         items = self.items(campaign=campaign)
         if not items:
-            raise InvalidInput(f"no items in campaign {campaign!r}",
-                               hint="campaigns: " + (", ".join(self.campaigns()) or "none yet"))
+            raise no_match("campaign", campaign, self.campaigns(),
+                           message=f"no items in campaign {campaign!r}", among="campaigns")
         return items
 
     @abstractmethod

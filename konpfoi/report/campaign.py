@@ -214,14 +214,15 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
             items = [i for i in ledger.items(campaign=campaign, body_id=body_id)
                      if question_set is None or i.question_set == question_set]
             if not items:
-                from konpfoi.errors import NotFound
+                from konpfoi.errors import no_match
 
                 sets = sorted({i.question_set for i in ledger.items(campaign=campaign,
                                                                     body_id=body_id)
                                if i.question_set})
-                raise NotFound("no requests match " + ", ".join(
-                    f"{k} {v}" for k, v in filters.items()),
-                    hint=("question sets here: " + ", ".join(sets)) if sets else None)
+                raise no_match("question set" if question_set else "filter",
+                               question_set or "", sets, message="no requests match "
+                               + ", ".join(f"{k} {v}" for k, v in filters.items()),
+                               among="question sets here")
             ids = [i.id for i in items]
             events = ledger.events(ids if len(ids) <= 500 else None, lean=True)
             answers = ledger.answers(ids if len(ids) <= 500 else None)

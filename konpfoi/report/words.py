@@ -4,6 +4,7 @@ the filters, the one-line summary."""
 from __future__ import annotations
 
 from konpfoi.report.campaign import OUTCOME_LABELS, Cell, Report, Row
+from konpfoi.workspace.words import count
 
 
 def cell_text(c: Cell | None, row: Row) -> str:
@@ -32,10 +33,10 @@ def heading(r: Report) -> str:
 
 
 def summary_line(r: Report) -> str:
-    replies = "reply" if len(r.replied) == 1 else "replies"
     late = f", {len(r.late)} answered late" if r.late else ""
-    return (f"As of {r.today}: {len(r.sent)} requests sent, {len(r.replied)} {replies}, "
-            f"{len(r.not_replied)} without a reply ({len(r.overdue)} overdue{late}).")
+    return (f"As of {r.today}: {count(len(r.sent), 'request')} sent, "
+            f"{count(len(r.replied), 'reply')}, {len(r.not_replied)} without a reply "
+            f"({len(r.overdue)} overdue{late}).")
 
 
 def days_late(x: Row) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi import __version__
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import no_match
 from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy
 from konpfoi.law.workdays import Calendars
@@ -67,29 +67,21 @@ class Report:
 def check_filters(ledger: Ledger, campaign: str | None, body_id: str | None) -> None:
     """A campaign or body the ledger has no request for is an error that says so, with the
     close matches: a misspelt filter must never read as "nothing to do"."""
-    import difflib
-
-    from konpfoi.errors import NotFound
-
     for what, value, known in (("campaign", campaign, ledger.campaigns),
                                ("body", body_id, lambda: sorted(ledger.body_counts()))):
         if value is None:
             continue
         names = known()
         if value not in names:
-            close = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
-            raise NotFound(
-                f"no requests for {what} {value!r} in the ledger",
-                hint=("did you mean " + ", ".join(close) + "?") if close
-                else f"{what}s with requests: " + (", ".join(names[:10]) or "none yet"),
-                suggestions=close)
+            raise no_match(what, value, names, message=f"no requests for {what} {value!r} "
+                           "in the ledger", among=f"{what}s with requests")
 
 
 def parse_state(text: str) -> str:
     state = text.strip().lower().replace("-", " ").replace("_", " ")
     if state not in STATES:
-        raise InvalidInput(f"unknown state {text!r}",
-                           hint="states: " + ", ".join(s.replace(" ", "-") for s in STATES))
+        raise no_match("state", text, [s.replace(" ", "-") for s in STATES],
+                       message=f"--state {text!r}: there is no such state", among="states")
     return state
 
 
