@@ -106,6 +106,17 @@ class StorageError(KonpfoiError):
     code = "storage"
 
 
+READ_ONLY_HINT = ("status, show, report and export still work here; to change anything, copy "
+                  "the workspace to a folder you can write and work there")
+
+
+def read_only_error(what: str) -> StorageError:
+    """What a command that writes says in a workspace this user cannot write: never that the
+    ledger is damaged, never "restore it from a backup"."""
+    return StorageError(f"this workspace is read-only: {what} cannot be written",
+                        hint=READ_ONLY_HINT, read_only=True)
+
+
 class KonpfoiWarning(UserWarning):
     """Something konpfoi passed over and carried on from (a damaged ledger row, a duplicate
     row in a file): raised with `warnings.warn`, shown by the CLI as one warning line each."""

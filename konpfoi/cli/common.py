@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -13,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.errors import ExitCode, InvalidInput, KonpfoiError, KonpfoiWarning
+from konpfoi.errors import (
+    READ_ONLY_HINT,
+    ExitCode,
+    InvalidInput,
+    KonpfoiError,
+    KonpfoiWarning,
+    StorageError,
+    read_only_error,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -110,6 +120,9 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
                            "command again to carry on")
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug, not a user mistake
+            if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE:
+                report_error(_cannot_write(exc), as_json)
+                raise typer.Exit(int(ExitCode.STORAGE)) from None
             if os.environ.get("KONPFOI_DEBUG"):
                 raise
             report_error(KonpfoiError(
@@ -119,6 +132,21 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper
+
+
+_CANNOT_WRITE = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _cannot_write(exc: OSError) -> KonpfoiError:
+    """A file konpfoi may not write: a read-only workspace says so (never "restore it")."""
+    where = str(exc.filename or "a file")
+    temporary = re.fullmatch(r"(.*/)?\.(.+)\.\w+\.tmp", where)  # atomic_write's temp file
+    if temporary:
+        where = (temporary.group(1) or "") + temporary.group(2)
+    if exc.errno == errno.EROFS:
+        return read_only_error(where)
+    return StorageError(f"{where}: {exc.strerror or 'permission denied'}",
+                        hint="check who may write it; " + READ_ONLY_HINT)
 
 
 def _check_text_options(kwargs: dict[str, Any]) -> None:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from konpfoi.errors import NotFound, StorageError
+from konpfoi.ledger import migrations
 from konpfoi.ledger.migrations import SQLITE
 from konpfoi.ledger.sql.db import Db, DriverError
 from konpfoi.ledger.sql.dump import DumpSql
@@ -20,7 +24,7 @@ from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
 from konpfoi.ledger.sql.mailfolders import MailFoldersSql
 from konpfoi.ledger.sqlite_views import SqliteViews
-from konpfoi.workspace.files import PRIVATE_FILE
+from konpfoi.workspace.files import PRIVATE_FILE, private_dir
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -33,30 +37,85 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, Sql
     def __init__(self, path: Path, create: bool = True) -> None:
         self.path = path
         self.url = str(path)
+        self._copy: tempfile.TemporaryDirectory[str] | None = None
+        self.read_only = read_only = not _writable(path)
         if not path.exists():
-            if not create:
+            if not create or read_only:
                 raise NotFound(f"no ledger at {path}", hint="draft something first")
             path.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE))
         else:
             _check_is_sqlite(path)
         try:
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+            conn = self._connect_read_only() if read_only else \
+                sqlite3.connect(path, timeout=60, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 60000")
             self._start(Db(conn, str(path), (sqlite3.Error,), (sqlite3.IntegrityError,)),
                         SQLITE)
             self._views: Path | None = None
             self._check_ours()  # before anything that would change someone else's file
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            if read_only and migrations.pending(self._applied()) and self._copy is None:
+                self.db.close()  # an older ledger is read through an upgraded copy
+                self._start(Db(self._connect_copy(), str(path), (sqlite3.Error,),
+                               (sqlite3.IntegrityError,)), SQLITE)
             self._migrate()
         except (sqlite3.DatabaseError, DriverError) as exc:
+            self._drop_copy()
             raise StorageError(
                 f"{path} cannot be used as a ledger ({getattr(exc, 'reason', exc)}); it was "
                 "left untouched",
                 hint="restore it from a backup (konpfoi export) or move it aside",
             ) from None
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A ledger this user cannot write (a backup mounted read-only, a shared folder): read
+        in place where SQLite can; else, when its write-ahead log holds nothing, as a file
+        that cannot change; else from a private copy of the file and its log."""
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
+            return conn
+        except sqlite3.OperationalError:  # WAL with no -shm it may create
+            pass
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        return self._connect_copy()
+
+    def _connect_copy(self) -> sqlite3.Connection:
+        from konpfoi.workspace.folders import cache_dir
+
+        self._copy = tempfile.TemporaryDirectory(prefix="ledger-", dir=private_dir(cache_dir()))
+        copy = Path(self._copy.name) / self.path.name
+        for suffix in ("", "-wal"):
+            source = self.path.with_name(self.path.name + suffix)
+            if source.exists():
+                shutil.copyfile(source, copy.with_name(copy.name + suffix))
+        return sqlite3.connect(copy, timeout=60, isolation_level=None)
+
+    def _drop_copy(self) -> None:
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
+
+    def close(self) -> None:
+        super().close()
+        self._drop_copy()
+
+    def _migrate(self) -> None:
+        if self.read_only and self._copy is None:  # nothing pending: an older ledger is
+            self._check_version(self._applied())   # read through an upgraded copy
+            return
+        was, self.read_only = self.read_only, False
+        try:
+            super()._migrate()
+        finally:
+            self.read_only = was
 
     def _tables(self) -> set[str]:
         rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -74,6 +133,15 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, Sql
     def _views_path(self, cache_dir: Path) -> Path:
         key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}".encode()).hexdigest()[:20]
         return cache_dir / f"status-{key}.db"
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user can write the ledger and its folder (SQLite keeps its log beside
+    the file): false on a read-only mount, or a folder shared without write permission."""
+    folder = path.parent if path.parent.exists() else None
+    if folder is None:
+        return True  # created with its folder, on first use
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
 
 
 def _check_is_sqlite(path: Path) -> None:

@@ -67,7 +67,7 @@ class SqliteViews(SqlBase):
         return [(item, last[item.id]) for item in read_items(r[:10] for r in rows)]
 
     def save_views(self, rows: list[tuple[Any, ...]]) -> None:
-        with self.write():
+        with self.cache_write():
             self.db.executemany(
                 "INSERT INTO vc.item_views (item_id, last_event, stamp, due, state_early, "
                 "state_late, rank_early, rank_late, next_early, next_late) "

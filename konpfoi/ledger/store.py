@@ -28,6 +28,9 @@ class Ledger(ABC):
     """One open ledger. Use `with ledger.write():` for each command's single transaction."""
 
     url: str  # where it is, for people: never a password
+    # Opened where this user cannot write (a backup mounted read-only, a shared folder): it
+    # answers every read; `write()` refuses with "this workspace is read-only".
+    read_only: bool = False
 
     # -- life and transactions -------------------------------------------------------------
 

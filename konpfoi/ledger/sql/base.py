@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-from konpfoi.errors import Conflict
+from konpfoi.errors import Conflict, read_only_error
 from konpfoi.ledger import migrations
 from konpfoi.ledger.sql.db import Db
 from konpfoi.ledger.store import Ledger
@@ -52,6 +52,13 @@ class SqlBase(Ledger):
             self._in_tx = False
 
     def write(self) -> AbstractContextManager[Ledger]:
+        if self.read_only:
+            raise read_only_error(self.url)
+        return self._transaction(self.BEGIN_WRITE, commit=True)
+
+    def cache_write(self) -> AbstractContextManager[Ledger]:
+        """A transaction that writes only the disposable status cache: allowed in a ledger
+        opened read-only (the cache lives in the user's own cache folder)."""
         return self._transaction(self.BEGIN_WRITE, commit=True)
 
     def read(self) -> AbstractContextManager[Ledger]:

@@ -4,10 +4,14 @@ run on any backend, with the driver's errors turned into konpfoi's own."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput, StorageError
+from konpfoi.errors import Conflict, InvalidInput, StorageError, read_only_error
+
+# A driver's words for "this database cannot be written here" (SQLite, PostgreSQL).
+_READ_ONLY = re.compile(r"(?i)read-?only (database|file system|transaction)")
 
 
 class DriverError(StorageError):
@@ -68,6 +72,8 @@ class Db:
         return rows[0] if rows else None
 
     def failure(self, exc: BaseException) -> StorageError:
+        if _READ_ONLY.search(_first_line(exc)):  # the file or its folder cannot be written
+            return read_only_error(self.where)
         error = DriverError(
             f"the ledger {self.where} cannot be read or written ({_first_line(exc)})",
             hint="nothing was changed; restore it from a backup (konpfoi export) or check "
