@@ -250,8 +250,12 @@ def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet, **more):
 
 
 def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from konpfoi.mail.transport import SETUP
+    from konpfoi.workspace.words import count
+
     if as_json:
         emit_json({"dry_run": True, "server": str(srv) if srv else None,
+                   "to_send": None if srv else SETUP,
                    "would_send": [{"item": o.item.id, "to": o.to, "subject": o.item.subject,
                                    "followup": o.followup} for o in ready],
                    "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
@@ -262,9 +266,9 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
 
     con = stdout()
     if ready:
-        via = f"via {srv}" if srv else "(no SMTP server set: smtp.host in konpfoi.yaml)"
-        table = Table(title=escape(f"Would send {len(ready)} {via}"), title_justify="left",
-                      header_style="bold")
+        via = f"via {srv}" if srv else "(no SMTP server is set yet)"
+        table = Table(title=escape(f"Would send {count(len(ready), 'message')} {via}"),
+                      title_justify="left", header_style="bold")
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
         for o in ready[:50]:
@@ -280,6 +284,8 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
         note(f"... and {len(plan.skipped) - 20} more not sent")
     con.print(f"Dry run: nothing sent. {len(ready)} would go; add --yes to send."
               if ready else "Nothing to send.")
+    if ready and srv is None:
+        note("to send them: " + SETUP)
 
 
 def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-def]

@@ -37,6 +37,12 @@ class Server:
         who = f"{self.user} at " if self.user else ""
         return f"{who}{self.host}:{self.port} ({self.security})"
 
+# What a user sets to send (the README's providers table gives them for Gmail, Microsoft 365,
+# Proton Mail): said by a dry run with no server, and by a real run that needs one.
+SETUP = ("set smtp.host (and smtp.port, smtp.user, smtp.security) in konpfoi.yaml - the "
+         "README's providers table has them for Gmail, Microsoft 365 and Proton Mail - or "
+         "give --smtp-host; then konpfoi login keeps your password in the system keyring")
+
 
 def server(settings: SmtpSettings, *, host: str | None = None, port: int | None = None,
            user: str | None = None, security: str | None = None) -> Server:
@@ -47,8 +53,7 @@ def server(settings: SmtpSettings, *, host: str | None = None, port: int | None 
                            hint="none, starttls or ssl")
     host = host or settings.host
     if not host:
-        raise InvalidInput("no SMTP server is set",
-                           hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
+        raise InvalidInput("no SMTP server is set", hint=SETUP)
     return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
                   security, settings.ca_file, settings.auth)
 

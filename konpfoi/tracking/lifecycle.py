@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
+from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, Policy
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import FINAL_OUTCOMES, OUTCOME_LABELS, Event
@@ -89,11 +90,14 @@ def effective(events: list[Event]) -> list[Event]:
 
 # Next actions: {id} is the item, {when} the date the action is due by.
 SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
+# A supporter's letter to their own MP is theirs to send, from their own address.
+SUPPORTER_SENDS = ("deliver it to the supporter to send from their own address "
+                   "(drafts/{id}.eml); then konpfoi mark-sent {id}")
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
 UNDELIVERED = ("it bounced: check the body's address (konpfoi show {id}), correct it "
-               "(konpfoi bodies set BODY foi=ADDRESS --source URL), send it again, then "
+               "(konpfoi bodies set BODY {role}=ADDRESS --source URL), send it again, then "
                "konpfoi mark-sent {id} --again (the clock starts again)")
 DATES = ("the reply is dated {when}, before the request was recorded as sent: correct the "
          "send date (konpfoi show {id} gives the event number; konpfoi record {id} "
@@ -181,7 +185,8 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
             view.state = "send unknown"
             _act(view, SEND_UNKNOWN, today)
         else:
-            _act(view, SEND_FAILED if s.send_failed else SEND, today)
+            _act(view, SEND_FAILED if s.send_failed else SUPPORTER_SENDS
+                 if kind_of(kind).signer == "supporter" else SEND, today)
         return view
     view.sent = s.sent
     view.clocks = clocks = s.clocks
@@ -189,8 +194,8 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
         view.state = "closed"
         return view
     if s.undelivered is not None:
-        view.state = "undelivered"
-        _act(view, UNDELIVERED, today)
+        view.state = "undelivered"  # the address it needs is the kind's own role
+        _act(view, UNDELIVERED.replace("{role}", kind_of(kind).roles[0]), today)
         return view
     if s.complaint_filed:
         view.state = "with regulator"
