@@ -15,6 +15,7 @@ from konpfoi.cli import (
     deadline,
     draft,
     drafts,
+    edit,
     exchange,
     followup,
     login,
@@ -68,6 +69,8 @@ app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
+register(app, "edit", edit.edit_draft)
+register(app, "withdraw", edit.withdraw_items)
 app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
 register(app, "login", login.sign_in)

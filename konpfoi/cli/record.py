@@ -62,10 +62,11 @@ def mark_sent(
 
 def record_event(
     item: Annotated[str, typer.Argument(metavar="ID", help="The item, e.g. K-0007.")],
-    kind: Annotated[str, typer.Argument(metavar="EVENT", help=(
+    kind: Annotated[str | None, typer.Argument(metavar="[EVENT]", help=(
         "acknowledged, clarification-requested, clarification-sent, fee-notice, fee-paid, "
         "extension-claimed, review-requested, review-outcome, complaint-filed, "
-        "complaint-outcome, withdrawn, closed, reopened, note, void, correction."))],
+        "complaint-outcome, withdrawn, closed, reopened, note, linked, void, correction "
+        "(none with --url alone)."))] = None,
     date: DateOpt = None,
     note_: NoteOpt = None,
     their_ref: Annotated[str | None, typer.Option(help="The body's own reference.")] = None,
@@ -76,12 +77,16 @@ def record_event(
     event: Annotated[int | None, typer.Option(
         "--event", help="void/correction: the number of the event it cancels (see show).")]
     = None,
+    url: Annotated[str | None, typer.Option(
+        help="The same request on WhatDoTheyKnow (or another public page): shown by show "
+             "and the report.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record what happened: acknowledged, clarification, extension...
 
     Events are never rewritten: cancel a mistake with `void --event N`, or replace it with
-    `correction --event N --date D`.
+    `correction --event N --date D`. `record ID --url URL` links the item to the same
+    request on WhatDoTheyKnow.
     """
     from konpfoi.context import Context
     from konpfoi.tracking import events
@@ -90,7 +95,7 @@ def record_event(
     with s.ledger() as ledger:
         ev = events.record(ledger, item, kind, today=dt.date.today(), date=date, note=note_,
                               their_ref=their_ref, until=until, outcome=outcome,
-                              event_no=event)
+                              event_no=event, url=url)
         view = _view(s, ledger, ev.item_id)
     if as_json:
         emit_json({"event": ev.id, "item": ev.item_id, "kind": ev.kind, "date": ev.date,

@@ -64,7 +64,8 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
               soft_wrap=True)
     for label, value in (("subject", it.subject), ("campaign", it.campaign),
                          ("questions", it.question_set), ("draft", it.draft_path),
-                         ("Message-ID", it.message_id), ("their ref", view.their_ref)):
+                         ("Message-ID", it.message_id), ("their ref", view.their_ref),
+                         ("public page", view.url)):
         if value:
             con.print(f"  {label:<11} {escape(str(value))}", soft_wrap=True)
     colour = "red" if view.overdue else "bold"

@@ -36,10 +36,12 @@ EVENT_KINDS = {
     "review-outcome": "the body gave its internal review outcome",
     "complaint-filed": "a complaint was made to the regulator",
     "complaint-outcome": "the regulator decided",
+    "edited": "the draft was changed by hand before it was sent (both versions are kept)",
     "withdrawn": "the request was withdrawn",
     "closed": "the campaigner closed the item",
     "reopened": "the campaigner reopened the item",
     "note": "a note",
+    "linked": "the address of the same request elsewhere (WhatDoTheyKnow) was recorded",
     "void": "cancels an earlier event recorded by mistake",
     "correction": "replaces an earlier event with corrected details",
 }

@@ -90,6 +90,12 @@ class Ledger(ABC):
         return items
 
     @abstractmethod
+    def update_draft(self, item_id: str, *, subject: str, message_sha256: str,
+                     content_hash: str) -> None:
+        """Point an unsent item at its edited draft (a blob already put); the caller
+        records the `edited` event in the same transaction."""
+
+    @abstractmethod
     def claimed(self, keys: Sequence[str]) -> set[str]:
         """Which of these batch keys (migrations.batch_key) a batch has already drafted."""
 

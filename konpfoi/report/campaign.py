@@ -56,6 +56,7 @@ class Row:
     days_late: int | None  # working days past the due date (a late reply, or none yet)
     their_ref: str | None
     cells: dict[int, Cell] = field(default_factory=dict)
+    url: str | None = None  # the same request on WhatDoTheyKnow, if the ledger has it
 
     @property
     def on_time(self) -> bool | None:
@@ -257,7 +258,8 @@ def _row(item: Any, events: list[Any], answers: dict[int, dict], cals: Calendars
                due=_iso(due), replied=_iso(replied),
                working_days=cal.count(view.sent, replied) if replied and view.sent
                and not dates_conflict else None,
-               timeliness=timeliness, days_late=late, their_ref=view.their_ref, cells=cells)
+               timeliness=timeliness, days_late=late, their_ref=view.their_ref, cells=cells,
+               url=view.url)
 
 
 def _timeliness(view: Any, response: Any, replied: dt.date | None, due: dt.date | None,

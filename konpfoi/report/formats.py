@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from konpfoi.report.campaign import Report
 from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
+from konpfoi.workspace.words import count
 
 FORMATS = ("md", "csv", "json", "html")
 
@@ -18,11 +19,13 @@ def to_markdown(r: Report) -> str:
     lines += ["\n## Requests\n",
               "| Body | Item | Sent | Due | Replied | On time? | Working days late |",
               "|---|---|---|---|---|---|---|"]
-    lines += [f"| {esc(x.body)} | {x.item} | {x.sent or ''} | {x.due or ''} | "
+    lines += [f"| {esc(x.body)} | {_linked(x.item, x.url)} | "
+              f"{x.sent or ''} | {x.due or ''} | "
               f"{x.replied or ''} | {x.timeliness} | {days_late(x)} |" for x in r.rows]
     for qs in r.sets:
         lines.append(f"\n## Answers: {esc(qs.title)}\n")
-        lines.append(f"{len(qs.rows)} requests asked the questions of {esc(qs.id or '')}"
+        lines.append(f"{count(len(qs.rows), 'request')} asked the questions of "
+                     f"{esc(qs.id or '')}"
                      + (f", written by {esc(qs.source)}" if qs.source else "") + ".\n")
         head = "| Body | " + " | ".join(f"Q{q['number']} {esc(q['label'])}"
                                           for q in qs.questions) + " |"
@@ -49,6 +52,13 @@ def to_markdown(r: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _linked(item: str, url: str | None) -> str:
+    """`[K-0001](https://...)` where the request is on WhatDoTheyKnow (brackets escaped)."""
+    if not url:
+        return item
+    return f"[{item}](" + url.replace("(", "%28").replace(")", "%29") + ")"
+
+
 def to_csv(r: Report) -> str:
     import csv
     import io
@@ -57,14 +67,14 @@ def to_csv(r: Report) -> str:
     w = csv.writer(buf, lineterminator="\n")
     numbers = sorted({q["number"] for qs in r.sets for q in qs.questions})
     head = ["item", "body_id", "body", "question_set", "state", "sent", "due", "replied",
-            "working_days", "timeliness", "on_time", "days_late", "their_ref"]
+            "working_days", "timeliness", "on_time", "days_late", "their_ref", "url"]
     for n in numbers:
         head += [f"q{n}_outcome", f"q{n}_exemptions", f"q{n}_answer"]
     w.writerow(head)
     for x in r.rows:
         line = [x.item, x.body_id, x.body, x.question_set, x.state, x.sent, x.due, x.replied,
                 x.working_days, x.timeliness, {True: "yes", False: "no", None: ""}[x.on_time],
-                x.days_late, x.their_ref]
+                x.days_late, x.their_ref, x.url]
         for n in numbers:
             c = x.cells.get(n)
             line += [c.outcome if c else "", " ".join(c.exemptions) if c else "",

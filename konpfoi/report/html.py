@@ -111,7 +111,7 @@ def _summary(r: Report) -> str:
 
 def _requests(r: Report) -> str:
     rows = "".join(
-        f'<tr><th scope="row">{escape(x.body)}<br><span class="muted">{escape(x.item)}</span>'
+        f'<tr><th scope="row">{escape(x.body)}<br><span class="muted">{_item(x)}</span>'
         f"</th><td>{x.sent or ''}</td><td>{x.due or ''}</td><td>{x.replied or ''}</td>"
         f'<td{" class=late" if x.timeliness in ("late", "overdue") else ""}>'
         f"{escape(x.timeliness)}</td><td>{days_late(x)}</td></tr>" for x in r.rows)
@@ -122,6 +122,14 @@ def _requests(r: Report) -> str:
             '<th scope="col">Due</th><th scope="col">Replied</th><th scope="col">On time?</th>'
             '<th scope="col">Working days late</th></tr></thead>'
             f"<tbody>{rows}</tbody></table></div></section>\n")
+
+
+def _item(x: Row) -> str:
+    """The item's id, linked to the same request on WhatDoTheyKnow where there is one (only
+    an http(s) address is ever kept: tracking.events.check_url)."""
+    if x.url and x.url.startswith(("https://", "http://")):
+        return f'<a href="{escape(x.url, quote=True)}">{escape(x.item)}</a>'
+    return escape(x.item)
 
 
 def _legend() -> str:

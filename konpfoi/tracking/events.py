@@ -27,9 +27,11 @@ from konpfoi.workspace.dates import parse_date
 RECORDABLE = (
     "acknowledged", "clarification-requested", "clarification-sent", "fee-notice", "fee-paid",
     "extension-claimed", "review-requested", "review-outcome", "complaint-filed",
-    "complaint-outcome", "withdrawn", "closed", "reopened", "note", "void", "correction",
+    "complaint-outcome", "withdrawn", "closed", "reopened", "note", "linked", "void",
+    "correction",
 )
-_BEFORE_SENDING = frozenset({"note", "withdrawn", "closed", "reopened", "void", "correction"})
+_BEFORE_SENDING = frozenset({"note", "linked", "withdrawn", "closed", "reopened", "void",
+                             "correction"})
 def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date") -> str:
     """An event's date: today by default; never in the future for something that happened."""
     if text is None:
@@ -39,6 +41,21 @@ def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date")
         raise InvalidInput(f"{what} {day} is in the future; '{kind}' records something that "
                            "has happened", hint="give the day it happened (default: today)")
     return day.isoformat()
+
+
+def check_url(text: str) -> str:
+    """An item's address elsewhere: an http(s) URL with a host, one line, nothing else (it is
+    shown as a link in reports people publish)."""
+    from urllib.parse import urlsplit
+
+    url = text.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(
+            c.isspace() or c in "<>\"'`" for c in url) or len(url) > 2000:
+        raise InvalidInput(f"--url {url[:60]!r} is not a web address",
+                           hint="give the request's page, e.g. "
+                                "https://www.whatdotheyknow.com/request/fdp_contracts")
+    return url
 
 
 def outcome_word(text: str | None) -> str | None:
@@ -59,13 +76,25 @@ def _check_kind(kind: str) -> None:
         )
 
 
-def record(ledger: Ledger, item_id: str, kind: str, *, today: dt.date, date: str | None = None,
-           note: str | None = None, their_ref: str | None = None, until: str | None = None,
-           outcome: str | None = None, event_no: int | None = None) -> Event:
-    """Append one event to an item, after checking it makes sense; one transaction."""
+def record(ledger: Ledger, item_id: str, kind: str | None, *, today: dt.date,
+           date: str | None = None, note: str | None = None, their_ref: str | None = None,
+           until: str | None = None, outcome: str | None = None, event_no: int | None = None,
+           url: str | None = None) -> Event:
+    """Append one event to an item, after checking it makes sense; one transaction. With
+    only a `url` (no kind), it records where the same request is on WhatDoTheyKnow."""
+    if kind is None:
+        if url is None:
+            raise InvalidInput("which event?", hint="events: " + ", ".join(RECORDABLE)
+                               + "; or --url URL to link the item to WhatDoTheyKnow")
+        kind = "linked"
     _check_kind(kind)
+    if kind == "linked" and url is None:
+        raise InvalidInput("'linked' needs --url URL",
+                           hint="e.g. --url https://www.whatdotheyknow.com/request/...")
     day = parse_day(date, today, kind)
     data: dict[str, Any] = {}
+    if url is not None:
+        data["url"] = check_url(url)
     if their_ref:
         data["their_ref"] = their_ref.strip()
     if until:

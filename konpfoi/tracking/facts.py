@@ -37,6 +37,7 @@ class Facts:
     last_contact: dt.date | None = None
     chased: dt.date | None = None  # the latest chaser or reminder sent
     their_ref: str | None = None
+    url: str | None = None  # the same request elsewhere (WhatDoTheyKnow): the latest given
 
 
 def read(events: list[Any]) -> Facts:
@@ -52,6 +53,8 @@ def read(events: list[Any]) -> Facts:
         k = e.kind
         if e.mentions("their_ref"):
             f.their_ref = _text(e.data.get("their_ref")) or f.their_ref
+        if e.mentions("url"):
+            f.url = _text(e.data.get("url")) or f.url
         if k == "sent":
             if f.sent is None:
                 f.sent = fromiso(e.date)

@@ -42,6 +42,7 @@ class View:
     clocks: list[Clock] = field(default_factory=list)
     their_ref: str | None = None
     outcome: str | None = None
+    url: str | None = None  # the same request on WhatDoTheyKnow, if one was recorded
     events: list[Event] = field(default_factory=list)  # effective: voids and corrections applied
     action: str = ""  # the next action, with {id} and {when} filled in only when read
     when: dt.date | None = None
@@ -63,7 +64,7 @@ class View:
         return {"state": self.state, "sent": iso(self.sent), "due": iso(self.due),
                 "left": self.left, "next_action": self.next_action,
                 "next_date": iso(self.next_date), "their_ref": self.their_ref,
-                "outcome": self.outcome}
+                "outcome": self.outcome, "url": self.url}
 
 
 def effective(events: list[Event]) -> list[Event]:
@@ -145,6 +146,7 @@ class Summary:
     review_outcome: bool
     review_result: str | None
     clocks: list[Clock]
+    url: str | None = None
 
 
 def summarise(kind: str, evs: list[Event], cals: Calendars, *,
@@ -157,7 +159,7 @@ def summarise(kind: str, evs: list[Event], cals: Calendars, *,
     return Summary(f.sent, f.undelivered, f.reply_before_sent, f.their_ref, f.outcome,
                    f.withdrawn, f.closed, f.attempt_pending,
                    f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
-                   f.extension, f.review_outcome is not None, f.review_result, clocks)
+                   f.extension, f.review_outcome is not None, f.review_result, clocks, f.url)
 
 
 def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
@@ -174,7 +176,7 @@ def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
 def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: str = "ID",
           nation: str | None = None) -> View:
     """The state and next action on `today` of an item summarised as `s`."""
-    view = View("drafted", item_id, their_ref=s.their_ref, outcome=s.outcome)
+    view = View("drafted", item_id, their_ref=s.their_ref, outcome=s.outcome, url=s.url)
     if s.withdrawn:
         view.state = "withdrawn"
         return view

@@ -174,7 +174,7 @@ def _next(view: View, judged_on: dt.date) -> int | None:
 
 
 CSV_COLUMNS = ("id", "body_id", "body", "campaign", "kind", "subject", "state", "sent", "due",
-               "left", "next_action", "next_date", "their_ref", "outcome")
+               "left", "next_action", "next_date", "their_ref", "outcome", "url")
 
 
 def to_csv(report: Report) -> str:

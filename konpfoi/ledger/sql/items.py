@@ -120,6 +120,11 @@ class ItemsSql(SqlBase):
             items = [i for i in items if i.id in wanted]
         return items
 
+    def update_draft(self, item_id: str, *, subject: str, message_sha256: str,
+                     content_hash: str) -> None:
+        self.db.execute("UPDATE items SET subject = ?, message_sha256 = ?, content_hash = ? "
+                        "WHERE id = ?", (subject, message_sha256, content_hash, item_id))
+
     def claimed(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):
