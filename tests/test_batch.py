@@ -153,7 +153,7 @@ def test_supporters_from_excel_in_windows_1252(run, me: Path, tmp_path) -> None:
 
 @pytest.mark.parametrize("text, words", [
     ("name,email\nAnn,ann@example.org\n", ":1: needs a column mp, constituency or postcode"),
-    ("email,constituency\nann@example.org,Aldershot\n", ":1: missing column(s) name"),
+    ("email,constituency\nann@example.org,Aldershot\n", ":1: missing column name"),
     ("name,email,constituency\nAnn,ann@example.org,Narnia North\n",
      ":2: no MP for constituency 'Narnia North'"),
     ("name,email,constituency\nAnn,ann@example.org,Aldershot\nBob,not-an-email,Aldershot\n",

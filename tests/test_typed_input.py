@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,23 @@ def test_counts(n: int, word: str, said: str) -> None:
     ("subject access request", "a subject access request"), ("reminder", "a reminder")])
 def test_articles(phrase: str, said: str) -> None:
     assert words.a(phrase) == said
+
+
+_WRONG = re.compile(r"\b1 (items|bodies|requests|replies|messages|events|blobs|matches|"
+                    r"questions|days|working days|changes|errors|warnings|records)\b|\w\(s\)|"
+                    r"\ba (ICO|internal|EIR|FOI|MP)\b")
+
+
+def test_one_of_everything_is_said_in_the_singular(run, me: Path, tmp_path) -> None:
+    with on_day("2026-09-28"):
+        run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "fdp")
+    run("mark-sent", "K-0001", "--date", "2026-10-01")
+    said = [run(*args).stdout + run(*args, code=None).stderr for args in (
+        ["status"], ["show", "K-0001"], ["show", "K-0001", "--explain"], ["report"],
+        ["export", str(tmp_path / "one.jsonl")], ["bodies", "search", "south east london"],
+        ["send", "K-0001"], ["bodies", "list", "--where", "kind=icb,region=London"])]
+    said.append(run("followup", "K-0001", "--kind", "internal-review", code=5).stderr)
+    for text in said:
+        assert not _WRONG.search(text), _WRONG.search(text)
+    assert "Exported 1 blob, 1 item, 2 events" in said[4]
+    assert "an internal review needs your reasons" in said[-1]

@@ -73,7 +73,9 @@ def list_bodies(
     if as_json:
         emit_json([b.to_dict() for b in found])
         return
-    _table(found, title=f"{len(found)} bodies")
+    from konpfoi.workspace.words import count
+
+    _table(found, title=count(len(found), "body"))
 
 
 def show_body(
@@ -238,7 +240,10 @@ def _show_check(rows, findings, total: int) -> None:  # type: ignore[no-untyped-
         con.print(f"[{colour}]{f.severity:<7}[/] {escape(f'{f.body_id:<16}')} "
                   f"{escape(f.message)}", soft_wrap=True)
     errors = sum(1 for f in findings if f.severity == "error")
-    con.print(f"{total} bodies: {errors} error(s), {len(findings) - errors} warning(s)")
+    from konpfoi.workspace.words import count
+
+    con.print(f"{count(total, 'body')}: {count(errors, 'error')}, "
+              f"{count(len(findings) - errors, 'warning')}")
 
 
 register(app, "list", list_bodies)

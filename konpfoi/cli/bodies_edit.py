@@ -129,7 +129,10 @@ def export_changes(
     if as_json:
         emit_json({"file": str(file), "bodies": n})
         return
-    stdout().print(f"Wrote {n} bodies' changes to {file}", soft_wrap=True, markup=False)
+    from konpfoi.workspace.words import count
+
+    stdout().print(f"Wrote the changes to {count(n, 'body')} to {file}", soft_wrap=True,
+                   markup=False)
 
 
 def import_changes(

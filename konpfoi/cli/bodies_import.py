@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
+from konpfoi.workspace.words import count
 
 _KINDS = ["icb-list", "icb-names", "icb-contacts", "trust-list", "ods-trusts", "trust-contacts",
           "mps", "mps-api", "devolved", "national", "contacts"]
@@ -54,8 +55,8 @@ def import_bodies(
             emit_json({"undone": what, "changes": [c.to_dict() for c in changes]})
             return
         _show(changes, limit=200)
-        stdout().print(f"Undone: the directory is as it was before {what} ({len(changes)} "
-                       "change(s)).", soft_wrap=True)
+        stdout().print(f"Undone: the directory is as it was before {what} "
+                       f"({count(len(changes), 'change')}).", soft_wrap=True)
         return
     if not kind or not file:
         raise InvalidInput("give the KIND and the FILE to import",
@@ -105,7 +106,8 @@ def _show(changes: list[Any], limit: int | None) -> None:
         if c.what in ("closed", "merged") and c.fields.get("successor", (None, None))[1]:
             line += f" -> {escape(str(c.fields['successor'][1]))}"
         if c.referenced:
-            line += f" [bold]({c.referenced} item(s) in your ledger refer to it; it is kept)[/]"
+            line += (f" [bold]({count(c.referenced, 'item')} in your ledger "
+                     f"{'refers' if c.referenced == 1 else 'refer'} to it; it is kept)[/]")
         con.print(line, soft_wrap=True)
         if c.what == "changed":
             for key, (old, new) in list(c.fields.items())[:6]:

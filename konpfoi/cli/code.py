@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from konpfoi.cli.common import JsonOpt, emit_json, stdout, warn
+from konpfoi.workspace.words import count
 
 if TYPE_CHECKING:
     from konpfoi.ledger.model import Item
@@ -49,7 +50,7 @@ def code_answers(
         return
     n = len(event.data["questions"])
     stdout().print(f"{it.id} coded: {event.data['outcome'].replace('-', ' ')} "
-                   f"({n} question{'s' if n != 1 else ''})")
+                   f"({count(n, 'question')})")
     if not complete:
         warn(f"stopped before the last question: the {n} answered are kept; run konpfoi "
              f"code {it.id} again for the rest")

@@ -120,9 +120,10 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
                            "command again to carry on")
             raise typer.Exit(130) from None
         except Exception as exc:  # a bug, not a user mistake
-            if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE:
-                report_error(_cannot_write(exc), as_json)
-                raise typer.Exit(int(ExitCode.STORAGE)) from None
+            if isinstance(exc, OSError) and exc.errno in (*_CANNOT_WRITE, *_NO_SUCH):
+                error = _cannot_write(exc)
+                report_error(error, as_json)
+                raise typer.Exit(int(error.exit_code)) from None
             if os.environ.get("KONPFOI_DEBUG"):
                 raise
             report_error(KonpfoiError(
@@ -135,6 +136,7 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _CANNOT_WRITE = (errno.EROFS, errno.EACCES, errno.EPERM)
+_NO_SUCH = (errno.ENOENT, errno.ENOTDIR, errno.EISDIR)  # a file named where no folder is
 
 
 def _cannot_write(exc: OSError) -> KonpfoiError:
@@ -145,6 +147,9 @@ def _cannot_write(exc: OSError) -> KonpfoiError:
         where = (temporary.group(1) or "") + temporary.group(2)
     if exc.errno == errno.EROFS:
         return read_only_error(where)
+    if exc.errno in _NO_SUCH:
+        return InvalidInput(f"{where}: {exc.strerror or 'no such file or folder'}",
+                            hint="check the folder exists, and that it is not a folder's name")
     return StorageError(f"{where}: {exc.strerror or 'permission denied'}",
                         hint="check who may write it; " + READ_ONLY_HINT)
 

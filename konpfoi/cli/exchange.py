@@ -48,4 +48,6 @@ def import_ledger(
 
 def _counted(counts: Mapping[str, int]) -> str:
     """"3 items, 12 events", or "nothing"."""
-    return ", ".join(f"{n} {kind}s" for kind, n in counts.items()) or "nothing"
+    from konpfoi.workspace.words import count
+
+    return ", ".join(count(n, kind) for kind, n in counts.items()) or "nothing"

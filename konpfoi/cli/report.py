@@ -47,6 +47,8 @@ def campaign_report(
     from konpfoi.report import formats
     from konpfoi.workspace.files import PRIVATE_FILE, PUBLIC_FILE, atomic_write
 
+    if as_json and fmt not in ("md", "json"):
+        raise InvalidInput(f"--json and --format {fmt}: choose one")
     if as_json:
         fmt = "json"
     if fmt not in formats.FORMATS:

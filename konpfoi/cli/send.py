@@ -19,6 +19,7 @@ from konpfoi.cli.common import (
     warn,
     warn_cleartext,
 )
+from konpfoi.workspace.words import count
 
 
 def send_items(
@@ -251,7 +252,6 @@ def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet, **more):
 
 def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     from konpfoi.mail.transport import SETUP
-    from konpfoi.workspace.words import count
 
     if as_json:
         emit_json({"dry_run": True, "server": str(srv) if srv else None,
@@ -352,4 +352,4 @@ def _reconcile(s, items, campaign, overrides, as_json: bool) -> None:  # type: i
     for item_id in missing:
         warn(f"{item_id}: not in your Sent folder. If your provider files sent mail there, it "
              f"did not go: konpfoi send {item_id} --retry --yes; if unsure, ask the body")
-    con.print(f"Settled {len(found)} of {len(unknown)}.")
+    con.print(f"Settled {len(found)} of {count(len(unknown), 'item')}.")

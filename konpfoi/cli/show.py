@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from konpfoi.cli.common import JsonOpt, emit_json, stdout
+from konpfoi.workspace.words import count
 
 if TYPE_CHECKING:
     from konpfoi.ledger.model import Event
@@ -106,8 +107,8 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
         left = c.left(day, cal)
         status = ("paused: " + c.paused) if c.paused else (
             _stopped(c, cal) if c.stopped else
-            f"{left} {'working ' if c.working else ''}day(s) left" if left is not None
-            and left >= 0 else (f"due {-left} working day(s) ago" if c.key == "chase" else
+            f"{count(left, 'working day' if c.working else 'day')} left" if left is not None
+            and left >= 0 else (f"due {count(-left, 'working day')} ago" if c.key == "chase" else
                                 f"[red]overdue by {-left}[/]") if left is not None else "")
         con.print(f"  {c.label:<30} {c.due or '-'}  {status}  [dim]{escape(c.basis)}[/]",
                   soft_wrap=True)
@@ -133,4 +134,4 @@ def _stopped(c, cal) -> str:  # type: ignore[no-untyped-def]
         return f"{verb} {c.stopped}, in time"
     late = cal.count(c.due, c.stopped) if c.working else (c.stopped - c.due).days
     unit = "working day" if c.working else "day"
-    return f"[red]{verb} {c.stopped}, {late} {unit}{'s' if late != 1 else ''} late[/]"
+    return f"[red]{verb} {c.stopped}, {count(late, unit)} late[/]"

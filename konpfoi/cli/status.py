@@ -114,7 +114,7 @@ def _status_table(report: Report, limit: int) -> None:
                       left, state, escape(v.next_action.split(" (konpfoi")[0].split(";")[0]))
     con.print(table)
     if len(report.rows) < n:
-        con.print(f"[dim]showing the {len(report.rows)} most urgent of {n}; "
+        con.print(f"[dim]showing the {len(report.rows)} most urgent of {count(n, 'item')}; "
                   "--limit 0 shows all[/]")
 
 

@@ -17,6 +17,7 @@ from konpfoi.directory.lookup import Directory
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.workspace import yamlfile
 from konpfoi.workspace.config import BODY_NATIONS
+from konpfoi.workspace.words import count
 
 HEADER = ("# Your own bodies and corrections. `konpfoi bodies set`, `add` and `note` write here;\n"
           "# this file wins over the packaged and imported directory and no `bodies import`\n"
@@ -202,7 +203,7 @@ def _merge_entry(mine: dict[str, Any], theirs_entry: dict[str, Any], m: Merged,
             new = [x for x in value.splitlines() if x not in lines]
             if new:
                 mine["own_notes"] = "\n".join(lines + new)
-                m.taken.append(f"{len(new)} note line(s)")
+                m.taken.append(count(len(new), "note line"))
         elif mine.get(key) in (None, "", []) or theirs:
             if mine.get(key) != value:
                 mine[key] = value

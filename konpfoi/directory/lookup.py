@@ -12,6 +12,7 @@ from pathlib import Path
 from konpfoi.directory.bodies import Body
 from konpfoi.directory.filters import Filter, matches, nothing_matches, parse_where
 from konpfoi.errors import Ambiguous, InvalidInput, NotFound, no_match
+from konpfoi.workspace.words import count
 
 _CACHE_FORMAT = "1"
 
@@ -145,7 +146,7 @@ class Directory:
         shown = found[:8]
         more = f" and {len(found) - len(shown)} more" if len(found) > len(shown) else ""
         raise Ambiguous(
-            f"{target!r} matches {len(found)} bodies: "
+            f"{target!r} matches {count(len(found), 'body')}: "
             + "; ".join(f"{b.id} {b.name}" for b in shown) + more,
             hint="give the id instead, e.g. --to " + shown[0].id,
             candidates=[b.id for b in found],

@@ -12,6 +12,7 @@ from typing import Any
 from konpfoi.directory.bodies import RUNTIME_FIELDS
 from konpfoi.directory.importers import Incoming
 from konpfoi.directory.lookup import normalise
+from konpfoi.workspace.words import count
 
 _UNION = ("aliases", "tags", "predecessors")
 _PSEUDO = ("ics", "hq_icb")  # what a trust file says about its ICB, turned into `parent`
@@ -89,7 +90,8 @@ def apply(current: dict[str, dict[str, Any]], inc: Incoming, today: str,
             if successor:
                 entry["successor"] = successor
     if skipped:
-        notes.append(f"{len(skipped)} record(s) for bodies not in the directory were skipped "
+        notes.append(f"{count(len(skipped), 'record')} for bodies not in the directory "
+                     f"{'was' if len(skipped) == 1 else 'were'} skipped "
                      f"({', '.join(skipped[:5])}{'...' if len(skipped) > 5 else ''})")
     if hq_disagrees:
         notes.append("the ODS file places these trusts' headquarters in another ICB; the ICB "

@@ -16,6 +16,7 @@ from konpfoi.law.deadlines import day_zero, month_deadline
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, STATUTE, Policy
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.workspace import dates
+from konpfoi.workspace.words import count
 
 
 class RequestFacts(Protocol):
@@ -169,7 +170,8 @@ def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, An
             if regime == "sar":
                 gap = (d - (waiting_since or d)).days
                 sar_pause += gap
-                _say(notes, "{}: clarification given: the clock resumes ({} day(s) paused)", d, gap)
+                _say(notes, "{}: clarification given: the clock resumes ({} paused)", d,
+                     count(gap, "day"))
             else:
                 start = d
                 disregarded = 0
@@ -185,7 +187,8 @@ def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, An
             gap = cal.count(fee_since - dt.timedelta(days=1), d)
             disregarded += gap
             fee_ranges.append((fee_since, d))
-            _say(notes, "{}: fee paid: {} working day(s) from {} disregarded", d, gap, fee_since)
+            _say(notes, "{}: fee paid: {} from {} disregarded", d,
+                 count(gap, "working day"), fee_since)
             paused, fee_since = None, None
         elif k == "extension-claimed":
             extension = (d, ev.data)

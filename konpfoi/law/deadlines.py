@@ -12,6 +12,7 @@ from konpfoi.law.bank_holidays import Holiday, nations_label
 from konpfoi.law.dates import add_months
 from konpfoi.law.regimes import REGIMES, RULES, STATUTE
 from konpfoi.law.workdays import Calendar, Calendars
+from konpfoi.workspace.words import count
 
 MAX_DAYS = 260  # a year of working days: more is a typing mistake
 
@@ -109,7 +110,7 @@ def month_deadline(start: dt.date, months: int, cal: Calendar, extra_days: int =
                      f"{target}, applies")
     if extra_days:
         target += dt.timedelta(days=extra_days)
-        notes.append(f"paused for {extra_days} day(s) while waiting for clarification")
+        notes.append(f"paused for {count(extra_days, 'day')} while waiting for clarification")
     due = cal.next_working(target)
     if due != target:
         h = cal.holiday(target)

@@ -27,6 +27,7 @@ from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.correspondence import FOLLOWUPS, LAW_WORDS, REGULATORS
 from konpfoi.letters.grounds import Grounds
 from konpfoi.letters.wording import when
+from konpfoi.workspace.words import a
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -54,7 +55,7 @@ def _not_for(g: Grounds, key: str) -> tuple[str, str]:
     """Why a follow-up does not exist for this kind of item, and what to do instead."""
     name, body, regime = g.kind.name, g.item.body_name, g.regime
     if regime is None:
-        return (f"a {name} runs no statutory clock: {body} has no duty in law to answer it, so "
+        return (f"{a(name)} runs no statutory clock: {body} has no duty in law to answer it, so "
                 f"there is no {key.replace('-', ' ')}",
                 f"send a courteous reminder: konpfoi followup {g.item.id} --kind reminder")
     if key == "ico-complaint" and regime == "foisa":
@@ -67,9 +68,9 @@ def _not_for(g: Grounds, key: str) -> tuple[str, str]:
                 f"authorities under FOISA; {body} answers to the ICO",
                 f"konpfoi followup {g.item.id} --kind ico-complaint")
     if key == "reminder":
-        return (f"a {name} is chased, not reminded",
+        return (f"{a(name)} is chased, not reminded",
                 f"konpfoi followup {g.item.id} --kind chaser")
-    return (f"a {name} has no {key.replace('-', ' ')}",
+    return (f"{a(name)} has no {key.replace('-', ' ')}",
             f"complain to the ICO once it is overdue: konpfoi followup {g.item.id} --kind "
             "ico-complaint")
 

@@ -29,6 +29,7 @@ from konpfoi.letters.wording import wrap
 from konpfoi.mail import outgoing
 from konpfoi.workspace import files
 from konpfoi.workspace.config import Config
+from konpfoi.workspace.words import count
 
 DEFAULT_REQUEST_TEMPLATE = "foi-request"
 
@@ -116,7 +117,7 @@ def _check_overlaps(ledger: Ledger, targets: list[Target], kinds: list[tuple[str
     lines = {int(k): [overlaps.describe(targets[int(k)].body.id, v)] for k, v in found.items()}
     if lines and not force:
         first = next(iter(lines.values()))[0]
-        more = f" (and {len(lines) - 1} more target(s))" if len(lines) > 1 else ""
+        more = f" (and {count(len(lines) - 1, 'more target')})" if len(lines) > 1 else ""
         raise Conflict(first + more, hint="wait, withdraw the earlier one (konpfoi record ID "
                                           "withdrawn), or give --force to draft anyway",
                        overlaps=[x for v in lines.values() for x in v])

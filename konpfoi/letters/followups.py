@@ -27,6 +27,7 @@ from konpfoi.letters.drafting import letter_context
 from konpfoi.letters.grounds import Grounds
 from konpfoi.letters.templates import Templates
 from konpfoi.letters.wording import join, quote, when, wrap
+from konpfoi.workspace.words import a
 
 
 @dataclass
@@ -49,7 +50,7 @@ def compose(templates: Templates, g: Grounds, key: str, *, reason: str | None,
     warnings = availability.check(g, key, late)
     f = FOLLOWUPS[key]
     if f.needs_reason and not (reason and reason.strip()):
-        raise InvalidInput(f"a {key.replace('-', ' ')} needs your reasons",
+        raise InvalidInput(f"{a(_said(key))} needs your reasons",
                            hint='give --reason "..." (what you want reviewed, and why)')
     item = g.item
     regulator = regulator_for(g.regime) if g.regime else None
@@ -202,3 +203,10 @@ def inputs(event: Event) -> dict[str, Any] | None:
     None for a draft made before konpfoi kept them."""
     data = event.data
     return data if "reason" in data else None
+
+
+def _said(key: str) -> str:
+    """'ico-complaint' as said: 'ICO complaint'; 'sic-application': 'SIC application'."""
+    head, _, rest = key.partition("-")
+    return " ".join([head.upper() if head in ("ico", "sic") else head, *rest.split("-")]
+                    ).strip()

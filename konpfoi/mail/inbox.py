@@ -20,6 +20,7 @@ from konpfoi.mail.matching import Contacts
 from konpfoi.tracking.events import outcome_word, parse_day
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.files import sync_files
+from konpfoi.workspace.words import count
 
 _AS_WORDS = {"reply": "a reply", "acknowledged": "an acknowledgement",
              "delivery-failed": "a delivery failure", "delivery-delayed": "a delivery delay",
@@ -154,7 +155,7 @@ def find(ledger: Ledger, handle: str) -> dict[str, Any]:
         raise NotFound(f"no received message {handle!r}",
                        hint="see them with: konpfoi replies unmatched --all")
     if len(found) > 1:
-        raise Ambiguous(f"{handle!r} names {len(found)} messages",
+        raise Ambiguous(f"{handle!r} names {count(len(found), 'message')}",
                         hint="give more of it: " + ", ".join(r["identity"][:12] if
                                                              r["identity"] else r["key"]
                                                              for r in found[:5]),

@@ -13,6 +13,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+from konpfoi.workspace.words import count
+
 # Beyond this many "multipart/" mentions the message goes straight to the flattener: Python's
 # own parser recurses once per level and would fail somewhere past a few hundred.
 STDLIB_NESTING = 100
@@ -93,8 +95,8 @@ def flatten(raw: bytes, limit: int = FLAT_LIMIT) -> tuple[Message, list[str]]:
             start = part_start
     if start is not None:
         leaves.append(body[start:])
-    problems = [f"MIME nested {deepest} levels deep: read as {len(leaves)} flat part(s); the "
-                "whole message is kept as it came"]
+    problems = [f"MIME nested {deepest} levels deep: read as "
+                f"{count(len(leaves), 'flat part')}; the whole message is kept as it came"]
     if cut:
         problems.append(f"parts nested deeper than {limit} levels are kept only in the raw "
                         "message")

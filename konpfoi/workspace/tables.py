@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput
+from konpfoi.workspace.words import plural
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -73,7 +74,8 @@ def csv_rows(path: Path, columns: tuple[str, ...] | None = None,
                 raise InvalidInput(f"{path}: the file is empty") from None
             missing = [c for c in required if c not in header]
             if missing:
-                raise InvalidInput(f"{path}:1: missing column(s) {', '.join(missing)}",
+                raise InvalidInput(f"{path}:1: missing {plural('column', len(missing))} "
+                                   f"{', '.join(missing)}",
                                    hint="expected columns: " + ", ".join(required))
         else:
             header = list(columns)
