@@ -211,7 +211,7 @@ def test_a_group_shares_corrections(run, me: Path, tmp_path: Path, monkeypatch) 
     run("bodies", "set", "hb:S08000024", "foi=foi@lothian.example.scot", "--source", "a page")
     run("bodies", "set", "icb:QKK", "board=board@sel.example.nhs.uk", "--source", "a page")
     shared = tmp_path / "corrections.yaml"
-    assert "Wrote 2 bodies' changes" in run("bodies", "export-changes", str(shared)).stdout
+    assert "Wrote the changes to 2 bodies" in run("bodies", "export-changes", str(shared)).stdout
     other = tmp_path / "other"
     run("init", str(other), "--name", "Sam", "--email", "sam@example.org")
     monkeypatch.chdir(other)

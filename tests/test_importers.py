@@ -167,7 +167,7 @@ def test_members_api_shape(tmp_path, icbs) -> None:
 
 
 @pytest.mark.parametrize("kind, text, words", [
-    ("mps", '"pcon_name","member_id"\n"Aldershot","5173"\n', ":1: missing column(s)"),
+    ("mps", '"pcon_name","member_id"\n"Aldershot","5173"\n', ":1: missing column"),
     ("mps", (DATA / "mps-small.csv").read_text() + '"Aldershot","E1","5173","x","y","Lab",'
      '"a@b.uk","SE","England"\n', ":5: duplicate member_id 5173"),
     ("mps", (DATA / "mps-small.csv").read_text().replace('"England"\n"Runcorn',
@@ -225,7 +225,7 @@ def test_cli_import_shows_the_diff_then_applies_with_yes(run, me: Path, tmp_path
 def test_cli_import_bad_file_writes_nothing(run, me: Path, tmp_path) -> None:
     bad = write(tmp_path / "mps.csv", "nonsense,columns\n1,2\n")
     out = run("bodies", "import", "mps", str(bad), "--yes", code=5)
-    assert f"{bad}:1: missing column(s)" in out.stderr
+    assert f"{bad}:1: missing column" in out.stderr
     assert not (me / "bodies-imported.yaml").exists()
     assert "unknown import kind" in run("bodies", "import", "mp", str(bad), code=5).stderr
 
