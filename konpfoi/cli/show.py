@@ -75,8 +75,11 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
         con.print(f"  {'next':<11} {escape(view.next_action)}", soft_wrap=True)
     con.print("\n[bold]Timeline[/]")
     for e in events:
-        extra = "; ".join(f"{k} {v}" for k, v in e.data.items()
+        extra = "; ".join(f"{k} {_brief(v)}" for k, v in e.data.items()
                           if k not in ("attachments",) and v not in (None, "", []))
+        if e.kind == "edited":
+            extra = f"the draft changed: {_brief(e.data.get('before'))} -> " \
+                    f"{_brief(e.data.get('after'))}"
         line = f"  #{e.id:<4} {e.date}  {e.kind}"
         if e.voids:
             target = next((x for x in events if x.uid == e.voids), None)
@@ -124,6 +127,13 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
                     number = f"day {st.number:>2}" if st.number else "      "
                     con.print(f"      [dim]{number}  {st.date:%a %d %b %Y}  {escape(what)}[/]",
                               soft_wrap=True)
+
+
+def _brief(value: object) -> str:
+    """A SHA-256 (a kept message) as its first 12 digits, as show names files."""
+    text = str(value)
+    return text[:12] if len(text) == 64 and all(c in "0123456789abcdef" for c in text) \
+        else text
 
 
 def _stopped(c, cal) -> str:  # type: ignore[no-untyped-def]
