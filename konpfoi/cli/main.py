@@ -14,6 +14,7 @@ from konpfoi.cli import (
     draft,
     drafts,
     exchange,
+    facts,
     followup,
     login,
     questions,
@@ -41,6 +42,7 @@ app = typer.Typer(
 register(app, "init", workspace.init_workspace)
 register(app, "where", workspace.show_where)
 app.add_typer(bodies.app, name="bodies")
+app.add_typer(facts.app, name="facts")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)

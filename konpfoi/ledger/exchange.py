@@ -19,6 +19,8 @@ _REQUIRED = {
     "attachment": ("event", "sha256", "name", "size"),
     "answer": ("event", "item", "question", "outcome"),
     "inbound": ("key", "imported_at", "sha256", "status"),
+    "fact": ("uid", "body_id", "key", "value", "source", "checked", "recorded_at"),
+    "left-out": ("digest",),
 }
 
 

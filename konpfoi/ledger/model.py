@@ -28,7 +28,8 @@ EVENT_KINDS = {
     "extension-claimed": "the body claimed more time",
     "reply": "the body replied",
     "coded": "the answers were coded per question",
-    "followup-drafted": "a follow-up letter was drafted",
+    "followup-drafted": "a follow-up letter (or a supporter's pack) was drafted",
+    "pack-sent": "a supporter's pack (their letter, ready to send) was delivered to them",
     "chased": "a chaser was sent",
     "review-requested": "an internal review was requested",
     "review-outcome": "the body gave its internal review outcome",
@@ -65,6 +66,8 @@ MESSAGE_CLASSES = {
     "bounce": "a delivery failure or delay report",
     "auto": "an automatic reply: acknowledgement, out of office, read receipt, delivery report",
     "forward": "someone else forwarding a message",
+    "supporter": "a supporter's own mail: a copy of their letter to their MP, or their MP's "
+                 "reply forwarded",
     "reply": "written by a person at the body",
 }
 # What became of a received message: recorded on an item, waiting for the user, skipped as
@@ -159,6 +162,24 @@ class Item:
     def questions(self) -> list[dict[str, Any]]:
         """The numbered questions as drafted: number, label, text."""
         return list(json.loads(self.questions_json or "[]"))
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One claim about a body in the register, with its evidence: the value found, where (a
+    URL, or a coded FOI answer: item and question) and the day it was checked."""
+
+    uid: str
+    body_id: str
+    key: str  # what it is about: fdp, fdp-products, fdp-since
+    value: str
+    source: str  # a URL, or "K-0042 Q1"
+    checked: str  # YYYY-MM-DD
+    recorded_at: str
+    item_id: str | None = None
+    question: int | None = None
+    note: str | None = None
+    settles: bool = False  # the user settled the key: every earlier claim gives way to it
 
 
 def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:

@@ -15,7 +15,9 @@ from konpfoi.errors import NotFound, StorageError
 from konpfoi.ledger.migrations import SQLITE
 from konpfoi.ledger.sql.db import Db, DriverError
 from konpfoi.ledger.sql.dump import DumpSql
+from konpfoi.ledger.sql.erasure import ErasureSql
 from konpfoi.ledger.sql.events import EventsSql
+from konpfoi.ledger.sql.facts import FactsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
 from konpfoi.ledger.sql.mailfolders import MailFoldersSql
@@ -25,7 +27,8 @@ from konpfoi.workspace.files import PRIVATE_FILE
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, SqliteViews):
+class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, ErasureSql,
+                   DumpSql, SqliteViews):
     """A ledger in one SQLite file."""
 
     BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock at once: no deadlock on upgrade
