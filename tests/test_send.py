@@ -137,7 +137,10 @@ def test_rate_spaces_the_messages(run, drafted: Path, smtp) -> None:
     assert time.monotonic() - start >= 0.2  # two gaps of 0.1 s
 
 
-def test_placeholder_and_supporter_drafts_are_not_sent(run, home: Path, smtp, tmp_path) -> None:
+def test_placeholder_drafts_are_not_sent_and_a_supporter_gets_their_own(run, home: Path, smtp,
+                                                                        tmp_path) -> None:
+    """A supporter's letter never goes to their MP from konpfoi (#16: it goes to them, in
+    their pack, for them to send; before #16 it was not sent at all)."""
     server = smtp()
     run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "c")
     run("init", str(home), "--name", "Jo", "--email", "jo@example.org")
@@ -145,11 +148,16 @@ def test_placeholder_and_supporter_drafts_are_not_sent(run, home: Path, smtp, tm
     people.write_text("name,email,mp\nAnn,ann@example.org,5173\n")
     run("batch", "--supporters", str(people), "--template", "mp-fdp", "--campaign", "c")
     use_server(home, server)
-    out = run.json("send", "--campaign", "c", "--yes")
-    reasons = {s["item"]: s["reason"] for s in out["skipped"]}
+    out = run("send", "--campaign", "c", "--yes", "--json", code=0)
+    data = json.loads(out.stdout)
+    reasons = {s["item"]: s["reason"] for s in data["skipped"]}
     assert "placeholders" in reasons["K-0001"]
-    assert "ann@example.org, who should send it" in reasons["K-0002"]
-    assert server.received == []
+    assert [s["item"] for s in data["sent"]] == ["K-0002"]
+    [(rcpt, raw)] = server.received
+    assert rcpt == ["ann@example.org"]
+    assert message_from_bytes(raw, policy=default)["From"].addresses[0].addr_spec == \
+        "jo@example.org"
+    assert run.json("show", "K-0002")["state"] == "drafted"  # sent when Ann sends it
 
 
 @pytest.mark.slow

@@ -74,6 +74,8 @@ def batch_campaign(
         emit_json({"campaign": campaign, "drafted": [d.item.id for d in drafts],
                    "mbox": str(result.mbox) if result.mbox else None,
                    "similarity": result.similarity,
+                   "packs": [p.item.id for p in result.packs],
+                   "fdp_unknown": result.unknown_fdp,
                    "skipped": [{"target": k.target, "reason": k.reason}
                                for k in result.skipped],
                    "warnings": result.warnings})
@@ -84,6 +86,16 @@ def batch_campaign(
                   f"{s.ws.drafts}\n  mbox for your mail client: {result.mbox}", soft_wrap=True)
     else:
         con.print("Nothing new to draft.")
+    if result.packs:
+        opt = sum(p.opt_out for p in result.packs)
+        con.print(f"  {len(result.packs)} supporters' packs (their letter, a link that opens it "
+                  "in their own mail, the .eml"
+                  + (f"; {opt} with a GP opt-out letter" if opt else "") + f"): konpfoi send "
+                  f"--campaign {campaign} shows who they go to; add --yes to send them",
+                  soft_wrap=True)
+    if result.unknown_fdp:
+        note(f"{len(result.unknown_fdp)} letters make no claim about the FDP: the register "
+             "does not know whether their body uses it (konpfoi facts list)")
     reasons: dict[str, list[str]] = {}
     for k in result.skipped:
         reasons.setdefault(k.reason.split(" (")[0].split(":")[0], []).append(k.target)

@@ -78,9 +78,9 @@ def read(events: list[Any]) -> Facts:
                     f.review_extended = True
                 else:
                     f.extension = True
-        elif k == "send-attempt":
-            f.attempt_pending = True
-        elif k == "send-failed":
+        elif k == "send-attempt" and not e.mentions("followup"):  # the letter's own, not a
+            f.attempt_pending = True  # follow-up's or a supporter's pack's
+        elif k == "send-failed" and not e.mentions("followup"):
             f.attempt_pending, f.send_failed = False, True
         elif k == "coded":
             f.coded = True

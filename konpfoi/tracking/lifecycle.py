@@ -89,6 +89,9 @@ def effective(events: list[Event]) -> list[Event]:
 
 # Next actions: {id} is the item, {when} the date the action is due by.
 SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
+# A supporter's letter is theirs to send: konpfoi sends them their pack.
+SUPPORTER_SENDS = ("the supporter sends it: konpfoi send {id} --yes delivers their pack; their "
+                   "copy to the group records it as sent (or konpfoi supporters confirm {id})")
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
@@ -181,7 +184,8 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
             view.state = "send unknown"
             _act(view, SEND_UNKNOWN, today)
         else:
-            _act(view, SEND_FAILED if s.send_failed else SEND, today)
+            _act(view, SEND_FAILED if s.send_failed else
+                 SUPPORTER_SENDS if kind == "constituent" else SEND, today)
         return view
     view.sent = s.sent
     view.clocks = clocks = s.clocks
