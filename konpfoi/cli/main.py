@@ -17,6 +17,7 @@ from konpfoi.cli import (
     facts,
     followup,
     login,
+    publish,
     questions,
     record,
     replies,
@@ -24,6 +25,7 @@ from konpfoi.cli import (
     send,
     show,
     status,
+    supporters,
     templates,
     workspace,
 )
@@ -49,6 +51,7 @@ register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
 app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+app.add_typer(supporters.app, name="supporters")
 register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
@@ -59,6 +62,7 @@ app.add_typer(replies.app, name="replies")
 register(app, "code", code.code_answers)
 register(app, "followup", followup.draft_followup)
 register(app, "report", report.campaign_report)
+register(app, "publish", publish.publish_site)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
 register(app, "deadline", deadline.show_deadline)

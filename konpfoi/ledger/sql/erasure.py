@@ -47,4 +47,5 @@ class ErasureSql(SqlBase):
     def redact_inbound(self, key: str) -> None:
         """A received message from someone left out: who sent it and what it said go."""
         self.db.execute("UPDATE inbound SET sender = NULL, subject = NULL, message_id = NULL, "
-                        "candidates = NULL, problems = NULL WHERE key = ?", (key,))
+                        "candidates = NULL, problems = NULL, reason = NULL WHERE key = ?",
+                        (key,))
