@@ -4,6 +4,7 @@ answers question by question, the replies and the documents released, and what f
 
 from __future__ import annotations
 
+import re
 from html import escape as e
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,7 @@ def _request(req: Request, n: int) -> str:
              ("Working days late", days_late(row)), ("Their reference", row.their_ref),
              ("State", row.state)]
     dl = "".join(f"<dt>{e(k)}</dt><dd>{e(str(v))}</dd>" for k, v in facts if v)
-    title = item.subject or "Request"
+    title = re.sub(rf"\s*\[{re.escape(item.id)}\]", "", item.subject or "") or "Request"
     out = [f'<section aria-labelledby="{sid}"><h2 id="{sid}">{e(title)} ({e(item.id)})</h2>',
            f'<dl class="facts">{dl}</dl>', _working(req, sid), _answers(req, sid)]
     if req.text:

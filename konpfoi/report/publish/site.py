@@ -133,7 +133,8 @@ def _request(ledger: Ledger, row: campaign.Row, item: Item, evs: list[Event], ca
     working, skipped = [], []
     if view.clocks:
         clock = view.clocks[0]
-        working = list(clock.explanation)
+        working = list(clock.explanation) + ([f"{clock.basis}: due {clock.due}"]
+                                             if clock.due else [])
         if clock.working and clock.day0 and clock.days:
             cal = cals.for_regime(calendar_regime(item.kind), item.nation)
             steps = working_deadline(clock.day0, clock.days, cal).steps
