@@ -349,3 +349,15 @@ def test_forget_removes_a_supporter_everywhere(run, lobby: Path, tmp_path) -> No
     assert [s["reason"] for s in again["skipped"]] == ["asked to be left out (supporters "
                                                        "forget)"] * 2
     assert "no supporter" in run("supporters", "forget", "nobody@x.example", code=3).stderr
+
+
+def test_mail_from_a_forgotten_supporter_is_not_recorded(run, lobby: Path, tmp_path) -> None:
+    copy = _copy(lobby, "K-0001", "Tue, 10 Nov 2026 18:30:00 +0000")
+    ann = str(letter(lobby, "K-0001")["From"].addresses[0].addr_spec)
+    run("supporters", "forget", ann, "--yes")
+    out = run.json("replies", "import", str(_box(tmp_path, [copy])))
+    o = out["outcomes"][0]
+    assert o["status"] == "unmatched" and "asked to be left out" in o["why"]
+    assert run.json("show", "K-0001")["state"] == "withdrawn"
+    assert run.json("supporters", "forget", ann, "--yes")["messages"] == 1
+    assert ann.encode() not in _everything(lobby)

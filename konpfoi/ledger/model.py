@@ -4,6 +4,7 @@ and the one vocabulary of outcomes. Every backend stores exactly this."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -180,6 +181,12 @@ class Fact:
     question: int | None = None
     note: str | None = None
     settles: bool = False  # the user settled the key: every earlier claim gives way to it
+
+
+def left_out_digest(email: str) -> str:
+    """How the ledger keeps an address that must not be written to again (`left_out`): a
+    hash, never the address."""
+    return hashlib.sha256(f"konpfoi left out:{email.strip().lower()}".encode()).hexdigest()
 
 
 def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:

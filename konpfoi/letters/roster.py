@@ -14,9 +14,8 @@ from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput, NotFound
 from konpfoi.law.correspondence import SUPPORTER_PACK, kind_of
-from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.model import Event, Item, left_out_digest
 from konpfoi.ledger.store import Ledger
-from konpfoi.letters.supporters import left_out_digest
 from konpfoi.mail import attachments
 from konpfoi.tracking.events import drafted, parse_day
 from konpfoi.tracking.lifecycle import effective

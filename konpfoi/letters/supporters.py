@@ -10,7 +10,6 @@ be left out (`supporters forget`) is skipped, whatever file names them again."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from konpfoi.directory.bodies import Body
 from konpfoi.directory.lookup import Directory, normalise
 from konpfoi.errors import InvalidInput
+from konpfoi.ledger.model import left_out_digest
 from konpfoi.letters import drafting
 from konpfoi.letters.addressing import Sender
 from konpfoi.letters.campaigns import Plan, Skip
@@ -29,11 +29,6 @@ SUPPORTER_COLUMNS = ("name", "email")
 SENSITIVE = re.compile(r"(dob|d\.o\.b\.?|date[ _-]*of[ _-]*birth|birth[ _-]*date|birthday|born|"
                        r"(nhs|chi)([ _-]*(no\.?|num|number|id))?)", re.I)
 GP_COLUMNS = ("gp_practice", "gp practice", "gp", "practice")
-
-
-def left_out_digest(email: str) -> str:
-    """How an address that must not be written to again is kept: a hash, never the address."""
-    return hashlib.sha256(f"konpfoi left out:{email.strip().lower()}".encode()).hexdigest()
 
 
 def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],

@@ -53,6 +53,7 @@ class Inbox:
     today: dt.date
     stored: list[Path] = field(default_factory=list)  # files written, to sync at the end
     supporters: dict[str, list[str]] = field(default_factory=dict)  # address -> their letters
+    left_out: set[str] = field(default_factory=set)  # hashes of supporters forgotten
 
     @property
     def ours(self) -> set[str]:
@@ -68,7 +69,8 @@ def open_inbox(ledger: Ledger, files_dir: Path, contacts: dict[str, Contacts],
         if kind_of(i.kind).signer == "supporter" and i.sender_email:
             supporters.setdefault(i.sender_email.lower(), []).append(i.id)
     return Inbox(ledger, files_dir, Matcher(items, events, contacts),
-                 {a.lower() for a in own if a}, today, supporters=supporters)
+                 {a.lower() for a in own if a}, today, supporters=supporters,
+                 left_out=set(ledger.left_out()))
 
 
 _UNDATED = "it has no readable date: recorded as today"

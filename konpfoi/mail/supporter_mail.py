@@ -23,7 +23,7 @@ from typing import Any
 
 from konpfoi.law.correspondence import SUPPORTER_PACK
 from konpfoi.law.dates import uk_day
-from konpfoi.ledger.model import ITEM_ID_PATTERN, Item
+from konpfoi.ledger.model import ITEM_ID_PATTERN, Item, left_out_digest
 from konpfoi.mail import attachments, incoming
 from konpfoi.mail.classify import Verdict
 from konpfoi.mail.forwarded import forwarded
@@ -38,6 +38,11 @@ def settle(inbox: Inbox, out: Outcome, mail: incoming.Mail, kept: attachments.St
            verdict: Verdict, found: Match) -> bool:
     """Record a supporter's mail (or hold a reply to a pack); False if it is neither."""
     sender = (mail.from_addr or "").lower()
+    if sender and left_out_digest(sender) in inbox.left_out:
+        _hold(inbox, out, "from a supporter who asked to be left out: nothing of theirs is "
+                          "recorded", None, f"konpfoi supporters forget {sender} --yes removes "
+                                            "it again")
+        return True
     letters = inbox.supporters.get(sender)
     if letters and sender not in inbox.own:
         items = [inbox.matcher.items[i] for i in letters if i in inbox.matcher.items]

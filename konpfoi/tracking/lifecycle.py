@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
+from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, Policy
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import FINAL_OUTCOMES, OUTCOME_LABELS, Event
@@ -90,8 +91,8 @@ def effective(events: list[Event]) -> list[Event]:
 # Next actions: {id} is the item, {when} the date the action is due by.
 SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
 # A supporter's letter is theirs to send: konpfoi sends them their pack.
-SUPPORTER_SENDS = ("the supporter sends it: konpfoi send {id} --yes delivers their pack; their "
-                   "copy to the group records it as sent (or konpfoi supporters confirm {id})")
+SUPPORTER_SENDS = ("the supporter sends it: konpfoi send {id} delivers their pack; their copy "
+                   "to the group records it (or konpfoi supporters confirm {id})")
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
@@ -185,7 +186,7 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
             _act(view, SEND_UNKNOWN, today)
         else:
             _act(view, SEND_FAILED if s.send_failed else
-                 SUPPORTER_SENDS if kind == "constituent" else SEND, today)
+                 SUPPORTER_SENDS if kind_of(kind).signer == "supporter" else SEND, today)
         return view
     view.sent = s.sent
     view.clocks = clocks = s.clocks
