@@ -71,6 +71,7 @@ def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smt
     use_server(drafted, server)
     out = run("send", "--campaign", "fdp", "--yes", "--json", code=8)  # not all went
     data = json.loads(out.stdout)
+    assert "1 of 36 not sent" in out.stderr
     assert [r["item"] for r in data["refused"]] == ["K-0003"]
     assert data["refused"][0]["reply"].startswith("550")
     assert len(data["sent"]) == 35 and len(server.received) == 35

@@ -76,14 +76,15 @@ def batch_campaign(
                    "similarity": result.similarity,
                    "packs": [p.item.id for p in result.packs],
                    "fdp_unknown": result.unknown_fdp,
-                   "skipped": [{"target": k.target, "reason": k.reason}
-                               for k in result.skipped],
+                   "skipped": [{"target": k.target, "reason": k.reason,
+                                "warning": k.warning} for k in result.skipped],
                    "warnings": result.warnings})
         return
     con = stdout()
     if drafts:
         con.print(f"Drafted {len(drafts)} ({drafts[0].item.id} to {drafts[-1].item.id}) in "
-                  f"{s.ws.drafts}\n  mbox for your mail client: {result.mbox}", soft_wrap=True)
+                  f"{s.ws.drafts}\n  mbox for your mail client: {result.mbox}", soft_wrap=True,
+                  markup=False)
     else:
         con.print("Nothing new to draft.")
     if result.packs:
@@ -98,14 +99,18 @@ def batch_campaign(
              "does not know whether their body uses it (konpfoi facts list)")
     reasons: dict[str, list[str]] = {}
     for k in result.skipped:
+        if k.warning:  # a mistake in the input (a supporter listed twice): each one shown
+            warn(f"skipped {k.target}: {k.reason}")
+            continue
         reasons.setdefault(k.reason.split(" (")[0].split(":")[0], []).append(k.target)
     for reason, targets in reasons.items():
         shown = ", ".join(targets[:6]) + (f" and {len(targets) - 6} more" if len(targets) > 6
                                           else "")
         note(f"skipped {len(targets)}: {reason}: {shown}")
+    few = len(result.skipped) <= 6
     for k in result.skipped:
-        few = len(result.skipped) <= 6
-        if k.reason.startswith("overlaps") or (few and k.reason.startswith("no address")):
+        if not k.warning and (k.reason.startswith("overlaps")
+                              or (few and k.reason.startswith("no address"))):
             note(f"{k.target} {k.reason}")
 
 

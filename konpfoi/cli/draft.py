@@ -81,8 +81,10 @@ def draft_requests(
             "warnings": d.warnings + ([placeholder] if placeholder else []),
         } for d in drafts])
         return
+    from rich.markup import escape
+
     con = stdout()
     for d in drafts:
-        con.print(f"[bold]{d.item.id}[/] {kind_of(d.item.kind).name} to {d.item.body_name} "
-                  f"<{d.item.body_email}>", soft_wrap=True)
-        con.print(f"  {d.eml}\n  {d.txt}", soft_wrap=True)
+        con.print(f"[bold]{escape(d.item.id)}[/] {escape(kind_of(d.item.kind).name)} to "
+                  f"{escape(f'{d.item.body_name} <{d.item.body_email}>')}", soft_wrap=True)
+        con.print(f"  {d.eml}\n  {d.txt}", soft_wrap=True, markup=False)

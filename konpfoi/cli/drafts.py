@@ -17,6 +17,7 @@ from konpfoi.cli.common import (
     register,
     secret_prompt,
     stdout,
+    warn_cleartext,
 )
 
 app = typer.Typer(help="Your drafts in your own mailbox.", no_args_is_help=True)
@@ -55,6 +56,7 @@ def upload_drafts(
                             campaign=campaign, followup=followup)
         plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
         plan.ready = [o for o in plan.ready if o.item.id not in held]
+        warn_cleartext(srv, "imap")
         with s.imap(srv, secret_prompt()) as conn:
             folder = conn.folder(s.config.imap.drafts, "\\Drafts")
             done = draftsfolder.upload(ledger, s.ws.root, conn, folder, plan.ready,
@@ -73,7 +75,8 @@ def upload_drafts(
         note(f"{i.id} not uploaded: {reason}")
     added = sum(d.status == "uploaded" for d in done)
     con.print(f"{added} uploaded to {folder}" + (f", {len(done) - added} already there"
-                                                  if len(done) > added else "") + ".")
+                                                  if len(done) > added else "") + ".",
+              markup=False)
 
 
 register(app, "upload", upload_drafts)

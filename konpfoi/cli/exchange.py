@@ -25,7 +25,7 @@ def export_ledger(
     if as_json:
         emit_json({"file": str(path), **counts})
         return
-    stdout().print(f"Exported {_counted(counts)} to {path}", soft_wrap=True)
+    stdout().print(f"Exported {_counted(counts)} to {path}", soft_wrap=True, markup=False)
 
 
 def import_ledger(
@@ -43,7 +43,7 @@ def import_ledger(
         emit_json({"added": dict(added), "already_present": dict(skipped)})
         return
     stdout().print(f"Imported {_counted(added)}; already present: {_counted(skipped)}",
-                   soft_wrap=True)
+                   soft_wrap=True, markup=False)
 
 
 def _counted(counts: Mapping[str, int]) -> str:

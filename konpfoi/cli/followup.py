@@ -51,7 +51,7 @@ def draft_followup(
                    "txt": str(f.txt), "warnings": f.warnings, "sent_by": f.by_hand})
         return
     stdout().print(f"{f.event.item_id} {f.kind.replace('-', ' ')} to {f.to}\n  {f.eml}\n"
-                   f"  {f.txt}", soft_wrap=True)
+                   f"  {f.txt}", soft_wrap=True, markup=False)
     if f.by_hand:
         note(f"it is {f.by_hand}'s letter: pass the draft to them to send from their own "
              f"address, then konpfoi mark-sent {f.event.item_id} --followup {f.kind}")

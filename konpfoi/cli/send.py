@@ -17,6 +17,7 @@ from konpfoi.cli.common import (
     secret_prompt,
     stdout,
     warn,
+    warn_cleartext,
 )
 
 
@@ -100,10 +101,12 @@ def send_items(
             return
         if not ready:
             _summary(None, plan, as_json)
+            _honest_exit(plan, bool(items))
             return
         assert srv is not None
         from konpfoi.mail import signin
 
+        warn_cleartext(srv, "smtp")  # before the password is asked for or read
         ask = secret_prompt()
         login = signin.login("smtp", srv.user, srv.host, srv.auth, s.config.oauth, ask)
         copies = _sent_copies(s, srv, imap_overrides, ask, as_json)
@@ -120,6 +123,18 @@ def send_items(
     if report.error or report.not_sent:
         raise DeliveryError(report.error or f"{report.not_sent} of {len(ready)} not sent",
                             hint=_what_next(report))
+    _honest_exit(plan, bool(items))
+
+
+def _honest_exit(plan, named: bool) -> None:  # type: ignore[no-untyped-def]
+    """A named item that could not go because something is wrong with it fails the run."""
+    from konpfoi.errors import Conflict
+
+    if named and plan.problems:
+        why = {i.id: reason for i, reason in plan.skipped}
+        raise Conflict("not sent: " + "; ".join(f"{i.id} ({why.get(i.id, '?')})"
+                                                for i in plan.problems),
+                       hint="fix that, then run the same command again")
 
 
 def truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -201,8 +216,10 @@ def _sent_copies(s, srv, overrides, ask, as_json):  # type: ignore[no-untyped-de
         if imap_host and not as_json:
             note(f"no copies in your Sent folder: {why}")
         return None
+    imap_srv = s.imap_server(**overrides)
+    warn_cleartext(imap_srv, "imap")
     try:
-        conn = s.imap(s.imap_server(**overrides), ask)
+        conn = s.imap(imap_srv, ask)
     except DeliveryError as exc:
         if s.config.smtp.sent_copies == "on":
             raise
@@ -246,7 +263,7 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
     con = stdout()
     if ready:
         via = f"via {srv}" if srv else "(no SMTP server set: smtp.host in konpfoi.yaml)"
-        table = Table(title=f"Would send {len(ready)} {via}", title_justify="left",
+        table = Table(title=escape(f"Would send {len(ready)} {via}"), title_justify="left",
                       header_style="bold")
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
@@ -316,7 +333,9 @@ def _reconcile(s, items, campaign, overrides, as_json: bool) -> None:  # type: i
         found: list = []
         missing: list[str] = []
         if unknown:
-            with s.imap(s.imap_server(**overrides), secret_prompt()) as conn:
+            imap_srv = s.imap_server(**overrides)
+            warn_cleartext(imap_srv, "imap")
+            with s.imap(imap_srv, secret_prompt()) as conn:
                 folder = conn.folder(s.config.imap.sent, "\\Sent")
                 found, missing = sentfolder.reconcile(ledger, conn, folder, unknown,
                                                       dt.date.today())

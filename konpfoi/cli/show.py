@@ -59,8 +59,9 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
     con = stdout()
     from konpfoi.law.correspondence import kind_of
 
-    con.print(f"[bold]{it.id}[/]  {kind_of(it.kind).name} to {escape(it.body_name)} "
-              f"<{it.body_email or '-'}> ({it.body_id})", soft_wrap=True)
+    to = f"{it.body_name} <{it.body_email or '-'}> ({it.body_id})"
+    con.print(f"[bold]{escape(it.id)}[/]  {kind_of(it.kind).name} to {escape(to)}",
+              soft_wrap=True)
     for label, value in (("subject", it.subject), ("campaign", it.campaign),
                          ("questions", it.question_set), ("draft", it.draft_path),
                          ("Message-ID", it.message_id), ("their ref", view.their_ref)):

@@ -6,13 +6,16 @@ Every clock can explain itself: day 0, the rule it follows, and each step that m
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from operator import itemgetter
 from typing import Any, Protocol
 
+from konpfoi.errors import KonpfoiWarning
 from konpfoi.law.dates import add_months
 from konpfoi.law.deadlines import day_zero, month_deadline
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, STATUTE, Policy
 from konpfoi.law.workdays import Calendar, Calendars
+from konpfoi.workspace import dates
 
 
 class RequestFacts(Protocol):
@@ -96,8 +99,14 @@ class Clock(tuple):  # type: ignore[type-arg]
         }
 
 
-def _d(value: str | dt.date) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+def _until(value: object) -> dt.date | None:
+    """The date an extension runs to; one that is not a usable day is passed over (warned)."""
+    try:
+        return dates.to_day(value)
+    except ValueError as exc:
+        warnings.warn(KonpfoiWarning(f"an extension's date is passed over ({exc})"),
+                      stacklevel=2)
+        return None
 
 
 def _say(notes: list[str] | None, text: str, *args: object) -> None:
@@ -213,7 +222,7 @@ def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, An
 def _extend(regime: str, extension: tuple[dt.date, dict], day0: dt.date, due: dt.date,
             cal: Calendar, notes: list[str] | None, basis: str) -> tuple[dt.date, str]:
     when, data = extension
-    until = _d(data["until"]) if data.get("until") else None
+    until = _until(data["until"]) if data.get("until") else None
     if regime == "foisa":
         _say(notes, "{}: the body claimed more time, but FOISA allows no extension: the "
              "deadline stays {}", when, due)

@@ -8,6 +8,7 @@ dialect spells its own way; a step may also be a function, for what SQL cannot s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,22 @@ def _id_counters(db: Any) -> None:
             top[prefix] = max(top.get(prefix, 0), int(number))
     db.executemany("INSERT INTO counters (name, value) VALUES (?, ?)",
                    [(f"id:{p}", n) for p, n in sorted(top.items())])
+
+
+def batch_key(campaign: str, body_id: str, sender_email: str | None) -> str:
+    """What a batch drafts once: a body, in a campaign, from a sender."""
+    return json.dumps([campaign, body_id, sender_email], ensure_ascii=False)
+
+
+def _claim_existing(db: Any) -> None:
+    """What campaigns drafted before claims were kept is claimed by its first item."""
+    rows = db.execute("SELECT id, campaign, body_id, sender_email FROM items "
+                      "WHERE campaign IS NOT NULL ORDER BY seq").fetchall()
+    claims: dict[str, str] = {}
+    for item_id, campaign, body_id, sender in rows:
+        claims.setdefault(batch_key(campaign, body_id, sender), item_id)
+    db.executemany("INSERT INTO batch_claims (key, item_id) VALUES (?, ?)",
+                   [(k, i) for k, i in claims.items()])
 
 
 MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
@@ -158,7 +175,15 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "CREATE INDEX inbound_message_id ON inbound (message_id)",
         "CREATE UNIQUE INDEX inbound_identity ON inbound (identity)",
     )),
-    ("m006_facts", (
+    ("m006_batch_claims", (
+        # One row per (campaign, body, sender) a batch has drafted: the primary key is the
+        # rule that two batches of one campaign run at once cannot both draft a body (a
+        # uniqueness rule, not a check-then-insert race). A local guard: not exported.
+        "CREATE TABLE batch_claims (key TEXT PRIMARY KEY, "
+        "item_id TEXT NOT NULL REFERENCES items (id))",
+        _claim_existing,
+    )),
+    ("m007_facts", (
         # The FDP register: claims about bodies, each with its evidence (a coded FOI answer,
         # item and question, or a URL) and the day it was checked. Appended, never
         # overwritten: claims that disagree are shown as a conflict until one settles the key.

@@ -15,7 +15,7 @@ from typing import Any
 from konpfoi.errors import StorageError
 from konpfoi.ledger.model import Item
 from konpfoi.ledger.sql.base import SqlBase
-from konpfoi.ledger.sql.items import ITEM_LEAN_I, ITEM_SELECT_I, item_filters
+from konpfoi.ledger.sql.items import ITEM_LEAN_I, ITEM_SELECT_I, item_filters, read_items
 from konpfoi.workspace.files import PRIVATE_FILE, private_dir
 
 _LATE = "(v.due IS NOT NULL AND v.due < ?)"
@@ -62,7 +62,9 @@ class SqliteViews(SqlBase):
                "ON m.item_id = i.id LEFT JOIN vc.item_views v ON v.item_id = i.id "
                "WHERE (v.item_id IS NULL OR v.stamp <> ? OR v.last_event IS NOT m.last)"
                + "".join(f" AND i.{w}" for w in where) + " ORDER BY i.seq")
-        return [(Item(*r[:10]), r[10]) for r in self.db.execute(sql, [stamp, *args])]
+        rows = self.db.execute(sql, [stamp, *args]).fetchall()
+        last = {r[0]: r[10] for r in rows}
+        return [(item, last[item.id]) for item in read_items(r[:10] for r in rows)]
 
     def save_views(self, rows: list[tuple[Any, ...]]) -> None:
         with self.write():
@@ -101,7 +103,7 @@ class SqliteViews(SqlBase):
         if limit is not None:
             sql += " LIMIT ?"
             order.append(limit)
-        return [Item(*r) for r in self.db.execute(sql, [*params, *order])], total
+        return read_items(self.db.execute(sql, [*params, *order])), total
 
     def view_counts(self, today: int, campaign: str | None, body_id: str | None
                     ) -> dict[str, int]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from konpfoi.directory.bodies import Body
-from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.directory.routes import route
+from konpfoi.errors import InvalidInput
 from konpfoi.law.correspondence import kind_of
 from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
 
@@ -55,17 +56,7 @@ def recipient(body: Body, kind: str) -> str:
     has (an FOI request: foi, foi-alt; a SAR: dpo, foi; a board: board, chair; an MP: general).
     A letter to a board never goes to the FOI inbox."""
     roles = kind_of(kind).roles
-    for role in roles:
-        c = body.contact(role)
-        if c and c.email:
-            return c.email
-    form = next((c.url for c in body.contacts if c.url and c.role in roles), None)
-    where = f"send it through its form {form}, or " if form else (
-        f"find it on its website {body.website}, then " if body.website else "")
-    raise NotFound(f"{body.id} {body.name} has no {_WHAT.get(kind, 'email')} address in the "
-                   "directory",
-                   hint=f"{where}add it: konpfoi bodies set {body.id} {roles[0]}=EMAIL "
-                        "--source URL")
+    return str(route(body, roles[0], roles[1:], what=_WHAT.get(kind, "email")).email)
 
 
 def signer(kind: str, config: Config, own: Sender, supporter: Sender | None) -> Sender:

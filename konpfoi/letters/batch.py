@@ -1,6 +1,7 @@
 """One batch run: plan the targets (bodies, or supporters to their own MPs), hold back requests
-that overlap one in the ledger (law.aggregation), draft the rest in one transaction and write
-one mbox of them for a mail client."""
+that overlap one in the ledger (law.aggregation), draft the rest in one transaction, each body
+claimed so that two batches of one campaign never both draft it, and write one mbox of them
+(named so that no two runs share it) for a mail client."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from konpfoi.letters.addressing import Sender, placeholder_warning
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
 from konpfoi.mail import outgoing
-from konpfoi.mail.attachments import sanitise
 from konpfoi.tracking import register
 from konpfoi.workspace.config import Config
 from konpfoi.workspace.files import sync_files
@@ -70,24 +70,24 @@ def run(*, ledger: Ledger, directory: Directory, templates: Templates, where: Wh
         else:
             out.skipped.append(campaigns.Skip(
                 plan.targets[n].body.id, f"overlaps an earlier request: {line}; --force drafts it"))
-    targets = [t for n, t in enumerate(plan.targets) if force or n not in held]
-    total = len(targets)
+    plan.targets = [t for n, t in enumerate(plan.targets) if force or n not in held]
+    total = len(plan.targets)
     with ledger.write():  # the letters and the supporters' packs land together, or neither
-        out.drafts = drafting.draft(
-            ledger=ledger, templates=templates, drafts_dir=where.drafts, targets=targets,
-            sender=sender, template=template, qs=qs, campaign=campaign, subject=subject,
-            now=now, drafts_root=where.root, config=config,
-            on_progress=(lambda n: progress(n, total)) if progress else None)
+        # claimed body by body, so that batches of one campaign run at once draft each body once
+        out.drafts = campaigns.draft_batch(
+            ledger, plan, campaign, sender, templates=templates, drafts_dir=where.drafts,
+            template=template, qs=qs, subject=subject, now=now, drafts_root=where.root,
+            config=config, on_progress=(lambda n: progress(n, total)) if progress else None)
         if supporters_csv is not None:
-            out.packs = _packs(ledger, templates, where, targets, out.drafts, sender, config,
-                               now)
+            out.packs = _packs(ledger, templates, where, plan.targets, out.drafts, sender,
+                               config, now)
     if out.drafts:
-        stamp = now.strftime("%Y%m%d-%H%M%S")
-        out.mbox = outgoing.write_mbox([d.raw for d in out.drafts],
-                                       where.drafts / f"{sanitise(campaign)}-{stamp}.mbox")
+        out.mbox = outgoing.write_mbox([d.raw for d in out.drafts], where.drafts
+                                       / campaigns.mbox_name(campaign, now,
+                                                             out.drafts[0].item.id))
     to_mps = [d.text for d in out.drafts if kind_of(d.item.kind).key in ("mp", "constituent")]
     out.similarity = campaigns.similarity(to_mps) if len(to_mps) > 1 else None
-    personal = any(t.extra.get("personal") for t in targets)
+    personal = any(t.extra.get("personal") for t in plan.targets)
     for w in (campaigns.identical_warning(out.similarity, personal, supporters_csv is not None),
               placeholder_warning(sender) if supporters_csv is None and out.drafts else None):
         if w:

@@ -37,7 +37,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
 
     Every row is checked first; a row that cannot be placed is an error naming the row.
     """
-    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS))
+    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS, row_like=_looks_like_a_supporter))
     if not rows:
         raise InvalidInput(f"{path}: no supporters in the file")
     cols = set(rows[0][1])
@@ -55,6 +55,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
     lookup = _postcode_lookup(postcodes) if postcodes else None
     seats = _seats(d)
     plan = Plan()
+    seen: dict[tuple[str, str], int] = {}
     for n, row in rows:
         name, email = row["name"], row["email"]
         if not name or any(ch in name for ch in "\r\n"):
@@ -65,6 +66,12 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
             plan.skipped.append(Skip(f"row {n}", "asked to be left out (supporters forget)"))
             continue
         mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
+        first = seen.setdefault((mp.id, email.lower()), n)
+        if first != n:
+            plan.skipped.append(Skip(f"{path.name}:{n} {email} -> {mp.id}",
+                                     f"a duplicate of row {first} (the same supporter and MP); "
+                                     "one letter each", warning=True))
+            continue
         if (mp.id, email) in done:
             plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
             continue
@@ -74,6 +81,12 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
             extra["gp_practice"] = " ".join(row[gp_col].split())
         plan.targets.append(drafting.Target(mp, sender=sender, extra=extra))
     return plan
+
+
+def _looks_like_a_supporter(fields: list[str]) -> bool:
+    """A line, inside a field, that holds someone's email address among other fields: a row
+    swallowed by a quote left open (a paragraph rarely has an address on its own)."""
+    return len(fields) >= 2 and any(is_email(f.strip()) for f in fields)
 
 
 def _seats(d: Directory) -> dict[str, Body]:

@@ -283,7 +283,7 @@ def load_config(path: Path) -> Config:
     hol = ck.mapping(data.get("holidays") or yamlfile.YMap(), "holidays", data, "holidays")
     ck.fields(hol, "holidays", (), ("add", "remove"))
     added = []
-    for entry in hol.get("add") or []:
+    for entry in ck.items(hol, "add", "holidays"):
         entry = ck.mapping(entry, "holidays.add entry", hol, "add")
         ck.fields(entry, "holidays.add", ("date", "name"), ("nations",))
         nations = tuple(ck.text_list(entry, "nations", "holidays.add") or NATIONS)
@@ -294,7 +294,7 @@ def load_config(path: Path) -> Config:
         added.append(ExtraHoliday(str(ck.date(entry, "date", "holidays.add")),
                                   str(ck.text(entry, "name", "holidays.add")), nations))
     removed = []
-    for value in hol.get("remove") or []:
+    for value in ck.items(hol, "remove", "holidays"):
         holder = yamlfile.YMap()
         holder["date"] = value
         holder.line = hol.line_of("remove")

@@ -18,6 +18,8 @@ class ErasureSql(SqlBase):
         self.db.execute("UPDATE items SET sender_name = ?, sender_email = ?, "
                         "message_sha256 = NULL WHERE id = ?",
                         (sender_name, sender_email, item_id))
+        # a batch's claim is keyed by the sender's address: it goes (left_out keeps them out)
+        self.db.execute("DELETE FROM batch_claims WHERE item_id = ?", (item_id,))
 
     def redact_event(self, uid: str, data: dict[str, Any] | None, note: str | None) -> None:
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None
