@@ -314,8 +314,8 @@ def _everything(home: Path) -> bytes:
     """Every text the ledger holds, and every file in the workspace."""
     with sqlite3.connect(home / "konpfoi.db") as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        rows = [repr(r).encode() for t in ("items", "events", "inbound", "attachments",
-                                           "blobs") for r in con.execute(f"SELECT * FROM {t}")]
+        tables = ("items", "events", "inbound", "attachments", "batch_claims", "blobs")
+        rows = [repr(r).encode() for t in tables for r in con.execute(f"SELECT * FROM {t}")]
     files = [p.read_bytes() for p in home.rglob("*") if p.is_file() and p.name != "konpfoi.db"
              and p.suffix not in (".db-wal", ".db-shm")]
     return b"\n".join(rows + files).lower()
