@@ -116,7 +116,9 @@ def test_fifty_supporters_get_fifty_packs_with_a_working_link(run, me: Path, tmp
     assert again["sent"] == [] and len(server.received) == 50
     rows = run.json("supporters", "list", "--campaign", "lobby")
     assert {r["pack"] for r in rows} == {"delivered"} and not any(r["sent"] for r in rows)
-    assert run.json("show", rows[0]["item"])["state"] == "drafted"
+    shown = run.json("show", rows[0]["item"])
+    assert shown["state"] == "drafted"
+    assert shown["next_action"].startswith("with the supporter since 2026-11-23: their copy")
 
 
 def test_a_short_letter_goes_whole_in_the_link() -> None:

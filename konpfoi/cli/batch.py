@@ -88,12 +88,17 @@ def batch_campaign(
     else:
         con.print("Nothing new to draft.")
     if result.packs:
-        opt = sum(p.opt_out for p in result.packs)
-        con.print(f"  {len(result.packs)} supporters' packs (their letter, a link that opens it "
-                  "in their own mail, the .eml"
+        n, opt = len(result.packs), sum(p.opt_out for p in result.packs)
+        packs = "supporter's pack" if n == 1 else "supporters' packs"
+        con.print(f"  {n} {packs} (their letter, a link that opens it in their own mail, the .eml"
                   + (f"; {opt} with a GP opt-out letter" if opt else "") + f"): konpfoi send "
                   f"--campaign {campaign} shows who they go to; add --yes to send them",
                   soft_wrap=True)
+        elsewhere = sum(p.opt_out_elsewhere for p in result.packs)
+        if elsewhere:
+            note(f"{elsewhere} supporter{'s' if elsewhere > 1 else ''} named a GP practice "
+                 "outside England: a Type 1 opt-out is recorded by practices in England only, "
+                 "so no GP letter goes in their pack")
     if result.unknown_fdp:
         note(f"{len(result.unknown_fdp)} letters make no claim about the FDP: the register "
              "does not know whether their body uses it (konpfoi facts list)")

@@ -54,6 +54,7 @@ class Pack:
     eml: Path
     mailto: mailto.Mailto
     opt_out: bool
+    opt_out_elsewhere: bool = False  # a practice named, outside England: no Type 1 letter
 
 
 def bcc_address(config: Config) -> str | None:
@@ -99,7 +100,8 @@ def make(ledger: Ledger, templates: Templates, d: Draft, organiser: Sender, conf
     raw = outgoing.build(sender_name=organiser.name, sender_email=organiser.email,
                          to_name=supporter["name"], to_email=supporter["email"],
                          subject=pack_subject, text=text, msg_id=msg_id, date=now,
-                         attachments=files, html=as_html(text, link.url, item.body_name))
+                         attachments=files, html=as_html(unwrap(text), link.url,
+                                                         item.body_name))
     names = [f.name for f in files]
     eml, _ = outgoing.write_draft(
         raw, outgoing.text_copy(supporter["name"], supporter["email"], pack_subject, text, names),
@@ -108,10 +110,11 @@ def make(ledger: Ledger, templates: Templates, d: Draft, organiser: Sender, conf
         "kind": PACK, "template": TEMPLATE, "draft": str(eml.relative_to(root)),
         "to": supporter["email"], "from": organiser.email, "message_id": msg_id,
         "message": ledger.put_blob(raw), "attachments": names, "mailto_complete": link.complete})
-    return Pack(item, event, eml, link, bool(opt_out))
+    return Pack(item, event, eml, link, bool(opt_out),
+                bool(extras.gp_practice) and nation not in OPT_OUT_NATIONS)
 
 
-_URL = re.compile(r"(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)")
+_URL = re.compile(r"(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)(?<![.,;:!?)])")
 
 
 def as_html(text: str, link: str, mp_name: str) -> str:
@@ -126,7 +129,9 @@ def as_html(text: str, link: str, mp_name: str) -> str:
             continue
         body = "<br>\n".join(_linked(line) for line in para.split("\n"))
         parts.append(f"<p>{body}</p>")
-    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>'
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"></head><body style="font-family:'
+            'sans-serif;line-height:1.5;max-width:40em;overflow-wrap:anywhere">'
             + "\n".join(parts) + "</body></html>")
 
 
