@@ -50,7 +50,8 @@ def facts_json(bf: BodyFacts | None) -> dict[str, Any]:
 
 
 def set_facts(
-    body: Annotated[str, typer.Argument(help="An id such as trust:RJ1, a code, or a name.")],
+    body: Annotated[str, typer.Argument(metavar="BODY",
+                                        help="An id such as trust:RJ1, a code, or a name.")],
     pairs: Annotated[list[str], typer.Argument(
         metavar="FACT=VALUE...", help="fdp=in-use|signed-up|not-in-use|declined|unknown, "
         "fdp-products=TEXT, fdp-since=YYYY-MM.")],
@@ -115,12 +116,12 @@ def list_facts(
     as_json: JsonOpt = False,
 ) -> None:
     """List the bodies the register knows something about, with their FDP status."""
+    from konpfoi.cli.bodies import known_facts
     from konpfoi.context import Context
     from konpfoi.tracking import register as reg
 
     s = Context()
-    with s.ledger() as ledger:
-        known = reg.load(ledger)
+    known = known_facts(s)
     d = s.directory
     chosen = d.select(where=where, extra=reg.where_filters(known), include_closed=True) \
         if where else [d.bodies[b] for b in known if b in d.bodies]
@@ -131,10 +132,16 @@ def list_facts(
         emit_json([{"body": b.id, "name": b.name, "region": b.region,
                     "facts": facts_json(bf)} for b, bf in rows])
         return
+    if not rows:
+        note("nothing in the register yet: konpfoi facts set BODY fdp=STATUS --source URL, "
+             "or code a palantir-fdp reply (konpfoi code ID)" if not known
+             else "no body in the register matches")
+        return
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} bodies", header_style="bold")
+    table = Table(title=f"{len(rows)} bod{'y' if len(rows) == 1 else 'ies'}",
+                  header_style="bold")
     for col in ("id", "name", "FDP", "since", "products", "evidence"):
         table.add_column(col, overflow="fold")
     for b, bf in rows:
@@ -145,9 +152,6 @@ def list_facts(
                       escape((bf.value("fdp-products") or "") if bf else ""),
                       escape("; ".join(c.source for c in claims)))
     stdout().print(table)
-    if not rows:
-        note("nothing in the register yet: konpfoi facts set BODY fdp=STATUS --source URL, "
-             "or code a palantir-fdp reply (konpfoi code ID)")
 
 
 def export_facts(

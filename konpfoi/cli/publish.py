@@ -11,8 +11,8 @@ from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
 
 
 def publish_site(
-    folder: Annotated[Path, typer.Argument(help="Where the site goes (default: ./site).")]
-    = Path("site"),
+    folder: Annotated[Path, typer.Argument(
+        metavar="[FOLDER]", help="Where the site goes (default: ./site).")] = Path("site"),
     campaign: Annotated[str | None, typer.Option(help="One campaign (default: every request).")]
     = None,
     questions: Annotated[str | None, typer.Option(

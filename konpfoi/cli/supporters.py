@@ -77,7 +77,7 @@ def confirm_sent(
 
 
 def forget_supporter(
-    email: Annotated[str, typer.Argument(help="The supporter's email address.")],
+    email: Annotated[str, typer.Argument(metavar="EMAIL", help="The supporter's email address.")],
     yes: Annotated[bool, typer.Option("--yes", help="Really remove them (default: say what "
                                                     "would go).")] = False,
     as_json: JsonOpt = False,

@@ -33,9 +33,14 @@ h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+.scroll th, .scroll td { overflow-wrap: normal; }
+.scroll td, .scroll thead th { min-width: 6rem; }
+.scroll td a { overflow-wrap: anywhere; }
+.d { white-space: nowrap; }
 details { margin: .5rem 0; }
 summary { cursor: pointer; color: #1a4f8b; }
 @media print { nav, .skip { display: none; } details { display: block; }
+  .scroll td, .scroll thead th { min-width: 0; }
   .reply { background: none; border-left: 1px solid #000; } }
 """
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ class Pages:
         listed = "".join(
             f'<tr><th scope="row">{self._body_link(b.id, b.name, with_pages, 0)}</th>'
             f"<td>{e(b.region or '')}</td><td>{e(_status_label(status[b.id]))}</td>"
-            f"<td>{e(self.known[b.id].value('fdp-since') or '')}</td>"
+            f'<td class="d">{e(self.known[b.id].value("fdp-since") or "")}</td>'
             f"<td>{self.evidence(b.id)}</td></tr>" for b in known)
         known_table = (
             '<div class="scroll" role="region" aria-labelledby="reg-known" tabindex="0"><table>'
@@ -203,7 +208,8 @@ class Pages:
     def _bodies(self, with_pages: set[str]) -> str:
         rows = "".join(
             f'<tr><th scope="row">{self._body_link(x.body_id, x.body, with_pages, 0)}</th>'
-            f"<td>{e(x.sent or '')}</td><td>{e(x.due or '')}</td><td>{e(x.replied or '')}</td>"
+            f'<td class="d">{e(x.sent or "")}</td><td class="d">{e(x.due or "")}</td>'
+            f'<td class="d">{e(x.replied or "")}</td>'
             f'<td{" class=late" if x.timeliness in ("late", "overdue") else ""}>'
             f"{e(x.timeliness)}</td><td>{days_late(x)}</td></tr>" for x in self.r.rows)
         return ('<section aria-labelledby="bodies"><h2 id="bodies">Every request</h2>'
@@ -227,7 +233,7 @@ class Pages:
         n = q["number"]
         rows = "".join(
             f'<tr><th scope="row"><a href="../{body_path(x.body_id)}">{e(x.body)}</a></th>'
-            f"<td>{cell(x, n)}</td><td>{e(x.replied or '')}</td></tr>" for x in qs.rows)
+            f'<td>{cell(x, n)}</td><td class="d">{e(x.replied or "")}</td></tr>' for x in qs.rows)
         counts = Counter(x.cells[n].outcome if n in x.cells else None
                          for x in qs.rows if x.replied)
         said = ", ".join(f"{k} {OUTCOME_LABELS[o]}" for o, k in counts.most_common())
