@@ -363,3 +363,18 @@ def test_mail_from_a_forgotten_supporter_is_not_recorded(run, lobby: Path, tmp_p
     assert run.json("show", "K-0001")["state"] == "withdrawn"
     assert run.json("supporters", "forget", ann, "--yes")["messages"] == 1
     assert ann.encode() not in _everything(lobby)
+
+
+def test_replies_fetch_reads_supporters_copies_too(run, lobby: Path, dovecot,
+                                                   monkeypatch) -> None:
+    from conftest import use_imap
+    from servers import IMAP_PASSWORD, IMAP_USER
+
+    use_imap(lobby, dovecot.host, dovecot.port, IMAP_USER)
+    monkeypatch.setenv("KONPFOI_IMAP_PASSWORD", IMAP_PASSWORD)
+    copy = _copy(lobby, "K-0002", "Wed, 11 Nov 2026 08:00:00 +0000")
+    dovecot.append(IMAP_USER, "INBOX", bytes(copy).replace(b"\n", b"\r\n"))
+    out = run.json("replies", "fetch", "--no-sent")
+    assert [(o["status"], o["item_id"]) for o in out["outcomes"]] == [
+        ("sent", "K-0002")]
+    assert run.json("show", "K-0002")["sent"] == "2026-11-11"
