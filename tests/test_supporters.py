@@ -128,6 +128,8 @@ def test_a_short_letter_goes_whole_in_the_link() -> None:
     long = mailto.link("mp@parliament.uk", "Hello", "\n\n".join(["word " * 80] * 6))
     assert not long.complete and len(long.url) <= mailto.LIMIT and long.paragraphs >= 1
     assert "+" not in short.url and "%20" in short.url
+    huge = mailto.link("mp@parliament.uk", "Hello", "x " * 2000 + "\n\nshort")
+    assert len(huge.url) <= mailto.LIMIT and mailto.parse(huge.url)["body"] == mailto.REST
 
 
 def test_the_gp_opt_out_letter_leaves_their_own_details_blank(run, lobby: Path) -> None:

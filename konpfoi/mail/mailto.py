@@ -40,19 +40,24 @@ def _url(to: str, subject: str, body: str, bcc: str | None) -> str:
 def link(to: str, subject: str, text: str, bcc: str | None = None,
          limit: int = LIMIT) -> Mailto:
     """The link for a letter: the whole of it if it fits, else as many whole opening
-    paragraphs as fit (at least the first) and the REST line."""
+    paragraphs as fit and the REST line (never longer than `limit`, unless the address and
+    subject alone are)."""
     whole = _url(to, subject, text.strip("\n"), bcc)
     paras = [p for p in text.strip("\n").split("\n\n") if p.strip()]
     if len(whole) <= limit:
         return Mailto(whole, True, len(paras))
-    best = _url(to, subject, f"{paras[0]}\n\n{REST}" if paras else REST, bcc)
-    kept = 1
-    for n in range(2, len(paras)):
-        url = _url(to, subject, "\n\n".join(paras[:n]) + f"\n\n{REST}", bcc)
-        if len(url) > limit:
-            break
-        best, kept = url, n
-    return Mailto(best, False, kept)
+    # each paragraph quoted once: a link's length is the sum of its parts
+    head = len(_url(to, subject, "", bcc))
+    gap, rest = len(_quote("\n\n")), len(_quote(REST))
+    quoted = [len(_quote(p)) for p in paras]
+    kept, size = 1, head + (quoted[0] if quoted else 0) + gap + rest
+    while kept < len(paras) - 1 and size + quoted[kept] + gap <= limit:
+        size += quoted[kept] + gap
+        kept += 1
+    if size > limit:  # not even the opening paragraph fits: the subject, and where the rest is
+        kept = 0
+    body = "\n\n".join(paras[:kept] + [REST])
+    return Mailto(_url(to, subject, body, bcc), False, kept)
 
 
 def parse(url: str) -> dict[str, str]:
