@@ -155,14 +155,16 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                                      force) if cal is not None else {}
             ids = ledger.allocate_ids(len(targets), config.prefix)
             known = register.load(ledger)
+            asks: dict[str, bool] = {}  # template -> whether it says anything from the register
             for n, t in enumerate(targets):
                 facts = register.letter_context(known.get(t.body.id))
                 d = _one(ledger, templates, drafts_dir, drafts_root, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
                          now, config, sync=len(targets) < 20, facts=facts)
                 d.warnings = warned.get(n, [])
-                d.unknown_fdp = not facts["fdp"]["known"] and asks_register(templates,
-                                                                            kinds[n][0])
+                if kinds[n][0] not in asks:
+                    asks[kinds[n][0]] = asks_register(templates, kinds[n][0])
+                d.unknown_fdp = asks[kinds[n][0]] and not facts["fdp"]["known"]
                 written += [d.eml, d.txt]
                 done.append(d)
                 if on_progress:
