@@ -60,6 +60,7 @@ def list_bodies(
     as_json: JsonOpt = False,
 ) -> None:
     """List bodies, filtered by kind, nation, region, parent, party or tag."""
+    from konpfoi.cli.facts import known_facts
     from konpfoi.context import Context
     from konpfoi.tracking import register as reg
 
@@ -78,16 +79,6 @@ def list_bodies(
         emit_json([b.to_dict() for b in found])
         return
     _table(found, title=f"{len(found)} bodies")
-
-
-def known_facts(s):  # type: ignore[no-untyped-def]
-    """The register as it stands (empty, and no ledger made, before anything was recorded)."""
-    from konpfoi.tracking import register as reg
-
-    if not s.ws.ledger_path.exists():
-        return {}
-    with s.ledger(create=False) as ledger:
-        return reg.load(ledger)
 
 
 def show_body(
@@ -109,7 +100,7 @@ def show_body(
     if resolved.note:
         note(resolved.note)
     b = resolved.body
-    from konpfoi.cli.facts import fact_lines, facts_json
+    from konpfoi.cli.facts import fact_lines, facts_json, known_facts
 
     bf = known_facts(s).get(b.id)
     if as_json:

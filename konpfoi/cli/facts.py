@@ -17,6 +17,16 @@ app = typer.Typer(help="The FDP register: which bodies use the Federated Data Pl
                        "the evidence for each claim.", no_args_is_help=True)
 
 
+def known_facts(s):  # type: ignore[no-untyped-def]
+    """The register as it stands (empty, and no ledger made, before anything was recorded)."""
+    from konpfoi.tracking import register as reg
+
+    if not s.ws.ledger_path.exists():
+        return {}
+    with s.ledger(create=False) as ledger:
+        return reg.load(ledger)
+
+
 def fact_lines(bf: BodyFacts) -> list[tuple[str, str]]:
     """(label, text) lines for a body's facts: each value with the claims behind it; a
     conflict shows every claim."""
@@ -116,7 +126,6 @@ def list_facts(
     as_json: JsonOpt = False,
 ) -> None:
     """List the bodies the register knows something about, with their FDP status."""
-    from konpfoi.cli.bodies import known_facts
     from konpfoi.context import Context
     from konpfoi.tracking import register as reg
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import re
 from html import escape as e
-from typing import TYPE_CHECKING
 
 from konpfoi.directory.bodies import KINDS, Body
-from konpfoi.report.publish.pages import Pages, cell, question_path
+from konpfoi.report.publish.pages import Pages, Reply, Request, cell, question_path
 from konpfoi.report.words import days_late
 from konpfoi.tracking import register
-
-if TYPE_CHECKING:
-    from konpfoi.report.publish.site import Reply, Request
 
 
 def render(p: Pages, body_id: str, requests: list[Request]) -> str:

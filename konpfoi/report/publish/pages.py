@@ -9,11 +9,12 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape as e
 from typing import Any
 
 from konpfoi.directory.lookup import Directory
+from konpfoi.ledger.model import Item
 from konpfoi.report.campaign import OUTCOME_LABELS, QuestionSet, Report, Row
 from konpfoi.report.html import COLOURS, CSS
 from konpfoi.report.publish.data import FILES
@@ -55,6 +56,35 @@ class Options:
     question_set: str | None = None
     officials: bool = True  # redact officials' names, direct emails and phones
     unchecked: bool = False  # publish documents whose text cannot be checked
+
+
+
+@dataclass
+class Document:
+    name: str
+    href: str  # from the site's root
+    size: int
+
+
+@dataclass
+class Reply:
+    date: str
+    what: str
+    text: str
+    documents: list[Document] = field(default_factory=list)
+
+
+@dataclass
+class Request:
+    """One request as its body's page tells it."""
+
+    row: Row
+    item: Item
+    text: str
+    working: list[str]
+    skipped: list[str]
+    replies: list[Reply]
+    followups: list[tuple[str, str]]
 
 
 

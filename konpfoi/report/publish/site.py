@@ -26,7 +26,7 @@ from konpfoi.mail import incoming
 from konpfoi.mail.classify import own_words
 from konpfoi.report import campaign
 from konpfoi.report.publish import bodypage, data, documents, pages
-from konpfoi.report.publish.pages import Options
+from konpfoi.report.publish.pages import Document, Options, Reply, Request
 from konpfoi.report.publish.redact import Redaction, Redactor
 from konpfoi.tracking import register
 from konpfoi.tracking.lifecycle import derive, effective
@@ -36,32 +36,6 @@ PUBLIC_KINDS = tuple(k for k, v in KINDS.items() if v.request)
 FOLLOWUP_EVENTS = ("acknowledged", "clarification-requested", "clarification-sent",
                    "extension-claimed", "chased", "review-requested", "review-outcome",
                    "complaint-filed", "complaint-outcome", "withdrawn", "closed")
-
-
-@dataclass
-class Document:
-    name: str
-    href: str  # from the site's root
-    size: int
-
-
-@dataclass
-class Reply:
-    date: str
-    what: str
-    text: str
-    documents: list[Document] = field(default_factory=list)
-
-
-@dataclass
-class Request:
-    row: campaign.Row
-    item: Item
-    text: str
-    working: list[str]
-    skipped: list[str]
-    replies: list[Reply]
-    followups: list[tuple[str, str]]
 
 
 @dataclass
