@@ -45,7 +45,7 @@ def publish_site(
     """
     import datetime as dt
 
-    from konpfoi.cli.report import _credits
+    from konpfoi.cli.report import question_credits, read_intro
     from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
     from konpfoi.law.dates import parse_date
@@ -54,11 +54,7 @@ def publish_site(
     s = Context()
     if not s.ws.ledger_path.exists():
         raise InvalidInput("the ledger is empty", hint="draft and send some requests first")
-    if intro_file is not None:
-        try:
-            intro = intro_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{intro_file}: cannot read ({exc})") from None
+    intro = read_intro(intro, intro_file)
     c = s.config
     requester = [("name", c.name), ("email", c.email), ("address", c.address),
                  ("address", c.signature), *(("email", a) for a in c.other_emails)]
@@ -70,7 +66,7 @@ def publish_site(
         built = sitemod.build(ledger, s.directory, s.calendars,
                               parse_date(today, "--today") if today else dt.date.today(),
                               requester=[(w, v) for w, v in requester if v], options=options,
-                              sets_info=_credits(s.question_dirs), policy=s.policy)
+                              sets_info=question_credits(s.question_dirs), policy=s.policy)
     written = None if check else sitemod.write(built, folder)
     if as_json:
         emit_json({"folder": str(folder), "checked_only": check,

@@ -8,7 +8,8 @@ import re
 from html import escape as e
 
 from konpfoi.directory.bodies import KINDS, Body
-from konpfoi.report.publish.pages import Pages, Reply, Request, cell, question_path
+from konpfoi.report.html import cell
+from konpfoi.report.publish.pages import Pages, Reply, Request, question_path
 from konpfoi.report.words import days_late
 from konpfoi.tracking import register
 

@@ -16,9 +16,9 @@ from typing import Any
 from konpfoi.directory.lookup import Directory
 from konpfoi.ledger.model import Item
 from konpfoi.report.campaign import OUTCOME_LABELS, QuestionSet, Report, Row
-from konpfoi.report.html import COLOURS, CSS
+from konpfoi.report.html import CSS, cell
 from konpfoi.report.publish.data import FILES
-from konpfoi.report.words import cell_text, days_late, pct
+from konpfoi.report.words import days_late, pct
 from konpfoi.tracking import register
 
 SITE_CSS = CSS + """
@@ -276,15 +276,3 @@ class Pages:
                 '</caption><thead><tr><th scope="col">Body</th><th scope="col">Answer</th>'
                 f'<th scope="col">Replied</th></tr></thead><tbody>{rows}</tbody></table></div>')
         return self.page(f"Q{n}: {q['label']}", main, 1)
-
-
-def cell(row: Row, n: int) -> str:
-    """What a body said to one question, as a table cell."""
-    c = row.cells.get(n)
-    if c is None or c.outcome is None:
-        return f'<span class="muted">{e(cell_text(c, row))}</span>'
-    tag = (f'<span class="tag" style="background:{COLOURS[c.outcome]}">'
-           f"{e(OUTCOME_LABELS[c.outcome])}</span>")
-    ex = f" ({e(', '.join(c.exemptions))})" if c.exemptions else ""
-    whole = ' <span class="muted">(whole reply)</span>' if c.whole else ""
-    return f"{tag}{ex}{whole}" + (f"<br>{e(c.answer)}" if c.answer else "")
