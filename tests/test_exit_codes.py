@@ -126,6 +126,23 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "replies dismiss": [(["replies", "dismiss", "{msg}"], 0),
                         (["replies", "dismiss", "ffff"], 3)],
     "replies undo": [(["replies", "undo", "{dismissed}"], 0), (["replies", "undo", "ffff"], 3)],
+    "publish": [(["publish", "{tmp}/site"], 0),
+                (["publish", "{tmp}/site", "--campaign", "nope"], 3)],
+    "facts set": [(["facts", "set", "trust:RJ1", "fdp=in-use", "--source",
+                    "https://example.org/board", "--date", "1 Nov 2026"], 0),
+                  (["facts", "set", "trust:RJ1", "fdp=maybe", "--source",
+                    "https://example.org/board"], 5)],
+    "facts list": [(["facts", "list"], 0), (["facts", "list", "--where", "region=Londn"], 3)],
+    "facts export": [(["facts", "export", "{tmp}/facts.csv"], 0),
+                     (["facts", "export", "{tmp}/no/such/facts.csv"], 5)],
+    "facts import": [(["facts", "import", "{tmp}/facts-in.csv"], 0),
+                     (["facts", "import", "{tmp}/reply.eml"], 5)],
+    "supporters list": [(["supporters", "list"], 0),
+                        (["supporters", "list", "--campaign", "lobbby"], 3)],
+    "supporters confirm": [(["supporters", "confirm", "4", "--date", "today"], 0),
+                           (["supporters", "confirm", "K-0001"], 5)],
+    "supporters forget": [(["supporters", "forget", "ann@example.org"], 0),
+                          (["supporters", "forget", "nobody@example.org"], 3)],
     "holidays list": [(["holidays", "list"], 0),
                       (["holidays", "list", "--nation", "narnia"], 3)],
     "holidays import": [(["holidays", "import", "{data}/bank-holidays-small.json"], 0),
@@ -158,8 +175,9 @@ def test_every_command_is_walked() -> None:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A workspace with three requests (one sent and overdue, one answered, one drafted),
-    an unmatched message and a dismissed one: made once, copied for each run."""
+    """A workspace with three requests (one sent and overdue, one answered, one drafted), a
+    supporter's letter, an unmatched message and a dismissed one: made once, copied for each
+    run."""
     base = tmp_path_factory.mktemp("walk")
     home, files = base / "home", base / "files"
     files.mkdir()
@@ -179,6 +197,10 @@ def template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
                 "wyicb.foi@nhs.net", "FOI@selondonics.nhs.uk").replace("-k2@", "-k1@"))
             run("reply", "K-0002", "--file", str(files / "reply.eml"))
             run("bodies", "note", "icb:QWO", "spoke to the FOI lead")
+            write(files / "supporters.csv", "name,email,constituency\n"
+                  "Ann Able,ann@example.org,Aldershot\n")
+            run("batch", "--supporters", str(files / "supporters.csv"), "--template", "mp-fdp",
+                "--campaign", "lobby")
             write(files / "strangers.mbox", STRANGERS)
             run("replies", "import", str(files / "strangers.mbox"))
             waiting = run.json("replies", "unmatched")
@@ -193,6 +215,8 @@ def template(tmp_path_factory) -> tuple[Path, dict[str, str]]:
                 os.environ[k] = v
     write(files / "edit.txt", EDIT)
     write(files / "changes.yaml", CHANGES)
+    write(files / "facts-in.csv", "body_id,key,value,source,checked\n"
+          "trust:RJZ,fdp,signed-up,https://example.org/kings-board,2026-11-02\n")
     return base, {"msg": handles["hello"], "dismissed": handles["our newsletter"]}
 
 

@@ -23,12 +23,12 @@ def test_a_supporters_letter_is_delivered_to_the_supporter(run, me: Path, tmp_pa
     run("batch", "--supporters", str(path), "--template", "mp-fdp", "--campaign", "lobby")
     row = run.json("status")["items"][0]
     assert row["kind"] == "constituent"
-    assert row["next_action"].startswith("deliver it to the supporter")
-    assert "konpfoi send" not in row["next_action"]
-    assert "konpfoi mark-sent K-0001" in row["next_action"]
-    # and send, which never sends a supporter's letter, agrees
+    assert row["next_action"].startswith("deliver it to the supporter, who sends it from "
+                                         "their own address: konpfoi send K-0001 delivers "
+                                         "their pack")
+    # and send agrees: what would go is the pack, to the supporter, not the letter to the MP
     plan = run.json("send", "K-0001")
-    assert plan["would_send"] == []
+    assert [(m["item"], m["to"]) for m in plan["would_send"]] == [("K-0001", "ann@example.org")]
 
 
 @pytest.mark.parametrize("kind, role", [("foi", "foi"), ("board", "board"), ("mp", "general"),

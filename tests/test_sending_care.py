@@ -166,5 +166,6 @@ def test_reconcile_settles_unknown_outcomes_from_sent(run, drafted: Path, smtp_s
     use_smtp(drafted, server2, extra="  sent_copies: off\n")
     run("send", "K-0010", "--yes", code=8)
     left = run("send", "--reconcile", "K-0010")
-    assert "K-0010: not in your Sent folder" in left.stderr and "Settled 0 of 1 item." in left.stdout
+    assert "K-0010: not in your Sent folder" in left.stderr
+    assert "Settled 0 of 1 item." in left.stdout
     assert run.json("show", "K-0010")["state"] == "send unknown"

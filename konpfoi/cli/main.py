@@ -17,8 +17,10 @@ from konpfoi.cli import (
     drafts,
     edit,
     exchange,
+    facts,
     followup,
     login,
+    publish,
     questions,
     record,
     replies,
@@ -26,6 +28,7 @@ from konpfoi.cli import (
     send,
     show,
     status,
+    supporters,
     templates,
     workspace,
 )
@@ -65,6 +68,7 @@ def konpfoi(
 register(app, "init", workspace.init_workspace)
 register(app, "where", workspace.show_where)
 app.add_typer(bodies.app, name="bodies")
+app.add_typer(facts.app, name="facts")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
@@ -73,6 +77,7 @@ register(app, "edit", edit.edit_draft)
 register(app, "withdraw", edit.withdraw_items)
 app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+app.add_typer(supporters.app, name="supporters")
 register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
@@ -83,6 +88,7 @@ app.add_typer(replies.app, name="replies")
 register(app, "code", code.code_answers)
 register(app, "followup", followup.draft_followup)
 register(app, "report", report.campaign_report)
+register(app, "publish", publish.publish_site)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
 register(app, "deadline", deadline.show_deadline)

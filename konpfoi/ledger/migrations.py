@@ -183,6 +183,28 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "item_id TEXT NOT NULL REFERENCES items (id))",
         _claim_existing,
     )),
+    ("m007_facts", (
+        # The FDP register: claims about bodies, each with its evidence (a coded FOI answer,
+        # item and question, or a URL) and the day it was checked. Appended, never
+        # overwritten: claims that disagree are shown as a conflict until one settles the key.
+        """CREATE TABLE facts (
+            id {pk},
+            uid TEXT NOT NULL UNIQUE,
+            body_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            item_id TEXT,
+            question {int},
+            checked TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            note TEXT,
+            settles {int} NOT NULL)""",
+        "CREATE INDEX facts_body ON facts (body_id, key)",
+        # Supporters who asked to be left out, by a keyed hash of their address (never the
+        # address itself): a later supporters file that names them again is not written to.
+        "CREATE TABLE left_out (digest TEXT PRIMARY KEY, recorded_at TEXT NOT NULL)",
+    )),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 KNOWN = frozenset(name for name, _ in MIGRATIONS)

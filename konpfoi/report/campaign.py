@@ -9,6 +9,7 @@ import datetime as dt
 import gc
 import statistics
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -114,6 +115,13 @@ class Report:
                 and r.timeliness not in ("withdrawn", "closed")]
 
     @property
+    def refused(self) -> list[Row]:
+        """The requests refused in whole or in part: a refusal coded for any question, or a
+        whole reply recorded as refused."""
+        return [r for r in self.replied if r.state == "refused"
+                or any(c.outcome == "refused" for c in r.cells.values())]
+
+    @property
     def overdue(self) -> list[Row]:
         return sorted((r for r in self.rows if r.timeliness == "overdue"),
                       key=lambda r: -(r.days_late or 0))
@@ -180,7 +188,8 @@ class Report:
             "summary": {
                 "items": len(self.rows), "sent": len(self.sent), "replied": len(self.replied),
                 "not_replied": len(self.not_replied), "overdue": len(self.overdue),
-                "late": len(self.late), "on_time_rate": self.on_time_rate,
+                "late": len(self.late), "refused": len(self.refused),
+                "on_time_rate": self.on_time_rate,
                 "on_time_counted": len(self.judged), "on_time_note": self.on_time_note,
                 "median_working_days": self.median_days, "states": dict(self.states()),
                 "timeliness": dict(Counter(r.timeliness for r in self.rows)),
@@ -202,9 +211,10 @@ class Report:
 
 def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None = None,
           policy: Policy = DEFAULT_POLICY, *, body_id: str | None = None,
-          question_set: str | None = None, sets_info: dict[str, dict[str, Any]] | None = None
-          ) -> Report:
-    """Everything a report shows, for the requests the filters choose (all by default).
+          question_set: str | None = None, sets_info: dict[str, dict[str, Any]] | None = None,
+          kinds: Collection[str] | None = None) -> Report:
+    """Everything a report shows, for the requests the filters choose (all by default; only
+    the item `kinds` given, when given).
     A filter that names nothing in the ledger, or filters that together choose nothing, are
     an error that says so."""
     filters = {k: v for k, v in (("campaign", campaign), ("body", body_id),
@@ -214,17 +224,10 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
         with ledger.read():
             check_filters(ledger, campaign, body_id)
             items = [i for i in ledger.items(campaign=campaign, body_id=body_id)
-                     if question_set is None or i.question_set == question_set]
+                     if (question_set is None or i.question_set == question_set)
+                     and (kinds is None or i.kind in kinds)]
             if not items:
-                from konpfoi.errors import no_match
-
-                sets = sorted({i.question_set for i in ledger.items(campaign=campaign,
-                                                                    body_id=body_id)
-                               if i.question_set})
-                raise no_match("question set" if question_set else "filter",
-                               question_set or "", sets, message="no requests match "
-                               + ", ".join(f"{k} {v}" for k, v in filters.items()),
-                               among="question sets here")
+                raise _nothing_to_report(ledger, campaign, body_id, question_set, filters)
             ids = [i.id for i in items]
             events = ledger.events(ids if len(ids) <= 500 else None, lean=True)
             answers = ledger.answers(ids if len(ids) <= 500 else None)
@@ -237,6 +240,25 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
     by_id = {i.id: i for i in items}
     return Report(campaign, today.isoformat(), rows,
                   _sets(rows, by_id, sets_info or {}), filters)
+
+
+def _nothing_to_report(ledger: Ledger, campaign: str | None, body_id: str | None,
+                       question_set: str | None, filters: dict[str, str]) -> Exception:
+    """Why the filters chose no request: a question set nothing asked (with the close ones),
+    or filters that name things the ledger has but never together, or no request at all."""
+    from konpfoi.errors import NotFound, no_match
+
+    named = ", ".join(f"{k} {v}" for k, v in filters.items())
+    if question_set:
+        sets = sorted({i.question_set for i in ledger.items(campaign=campaign, body_id=body_id)
+                       if i.question_set})
+        return no_match("question set", question_set, sets, message=f"no requests match "
+                        f"{named}", among="question sets here")
+    return NotFound(f"no requests match {named}" if named else
+                    "the ledger holds no request to report on yet",
+                    hint="draft and send some requests first" if not named else
+                    "none of the ledger's requests matches them all",
+                    filter="filter", value=named, suggestions=[])
 
 
 def _row(item: Any, events: list[Any], answers: dict[int, dict], cals: Calendars,

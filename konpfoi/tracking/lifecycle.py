@@ -91,9 +91,12 @@ def effective(events: list[Event]) -> list[Event]:
 
 # Next actions: {id} is the item, {when} the date the action is due by.
 SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
-# A supporter's letter to their own MP is theirs to send, from their own address.
-SUPPORTER_SENDS = ("deliver it to the supporter to send from their own address "
-                   "(drafts/{id}.eml); then konpfoi mark-sent {id}")
+# A supporter's letter is theirs to send: konpfoi delivers it to them in a pack, then waits.
+SUPPORTER_SENDS = ("deliver it to the supporter, who sends it from their own address: "
+                   "konpfoi send {id} delivers their pack; their copy to the group records it "
+                   "(or konpfoi supporters confirm {id})")
+SUPPORTER_HAS_IT = ("with the supporter since {when}: their copy to the group records it as "
+                    "sent (or konpfoi supporters confirm {id})")
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
@@ -146,6 +149,7 @@ class Summary:
     review_outcome: bool
     review_result: str | None
     clocks: list[Clock]
+    pack_sent: dt.date | None = None
     url: str | None = None
 
 
@@ -159,7 +163,8 @@ def summarise(kind: str, evs: list[Event], cals: Calendars, *,
     return Summary(f.sent, f.undelivered, f.reply_before_sent, f.their_ref, f.outcome,
                    f.withdrawn, f.closed, f.attempt_pending,
                    f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
-                   f.extension, f.review_outcome is not None, f.review_result, clocks, f.url)
+                   f.extension, f.review_outcome is not None, f.review_result, clocks,
+                   f.pack_sent, f.url)
 
 
 def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
@@ -186,9 +191,10 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
         elif s.attempt_pending:
             view.state = "send unknown"
             _act(view, SEND_UNKNOWN, today)
+        elif kind_of(kind).signer == "supporter":
+            _act(view, SUPPORTER_HAS_IT if s.pack_sent else SUPPORTER_SENDS, today, s.pack_sent)
         else:
-            _act(view, SEND_FAILED if s.send_failed else SUPPORTER_SENDS
-                 if kind_of(kind).signer == "supporter" else SEND, today)
+            _act(view, SEND_FAILED if s.send_failed else SEND, today)
         return view
     view.sent = s.sent
     view.clocks = clocks = s.clocks
