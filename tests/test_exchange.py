@@ -10,6 +10,8 @@ from conftest import write
 
 from konpfoi.ledger.migrations import SCHEMA_VERSION
 
+pytestmark = pytest.mark.backends()
+
 
 @pytest.fixture
 def story(run, me: Path, tmp_path: Path) -> Path:
@@ -23,17 +25,19 @@ def story(run, me: Path, tmp_path: Path) -> Path:
 
 
 def test_export_import_export_is_byte_identical(run, story: Path, tmp_path: Path,
-                                                 monkeypatch) -> None:
+                                                 monkeypatch, new_ledger) -> None:
     first = tmp_path / "one.jsonl"
     run("export", str(first))
     lines = first.read_text().splitlines()
     assert json.loads(lines[0]) == {"format": "konpfoi-ledger", "schema": SCHEMA_VERSION,
                                     "type": "header"}
-    assert {json.loads(x)["type"] for x in lines[1:]} == {"blob", "item", "event",
+    assert {json.loads(x)["type"] for x in lines[1:]} == {"blob", "volunteer", "item", "event",
                                                            "attachment", "inbound"}
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     out = run.json("import", str(first))
-    assert out["added"] == {"blob": 3, "item": 2, "event": 6, "attachment": 1, "inbound": 1}
+    assert out["added"] == {"blob": 3, "volunteer": 1, "item": 2, "event": 6, "attachment": 1,
+                            "inbound": 1}
     second = tmp_path / "two.jsonl"
     run("export", str(second))
     assert second.read_bytes() == first.read_bytes()
@@ -43,10 +47,11 @@ def test_export_import_export_is_byte_identical(run, story: Path, tmp_path: Path
 
 
 def test_import_into_a_ledger_with_other_items_renumbers(run, story: Path, tmp_path: Path,
-                                                          monkeypatch) -> None:
+                                                          monkeypatch, new_ledger) -> None:
     path = tmp_path / "one.jsonl"
     run("export", str(path))
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "other"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     run("init", str(tmp_path / "other"), "--name", "Al", "--email", "al@example.org")
     run("draft", "--to", "icb:QT6", "-q", "palantir-fdp")
     run("import", str(path))
@@ -76,7 +81,7 @@ def test_bad_files_import_nothing(run, story: Path, tmp_path: Path, text, code, 
 
 
 def test_a_broken_record_midway_rolls_back(run, story: Path, tmp_path: Path,
-                                           monkeypatch) -> None:
+                                           monkeypatch, new_ledger) -> None:
     path = tmp_path / "one.jsonl"
     run("export", str(path))
     lines = path.read_text().splitlines()
@@ -85,6 +90,7 @@ def test_a_broken_record_midway_rolls_back(run, story: Path, tmp_path: Path,
     broken["uid"] = "new"
     write(path, "\n".join(lines + [json.dumps(broken)]) + "\n")
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     out = run("import", str(path), code=5)
     assert "nothing was imported" in out.stderr
     assert run.json("status", "--all")["items"] == []

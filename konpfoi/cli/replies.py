@@ -68,7 +68,7 @@ def list_unmatched(as_json: JsonOpt = False) -> None:
     from konpfoi.context import Context
 
     s = Context()
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         rows: list[dict] = []
     else:
         with s.ledger(create=False) as ledger:

@@ -43,7 +43,7 @@ def show_status(
     day = parse_date(today, "--today") if today else dt.date.today()
     wanted = status.parse_state(state) if state else None
     body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         report = status.Report(day, [], 0, 0)
     else:
         from konpfoi.workspace.folders import cache_dir

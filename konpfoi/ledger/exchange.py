@@ -14,6 +14,7 @@ from konpfoi.workspace.files import atomic_write
 
 _REQUIRED = {
     "blob": ("sha256", "size", "content"),
+    "volunteer": ("email", "name", "joined_at"),
     "item": ("id", "uid", "kind", "body_id", "body_name", "subject", "created_at"),
     "event": ("uid", "item", "kind", "date", "recorded_at"),
     "attachment": ("event", "sha256", "name", "size"),

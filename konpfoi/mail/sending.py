@@ -1,23 +1,35 @@
 """Send drafts over SMTP, never twice: the intent is recorded before, the outcome after.
 
+Several konpfoi processes (a group's volunteers on their own machines, sharing one ledger) may
+send one campaign at once. Each message is claimed in one transaction with its intent: the
+item is locked (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite),
+its events read again, and only if nobody sent or is sending it are the intent and a claim
+recorded. The claim goes with the outcome. A claim left by a process that died runs out
+(at once, when that process was on this machine; else after CLAIM_SECONDS).
+
 A message whose outcome is unknown (the process died, or the server went away, between handing
 it over and hearing back) is listed for the user to check and never resent silently.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
 import re
 import smtplib
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.errors import InvalidInput, KonpfoiError, NotFound
 from konpfoi.law.correspondence import FOLLOWUPS
-from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.model import Claim, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail.outgoing import with_date
 from konpfoi.mail.transport import Transport
@@ -36,6 +48,49 @@ def parse_rate(text: str | None) -> float | None:
     per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
            "hour": 3600}[m.group(2)]
     return per / float(m.group(1))
+
+
+# -- claims ----------------------------------------------------------------------------------
+
+# How long a claim holds when its process never says how it went: longer than any one message
+# takes (SMTP's own timeouts are a minute a step).
+CLAIM_SECONDS = 600
+
+
+@cache
+def this_host() -> str:
+    """This machine, as a claim names it (a digest: the ledger need not know its name)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:16]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def is_live(claim: Claim | None, now: dt.datetime) -> bool:
+    """Whether the konpfoi that claimed a message may still be sending it."""
+    if claim is None or dt.datetime.fromisoformat(claim.until) <= now:
+        return False
+    return claim.host != this_host() or _alive(claim.pid)
+
+
+def _claim(ledger: Ledger, item: Item, what: str, now: dt.datetime) -> Claim:
+    until = now.astimezone(dt.UTC) + dt.timedelta(seconds=CLAIM_SECONDS)
+    actor = ledger.volunteer.email if ledger.volunteer else None
+    return Claim(item.id, what, actor, this_host(), os.getpid(), now_utc(),
+                 until.isoformat(timespec="seconds"))
+
+
+def _being_sent(claim: Claim, names: dict[str, str]) -> str:
+    who = names.get(claim.actor or "", claim.actor or "another konpfoi")
+    return (f"being sent by {who} since {claim.claimed_at[11:16]} UTC (if that konpfoi "
+            f"stopped, its outcome is unknown after {claim.until[11:16]} UTC)")
 
 
 # -- what may go ------------------------------------------------------------------------------
@@ -79,9 +134,19 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
     """Which messages would go, which not (and why), and which have an unknown outcome."""
     items = ledger.pick(item_ids, campaign)
     events = ledger.events([i.id for i in items])
+    claims = ledger.claims([i.id for i in items])
+    now = dt.datetime.now(dt.UTC)
+    names: dict[str, str] | None = None
     out = Plan()
     for item in items:
         evs = effective(events.get(item.id, []))
+        claim = claims.get((item.id, followup or ""))
+        if pending_attempt(evs, followup) and is_live(claim, now):
+            assert claim is not None
+            if names is None:
+                names = {v["email"]: v["name"] for v in ledger.volunteers()}
+            out.skipped.append((item, _being_sent(claim, names)))
+            continue
         if followup:
             found = _followup(item, evs, followup, retry, bool(item_ids))
         else:
@@ -92,7 +157,8 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
         if isinstance(found, str):
             out.skipped.append((item, found))
             continue
-        reason = _checks(item, message(ledger, root, found), found.draft, sender_email)
+        drafter = next((e.actor for e in evs if e.kind == "drafted"), None)
+        reason = _checks(item, message(ledger, root, found), found.draft, sender_email, drafter)
         if reason:
             out.skipped.append((item, reason))
         else:
@@ -144,12 +210,17 @@ def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None) -> str | None:
+def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
+            drafter: str | None) -> str | None:
+    """Why a draft may not go, if it may not. A request is sent by whoever it is from, or by
+    another volunteer of the group when it is from the volunteer who drafted it (a
+    supporter's letter is always theirs to send)."""
     if raw is None:
         return f"its draft {Path(draft).name} is missing"
     if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
-    if not sender_email or (item.sender_email or "").lower() != sender_email.lower():
+    author = (item.sender_email or "").lower()
+    if not sender_email or (author != sender_email.lower() and author != drafter):
         return (f"it is from {item.sender_email}, who should send it from their own account"
                 if item.sender_email else "it has no sender")
     return None
@@ -180,26 +251,30 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
     last = 0.0
     for n, out in enumerate(outgoing):
         item, tag = out.item, ({"followup": out.followup} if out.followup else {})
+        what = out.followup or ""
         if interval and n:
             sleep(max(0.0, interval - (time.monotonic() - last)))
         last = time.monotonic()
         day = now()
-        with ledger.write():  # the intent, durable before anything leaves
-            evs = effective(ledger.events([item.id]).get(item.id, []))
-            if (not out.followup and any(e.kind == "sent" for e in evs)) or (
-                    pending_attempt(evs, out.followup) and not retry):
-                report.skipped.append(item)  # another konpfoi got there first
+        with ledger.write():  # the claim and the intent, durable before anything leaves
+            if not _claimed(ledger, out, day, retry):
+                report.skipped.append(item)  # another konpfoi sent it, or is sending it
                 continue
             ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
                              data={"to": out.to, "server": conn.srv.host, **tag})
-        raw = with_date(message(ledger, root, out) or b"", day)
         try:
+            raw = with_date(message(ledger, root, out) or b"", day)
             ok, reply = conn.deliver(sender, out.to, raw)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            _give_up(ledger, item, what)  # nobody is sending it now: its outcome is unknown
             report.unknown = item
             report.error = f"the connection to {conn.srv.host} broke ({exc or 'disconnected'})"
             return report
+        except BaseException:
+            _give_up(ledger, item, what)
+            raise
         with ledger.write():
+            ledger.drop_claim(item.id, what)
             if ok:
                 kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
                 ledger.add_event(item.id, kind, day.date().isoformat(),
@@ -213,6 +288,34 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
         if on_progress:
             on_progress(n + 1)
     return report
+
+
+def _claimed(ledger: Ledger, out: Outgoing, day: dt.datetime, retry: bool) -> bool:
+    """Inside the write transaction: claim the message unless it was sent, or another
+    konpfoi is sending it, or its outcome is unknown (and this is no --retry)."""
+    item, what = out.item, out.followup or ""
+    if not ledger.lock_item(item.id):
+        return False  # another konpfoi is claiming it this very moment
+    evs = effective(ledger.events([item.id]).get(item.id, []))
+    if out.followup:
+        draft = drafted(evs, out.followup)
+        if draft is None or sent_after(evs, out.followup, draft):
+            return False
+    elif any(e.kind == "sent" for e in evs):
+        return False
+    if pending_attempt(evs, out.followup):
+        claim = ledger.claims([item.id]).get((item.id, what))
+        if not retry or is_live(claim, day.astimezone(dt.UTC)):
+            return False
+    ledger.put_claim(_claim(ledger, item, what, day))
+    return True
+
+
+def _give_up(ledger: Ledger, item: Item, what: str) -> None:
+    """Let go of a claim whose message's outcome will never be heard (best effort: the
+    ledger may be what failed; the claim then runs out by itself)."""
+    with contextlib.suppress(KonpfoiError), ledger.write():
+        ledger.drop_claim(item.id, what)
 
 
 def _message_id(raw: bytes) -> str | None:

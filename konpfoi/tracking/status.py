@@ -31,8 +31,9 @@ from konpfoi.tracking.lifecycle import (
     judge,
     summarise,
 )
+from konpfoi.tracking.volunteers import owner_of
 
-_VIEWS_FORMAT = "1"  # bump when the lifecycle's rules change
+_VIEWS_FORMAT = "2"  # bump when the lifecycle's rules (or what a view holds) change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day
 
 
@@ -71,22 +72,26 @@ def parse_state(text: str) -> str:
 def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
           campaign: str | None = None, body_id: str | None = None, state: str | None = None,
           overdue: bool = False, due_within: int | None = None, include_closed: bool = False,
-          limit: int | None = None, policy: Policy = DEFAULT_POLICY) -> Report:
-    """The items matching the filters on `today`, most urgent first (at most `limit`)."""
+          limit: int | None = None, policy: Policy = DEFAULT_POLICY,
+          owner: str | None = None) -> Report:
+    """The items matching the filters on `today`, most urgent first (at most `limit`);
+    with `owner`, only the items that volunteer looks after (see tracking.volunteers)."""
     # A large ledger makes many small objects that live until the command ends and hold no
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
     try:
-        ledger.attach_views(cache_dir)
-        _refresh(ledger, cals, campaign, body_id, policy)
+        stamp = _stamp(cals, policy)
+        ledger.attach_views(cache_dir, stamp)
+        _refresh(ledger, cals, campaign, body_id, policy, stamp)
         t = today.toordinal()
         states = [state] if state else (list(OVERDUE_STATES) if overdue else None)
         due_by = cals.for_regime("foia").add(today, due_within).toordinal() \
             if due_within is not None else None
         items, matched = ledger.view_page(
             t, campaign=campaign, body_id=body_id, states=states,
-            open_only=not include_closed and state is None, due_by=due_by, limit=limit)
-        counts = ledger.view_counts(t, campaign, body_id)
+            open_only=not include_closed and state is None, due_by=due_by, limit=limit,
+            owner=owner)
+        counts = ledger.view_counts(t, campaign, body_id, owner)
         events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
         rows = [Row(i, derive(i.kind, events.get(i.id, []), cals, today, item_id=i.id,
                               nation=i.nation, policy=policy))
@@ -103,9 +108,8 @@ def _stamp(cals: Calendars, policy: Policy) -> str:
 
 
 def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str | None,
-             policy: Policy) -> None:
+             policy: Policy, stamp: str) -> None:
     """Re-derive the cached view of every item that changed since it was cached."""
-    stamp = _stamp(cals, policy)
     stale = ledger.stale_views(stamp, campaign, body_id)
     if not stale:
         return
@@ -114,8 +118,8 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
     rows = []
     one_day = dt.timedelta(days=1)
     for item, last in stale:
-        s = summarise(item.kind, effective(events.get(item.id, [])), cals, policy=policy,
-                      nation=item.nation)
+        evs = effective(events.get(item.id, []))
+        s = summarise(item.kind, evs, cals, policy=policy, nation=item.nation)
         probe = judge(item.kind, s, cals, _ANY_DAY, nation=item.nation)
         if probe.due is None:  # no clock decides: the state does not change with the day
             early = late = probe
@@ -126,7 +130,7 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
             late = judge(item.kind, s, cals, late_day, nation=item.nation)
         rows.append((item.id, last, stamp, probe.due.toordinal() if probe.due else None,
                      early.state, late.state, _rank(early), _rank(late),
-                     _next(early, early_day), _next(late, late_day)))
+                     _next(early, early_day), _next(late, late_day), owner_of(evs)))
     ledger.save_views(rows)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.workspace import yamlfile
+from konpfoi.workspace import ledger_url, yamlfile
 from konpfoi.workspace.files import atomic_write
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
@@ -64,6 +64,7 @@ class Config:
     mp_chase_days: int = 15
     holidays_add: tuple[ExtraHoliday, ...] = ()
     holidays_remove: tuple[str, ...] = ()
+    ledger: str | None = None  # a shared ledger's URL (never with a password)
 
 
 def validate_details(config: Config) -> Config:
@@ -75,6 +76,8 @@ def validate_details(config: Config) -> Config:
     if config.email and not yamlfile.is_email(config.email):
         raise InvalidInput(f"not an email address: {config.email!r}",
                            hint="give an address like name@example.org")
+    if config.ledger:
+        ledger_url.check(config.ledger, "the ledger setting")
     return config
 
 
@@ -94,6 +97,12 @@ group:
   email: {group_email}
   address: {group_address}
   website: {group_website}
+
+# The ledger (optional): a group shares one PostgreSQL database, e.g.
+# postgresql://jo@db.example.org/campaign?sslmode=verify-full (never a password here: konpfoi
+# asks libpq - ~/.pgpass, a service file, PGPASSWORD - or the system keyring). Empty: the
+# konpfoi.db file in this folder. KONPFOI_LEDGER overrides it.
+ledger: {ledger}
 
 # Sending (konpfoi send). The password is never stored here: konpfoi reads it from
 # KONPFOI_SMTP_PASSWORD, the system keyring, or asks.
@@ -140,7 +149,7 @@ def render_config(c: Config) -> str:
         group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
         group_address=_yaml_scalar(c.group.address),
         group_website=_yaml_scalar(c.group.website),
-        rule=c.rule, mp_chase_days=c.mp_chase_days,
+        rule=c.rule, mp_chase_days=c.mp_chase_days, ledger=_yaml_scalar(c.ledger),
     )
 
 
@@ -162,7 +171,8 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "group", "clocks", "holidays"}
+_TOP = {"name", "email", "address", "signature", "smtp", "group", "clocks", "holidays",
+        "ledger"}
 
 
 def load_config(path: Path) -> Config:
@@ -217,6 +227,15 @@ def load_config(path: Path) -> Config:
         holder["date"] = value
         holder.line = hol.line_of("remove")
         removed.append(str(ck.date(holder, "date", "holidays.remove")))
+    ledger = ck.text(data, "ledger", "config") or None
+    if ledger:
+        try:
+            ledger_url.check(ledger, "the ledger setting")
+        except InvalidInput as exc:
+            ck.fail(data, "ledger", exc.message, exc.hint)
+        except Unsafe as exc:
+            raise Unsafe(f"{path}:{data.line_of('ledger')}: {exc.message}",
+                         hint=exc.hint) from None
     config = Config(
         name=ck.text(data, "name", "config") or None,
         email=ck.email(data, "email", "config"),
@@ -233,7 +252,7 @@ def load_config(path: Path) -> Config:
             website=ck.text(group, "website", "group") or None,
         ),
         rule=rule, mp_chase_days=chase,
-        holidays_add=tuple(added), holidays_remove=tuple(removed),
+        holidays_add=tuple(added), holidays_remove=tuple(removed), ledger=ledger,
     )
     try:
         return validate_details(config)

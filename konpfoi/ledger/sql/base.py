@@ -25,6 +25,7 @@ class SqlBase(Ledger):
         self.db = db
         self.dialect = dialect
         self._in_tx = False
+        self._volunteer_kept = False  # this transaction has made sure the volunteer's row is in
 
     def close(self) -> None:
         self.db.close()
@@ -41,15 +42,28 @@ class SqlBase(Ledger):
         try:
             yield self
         except self.db.errors as exc:  # raised while reading rows, outside `execute`
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise self.db.failure(exc) from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             self.db.execute("COMMIT" if commit else "ROLLBACK")
         finally:
             self._in_tx = False
+
+    def _register_volunteer(self) -> str | None:
+        """The email of the ledger's volunteer, their row kept once per transaction."""
+        if self.volunteer is None:
+            return None
+        if not self._volunteer_kept:
+            self.add_volunteer(self.volunteer)
+            self._volunteer_kept = True
+        return self.volunteer.email
+
+    def _rollback(self) -> None:
+        self._volunteer_kept = False
+        self.db.execute("ROLLBACK")
 
     def write(self) -> AbstractContextManager[Ledger]:
         return self._transaction(self.BEGIN_WRITE, commit=True)
@@ -82,9 +96,14 @@ class SqlBase(Ledger):
         if not migrations.pending(applied):
             return
         with self.write():
+            self._lock_schema()
             applied = self._applied()
             self._check_version(applied)
             migrations.apply(self.db, self.dialect, applied)
+
+    def _lock_schema(self) -> None:
+        """Inside the write transaction: only one process migrates at a time (SQLite's write
+        lock already says so)."""
 
     @property
     def uid(self) -> str:
