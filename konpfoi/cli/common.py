@@ -6,7 +6,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -95,3 +95,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
 def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:
     """Add a command under `name`, with konpfoi's error handling."""
     app.command(name)(handled(func))
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """"3 items, 12 events", or "nothing"."""
+    return ", ".join(f"{n} {kind}s" for kind, n in counts.items()) or "nothing"

@@ -14,6 +14,7 @@ from konpfoi.cli import (
     draft,
     exchange,
     followup,
+    ledger,
     questions,
     record,
     replies,
@@ -22,6 +23,7 @@ from konpfoi.cli import (
     show,
     status,
     templates,
+    volunteers,
     workspace,
 )
 from konpfoi.cli.common import register
@@ -55,6 +57,9 @@ register(app, "followup", followup.draft_followup)
 register(app, "report", report.campaign_report)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
+app.add_typer(ledger.app, name="ledger")
+register(app, "volunteers", volunteers.list_volunteers)
+register(app, "assign", volunteers.assign_items)
 register(app, "deadline", deadline.show_deadline)
 app.add_typer(deadline.holidays_app, name="holidays")
 

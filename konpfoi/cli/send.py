@@ -142,7 +142,8 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
                                                                       else [])],
                    "unknown": [i.id for i in plan.unknown]
                    + ([report.unknown.id] if report and report.unknown else []),
-                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped]})
+                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
+                   "taken": [i.id for i in (report.skipped if report else [])]})
         return
     con = stdout()
     if report is None:
@@ -151,4 +152,6 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
     for item, reply in report.refused:
         warn(f"{item.id} to {item.body_email} refused by the server: {reply}")
     con.print(f"Sent {len(report.sent)}" + (f", refused {len(report.refused)}"
-                                            if report.refused else "") + ".")
+                                            if report.refused else "")
+              + (f"; {len(report.skipped)} sent or being sent by another konpfoi"
+                 if report.skipped else "") + ".")

@@ -26,5 +26,9 @@ def open_ledger(where: str | Path, create: bool = True,
         from konpfoi.ledger.sqlite import SqliteLedger
 
         ledger = SqliteLedger(ledger_url.sqlite_path(text), create=create)
-    ledger.volunteer = volunteer
+    try:
+        ledger.join(volunteer)
+    except BaseException:
+        ledger.close()
+        raise
     return ledger

@@ -80,6 +80,30 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
     return added, skipped
 
 
+def copy(source: Ledger, target: Ledger) -> tuple[Counter[str], Counter[str]]:
+    """Every record of `source` added to `target` unless it is there already: what an export
+    imported into `target` would do, in one transaction there. (added, already present).
+
+    A copy keeps every id; one that would have to be renumbered (the target holds another
+    item under it) is refused, and nothing is written: merging is for export and import.
+    """
+    added: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    ids: dict[str, str] = {}
+    with source.read(), target.write():
+        for rec in source.dump():
+            if rec["type"] == "header":
+                continue
+            new = target.load_record(rec, ids)
+            if rec["type"] == "item" and ids[rec["id"]] != rec["id"]:
+                raise Conflict(
+                    f"{target.url} already holds another item {rec['id']}; nothing was copied",
+                    hint="copy into an empty ledger, or merge: konpfoi export FILE, then "
+                         "konpfoi import FILE with the other ledger")
+            (added if new else skipped)[rec["type"]] += 1
+    return added, skipped
+
+
 def _check_header(path: Path, rec: dict) -> None:
     if rec.get("type") != "header" or rec.get("format") != APP_ID:
         raise InvalidInput(f"{path}:1: not a konpfoi ledger export",

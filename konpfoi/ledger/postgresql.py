@@ -118,9 +118,17 @@ def connect(psycopg: Any, url: str, shown: str) -> Any:
                 except psycopg.Error as again:
                     first = _first_line(again)
         raise StorageError(f"cannot open the ledger {shown} ({first})",
-                           hint=PASSWORD_HINT if "password" in first else
-                           "check the host, database name and user in the ledger URL "
-                           "(konpfoi where), and that the server is running") from None
+                           hint=_connection_hint(first)) from None
+
+
+def _connection_hint(reason: str) -> str:
+    if "password" in reason:
+        return PASSWORD_HINT
+    if "certificate" in reason or "SSL" in reason:
+        return ("check the server's certificate: name its CA in the URL "
+                "(sslrootcert=/path/to/ca.pem) or put it in ~/.postgresql/root.crt")
+    return ("check the host, database name and user in the ledger URL (konpfoi where), and "
+            "that the server is running")
 
 
 def _keyring_password(info: dict[str, Any]) -> str | None:
@@ -138,5 +146,8 @@ def _keyring_password(info: dict[str, Any]) -> str | None:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines() or [type(exc).__name__]
-    return text[-1] if text[0].startswith("connection failed:") and len(text) > 1 else text[0]
+    """libpq's reason, without the socket or address it tried (the URL says which)."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if text.startswith("connection failed:"):
+        text = text.rsplit(" failed: ", 1)[-1]
+    return text

@@ -128,6 +128,11 @@ class Ledger(ABC):
     # -- volunteers ------------------------------------------------------------------------
 
     @abstractmethod
+    def join(self, volunteer: Volunteer | None) -> None:
+        """Work as `volunteer` from now on: every event added says so, and the ledger keeps
+        their row (a new name for their email replaces the old one)."""
+
+    @abstractmethod
     def add_volunteer(self, volunteer: Volunteer, joined_at: str | None = None) -> None:
         """Keep a volunteer (a new name for a known email replaces the old one)."""
 

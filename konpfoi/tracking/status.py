@@ -41,11 +41,13 @@ _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend 
 class Row:
     item: Item
     view: View
+    owner: str | None = None  # the email of the volunteer who looks after it
 
     def to_dict(self) -> dict[str, Any]:
         i = self.item
         return {"id": i.id, "body_id": i.body_id, "body": i.body_name, "campaign": i.campaign,
-                "kind": i.kind, "subject": i.subject, **self.view.to_dict()}
+                "kind": i.kind, "subject": i.subject, **self.view.to_dict(),
+                "owner": self.owner}
 
 
 @dataclass
@@ -94,7 +96,8 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
         counts = ledger.view_counts(t, campaign, body_id, owner)
         events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
         rows = [Row(i, derive(i.kind, events.get(i.id, []), cals, today, item_id=i.id,
-                              nation=i.nation, policy=policy))
+                              nation=i.nation, policy=policy),
+                    owner_of(effective(events.get(i.id, []))))
                 for i in items]
     finally:
         gc.freeze()

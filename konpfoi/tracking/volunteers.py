@@ -32,11 +32,14 @@ def owner_of(events: Sequence[Event]) -> str | None:
 
 
 def find(ledger: Ledger, who: str) -> Volunteer:
-    """A volunteer by email, name, or the start of a name ("jo" for Jo Campaigner)."""
+    """A volunteer by email, name, the start of a word of their name or email ("jo" for Jo
+    Campaigner), or failing those a part of either."""
     known = [Volunteer(v["email"], v["name"]) for v in ledger.volunteers()]
     text = who.strip().lower()
     for test in (lambda v: v.email == text, lambda v: v.name.lower() == text,
-                 lambda v: v.name.lower().startswith(text) or v.email.startswith(text)):
+                 lambda v: v.email.startswith(text)
+                 or any(w.startswith(text) for w in v.name.lower().split()),
+                 lambda v: text in v.name.lower() or text in v.email):
         found = [v for v in known if test(v)]
         if len(found) == 1:
             return found[0]

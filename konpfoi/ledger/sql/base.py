@@ -25,7 +25,6 @@ class SqlBase(Ledger):
         self.db = db
         self.dialect = dialect
         self._in_tx = False
-        self._volunteer_kept = False  # this transaction has made sure the volunteer's row is in
 
     def close(self) -> None:
         self.db.close()
@@ -42,28 +41,15 @@ class SqlBase(Ledger):
         try:
             yield self
         except self.db.errors as exc:  # raised while reading rows, outside `execute`
-            self._rollback()
+            self.db.execute("ROLLBACK")
             raise self.db.failure(exc) from None
         except BaseException:
-            self._rollback()
+            self.db.execute("ROLLBACK")
             raise
         else:
             self.db.execute("COMMIT" if commit else "ROLLBACK")
         finally:
             self._in_tx = False
-
-    def _register_volunteer(self) -> str | None:
-        """The email of the ledger's volunteer, their row kept once per transaction."""
-        if self.volunteer is None:
-            return None
-        if not self._volunteer_kept:
-            self.add_volunteer(self.volunteer)
-            self._volunteer_kept = True
-        return self.volunteer.email
-
-    def _rollback(self) -> None:
-        self._volunteer_kept = False
-        self.db.execute("ROLLBACK")
 
     def write(self) -> AbstractContextManager[Ledger]:
         return self._transaction(self.BEGIN_WRITE, commit=True)

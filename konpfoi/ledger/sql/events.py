@@ -25,7 +25,7 @@ class EventsSql(SqlBase):
                   uid: str | None = None, recorded_at: str | None = None,
                   actor: str | None = CURRENT) -> Event:
         if actor == CURRENT:
-            actor = self._register_volunteer()
+            actor = self.volunteer.email if self.volunteer else None
         event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
                            note, data, voids, actor)
         row = self.db.one(

@@ -14,6 +14,14 @@ _KEEP = ("INSERT INTO volunteers (email, name, joined_at) VALUES (?, ?, ?) "
 
 
 class VolunteersSql(SqlBase):
+    def join(self, volunteer: Volunteer | None) -> None:
+        self.volunteer = volunteer
+        if volunteer is None:
+            return
+        row = self.db.one("SELECT name FROM volunteers WHERE email = ?", (volunteer.email,))
+        if row is None or row[0] != volunteer.name:
+            with self.write():
+                self.add_volunteer(volunteer)
     def add_volunteer(self, volunteer: Volunteer, joined_at: str | None = None) -> None:
         self.db.execute(_KEEP, (volunteer.email, volunteer.name, joined_at or now_utc()))
 
