@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,7 @@ class Loopback:
         from aiosmtpd.smtp import AuthResult
 
         self.received: list[tuple[list[str], bytes]] = []
+        self.connections: list[tuple[object, float]] = []  # (client's address, when): each
         self.refuse = refuse or set()
         self.drop_at = drop_at
         self.lock = threading.Lock()
@@ -216,6 +218,7 @@ class Loopback:
                         server.transport.close()  # gone, without an answer
                         return None
                     outer.received.append((list(envelope.rcpt_tos), envelope.content))
+                    outer.connections.append((session.peer, time.monotonic()))
                 return "250 2.0.0 OK queued"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
@@ -235,6 +238,15 @@ class Loopback:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
         self.controller.start()
         self.host, self.port = "127.0.0.1", port
+
+    def overlapping(self) -> bool:
+        """Whether two connections (two konpfoi processes) delivered at the same time."""
+        spans: dict[object, list[float]] = {}
+        for peer, when in self.connections:
+            span = spans.setdefault(peer, [when, when])
+            span[1] = when
+        ordered = sorted(spans.values())
+        return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:], strict=False))
 
     def message_ids(self) -> list[str]:
         import re

@@ -173,8 +173,8 @@ def test_exactly_once_when_the_sender_is_killed_at_random(run, me: Path, smtp) -
         proc = subprocess.Popen([sys.executable, "-m", "konpfoi", "send", "--campaign", "k",
                                  "--yes"], env=env, cwd=me, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        try:
-            proc.wait(timeout=rng.uniform(0.15, 0.6))
+        try:  # killed at random ten times; then, however loaded the machine, it finishes
+            proc.wait(timeout=rng.uniform(0.15, 0.6) if kills < 10 else 300)
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()

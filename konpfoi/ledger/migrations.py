@@ -178,12 +178,12 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
     ("m005_shared_status", (
         # PostgreSQL keeps `status`'s cache beside the ledger, one row per item and stamp
         # (volunteers with other holidays or settings do not overwrite each other's), in an
-        # unlogged table: disposable, so not worth a write-ahead log. An item's latest event
-        # is found from an index that holds both columns.
+        # unlogged table: disposable, so not worth a write-ahead log.
         Only("postgresql", """CREATE UNLOGGED TABLE item_views (
             stamp TEXT NOT NULL,
             item_id TEXT NOT NULL,
             last_event {int},
+            seq {int} NOT NULL,
             due {int},
             state_early TEXT NOT NULL,
             state_late TEXT NOT NULL,
@@ -195,8 +195,21 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
             PRIMARY KEY (stamp, item_id))"""),
         Only("postgresql", "CREATE TABLE view_stamps (stamp TEXT PRIMARY KEY, "
                            "used_at TEXT NOT NULL)"),
-        Only("postgresql", "CREATE INDEX events_item_last ON events (item_id, id)"),
-        Only("postgresql", "DROP INDEX events_item"),
+        # Each item's latest event, kept by a trigger as events are added, so that finding
+        # the views that are out of date reads one row per item, not every event.
+        Only("postgresql", "CREATE TABLE item_last (item_id TEXT PRIMARY KEY "
+                           "REFERENCES items (id), last {int} NOT NULL)"),
+        Only("postgresql", """CREATE FUNCTION konpfoi_item_last() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO item_last (item_id, last) VALUES (NEW.item_id, NEW.id)
+                ON CONFLICT (item_id) DO UPDATE SET last = GREATEST(item_last.last, NEW.id);
+                RETURN NULL;
+            END $$"""),
+        Only("postgresql", "CREATE TRIGGER events_item_last AFTER INSERT ON events "
+                           "FOR EACH ROW EXECUTE FUNCTION konpfoi_item_last()"),
+        Only("postgresql", "INSERT INTO item_last (item_id, last) "
+                           "SELECT item_id, MAX(id) FROM events GROUP BY item_id"),
     )),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,8 +12,8 @@ from typing import Any
 
 from konpfoi.ledger.sql.views import VIEW_COLUMNS, VIEW_UPDATE, ViewsSql
 
-_TYPES = ("text", "bigint", "text", "bigint", "text", "text", "bigint", "bigint", "bigint",
-          "bigint", "text")  # each of VIEW_COLUMNS, for unnest
+_TYPES = ("text", "bigint", "text", "bigint", "bigint", "text", "text", "bigint", "bigint",
+          "bigint", "bigint", "text")  # each of VIEW_COLUMNS, for unnest
 _SAVE = (f"INSERT INTO item_views ({', '.join(VIEW_COLUMNS)}) "
          f"SELECT * FROM unnest({', '.join(f'?::{t}[]' for t in _TYPES)}) "
          f"ON CONFLICT (stamp, item_id) DO UPDATE SET {VIEW_UPDATE}")
@@ -21,10 +21,8 @@ _KEEP_DAYS = 31
 
 
 class PostgresViews(ViewsSql):
-    _stamp = ""
-
-    def _views_join(self) -> tuple[str, list[Any]]:
-        return "item_views v ON v.item_id = i.id AND v.stamp = ?", [self._stamp]
+    def _latest(self) -> str:
+        return "item_last"  # kept by a trigger on events: no aggregate over every event
 
     def attach_views(self, cache_dir: Path, stamp: str) -> None:
         """Note that `stamp` is in use today; forget the rows of stamps not used for a month

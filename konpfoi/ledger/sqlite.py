@@ -78,7 +78,7 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, VolunteersSql, ClaimsSql, Du
 
     def _views_path(self, cache_dir: Path) -> Path:
         # (the last part names the cache's format: a new one starts a new file)
-        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}\0v2".encode()).hexdigest()[:20]
+        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}\0v3".encode()).hexdigest()[:20]
         return cache_dir / f"status-{key}.db"
 
 

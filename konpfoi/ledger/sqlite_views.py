@@ -23,10 +23,10 @@ class SqliteViews(ViewsSql):
     def _views_path(self, cache_dir: Path) -> Path:
         raise NotImplementedError
 
-    def _views_join(self) -> tuple[str, list[Any]]:
-        return "vc.item_views v ON v.item_id = i.id", []
+    _VIEWS = "vc.item_views"
 
     def attach_views(self, cache_dir: Path, stamp: str) -> None:
+        self._stamp = stamp
         path = self._views_path(private_dir(cache_dir))
         if self._views == path:
             return
@@ -37,7 +37,8 @@ class SqliteViews(ViewsSql):
                 self.db.execute("ATTACH DATABASE ? AS vc", (str(path),))
                 self.db.execute(
                     "CREATE TABLE IF NOT EXISTS vc.item_views (item_id TEXT PRIMARY KEY, "
-                    "last_event INTEGER, stamp TEXT NOT NULL, due INTEGER, "
+                    "last_event INTEGER, stamp TEXT NOT NULL, seq INTEGER NOT NULL, "
+                    "due INTEGER, "
                     "state_early TEXT NOT NULL, state_late TEXT NOT NULL, "
                     "rank_early INTEGER NOT NULL, rank_late INTEGER NOT NULL, "
                     "next_early INTEGER, next_late INTEGER, owner TEXT)")

@@ -208,7 +208,8 @@ class Ledger(ABC):
 
     @abstractmethod
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[Item, int | None]]: ...
+                    ) -> list[tuple[Item, int | None, int]]:
+        """Items whose view is missing or out of date: (lean item, latest event id, seq)."""
 
     @abstractmethod
     def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...

@@ -116,11 +116,11 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
     stale = ledger.stale_views(stamp, campaign, body_id)
     if not stale:
         return
-    ids = [item.id for item, _ in stale]
+    ids = [item.id for item, _, _ in stale]
     events = ledger.events(ids if len(ids) <= 500 else None, lean=True)
     rows = []
     one_day = dt.timedelta(days=1)
-    for item, last in stale:
+    for item, last, seq in stale:
         evs = effective(events.get(item.id, []))
         s = summarise(item.kind, evs, cals, policy=policy, nation=item.nation)
         probe = judge(item.kind, s, cals, _ANY_DAY, nation=item.nation)
@@ -131,7 +131,7 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
             early_day, late_day = probe.due - one_day, probe.due + one_day
             early = judge(item.kind, s, cals, early_day, nation=item.nation)
             late = judge(item.kind, s, cals, late_day, nation=item.nation)
-        rows.append((item.id, last, stamp, probe.due.toordinal() if probe.due else None,
+        rows.append((item.id, last, stamp, seq, probe.due.toordinal() if probe.due else None,
                      early.state, late.state, _rank(early), _rank(late),
                      _next(early, early_day), _next(late, late_day), owner_of(evs)))
     ledger.save_views(rows)

@@ -74,9 +74,10 @@ def _check_name(name: str) -> str:
 
 class PostgresCluster:
     def __init__(self, *, bindir: Path | None = None, start_timeout: int = 60,
-                 tls: bool = False) -> None:
+                 tls: bool = False, settings: dict[str, str] | None = None) -> None:
         self.bindir = bindir or find_bindir()
         self.tls = tls
+        self.settings = settings or {}  # more -c NAME=VALUE for the server (a benchmark's)
         self.tcp_port: int | None = None
         self.certs = None
         self.start_timeout = start_timeout
@@ -141,6 +142,8 @@ class PostgresCluster:
                     "-c max_connections=50 -c shared_buffers=16MB")
             if self.tls:
                 opts += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+            opts += "".join(f" -c {k}={v}" for k, v in self.settings.items())
+            self._opts = opts
             self._as_owner(self.bindir / "pg_ctl", "start", "-w", "-t", str(self.start_timeout),
                            "-D", self.data, "-l", self.folder / "postgres.log", "-o", opts)
             self.running = True
@@ -149,6 +152,13 @@ class PostgresCluster:
             raise
         self.started_in = time.monotonic() - began
         return self
+
+    def restart(self) -> None:
+        """Stop and start the same cluster: its data kept, its shared buffers empty."""
+        assert self.data is not None and self.folder is not None
+        self._as_owner(self.bindir / "pg_ctl", "restart", "-w", "-m", "fast", "-t",
+                       str(self.start_timeout), "-D", self.data, "-l",
+                       self.folder / "postgres.log", "-o", self._opts)
 
     def stop(self) -> None:
         if self.running and self.data is not None:
