@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from konpfoi.ledger.model import Volunteer
     from konpfoi.ledger.store import Ledger
     from konpfoi.letters.templates import Templates
+    from konpfoi.mail.imap import ImapConnection, ImapServer
+    from konpfoi.mail.matching import Contacts
+    from konpfoi.mail.signin import Ask, Show
 
 
 class Context:
@@ -42,6 +45,18 @@ class Context:
         from konpfoi.directory import catalogue
 
         return catalogue.load(self.ws.bodies_imported, self.ws.bodies_overlay)
+
+    @property
+    def own_addresses(self) -> set[str]:
+        """The user's own addresses: mail from them is never a body's reply."""
+        return {a.lower() for a in (self.config.email, *self.config.other_emails) if a}
+
+    @cached_property
+    def contacts(self) -> dict[str, Contacts]:
+        """Each body's addresses and mail domains, for matching what comes in."""
+        from konpfoi.mail.matching import contacts_of
+
+        return contacts_of(self.directory)
 
     @cached_property
     def templates(self) -> Templates:
@@ -83,3 +98,26 @@ class Context:
         from konpfoi.ledger.backends import open_ledger
 
         return open_ledger(self.ws.ledger_url, create=create, volunteer=self.volunteer)
+
+    # -- the mail account ----------------------------------------------------------------------
+
+    def imap_server(self, *, host: str | None = None, port: int | None = None,
+                    user: str | None = None, security: str | None = None) -> ImapServer:
+        """The IMAP server from konpfoi.yaml and the command line's overrides; the user is
+        imap.user, else smtp.user, else your email address."""
+        from dataclasses import replace
+
+        from konpfoi.mail import imap
+
+        settings = self.config.imap
+        if not settings.user:
+            settings = replace(settings, user=self.config.smtp.user or self.config.email)
+        return imap.server(settings, host=host, port=port, user=user, security=security)
+
+    def imap(self, srv: ImapServer, ask: Ask | None = None,
+             show: Show | None = None) -> ImapConnection:
+        """A signed-in IMAP connection (a password or an OAuth2 token, as configured)."""
+        from konpfoi.mail import imap, signin
+
+        login = signin.login("imap", srv.user, srv.host, srv.auth, self.config.oauth, ask, show)
+        return imap.ImapConnection(srv, login)

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,8 +71,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ledger_backend: st
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
-    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_DEBUG", "KONPFOI_LEDGER", "PGPASSWORD",
-                "PGSERVICE", "PGHOST", "PGUSER", "PGDATABASE"):
+    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_IMAP_PASSWORD", "KONPFOI_DEBUG",
+                "KONPFOI_LEDGER", "PGPASSWORD", "PGSERVICE", "PGHOST", "PGUSER", "PGDATABASE"):
         monkeypatch.delenv(var, raising=False)
     if ledger_backend == "postgresql":
         monkeypatch.setenv("KONPFOI_LEDGER", request.getfixturevalue("pg_databases")())
@@ -107,6 +109,13 @@ def pg_databases(pg_admin, postgres):
         pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def open_test_ledger():  # type: ignore[no-untyped-def]
+    """The ledger of the workspace the test works in, whichever backend it is."""
+    from konpfoi.context import Context
+
+    return Context().ledger()
+
+
 def ledger_rows(sql: str, args: tuple = ()) -> list[tuple]:
     """The rows of a query on this test's ledger (either backend; `?` placeholders)."""
     from konpfoi.context import Context
@@ -120,6 +129,13 @@ def ledger_rows(sql: str, args: tuple = ()) -> list[tuple]:
 def frozen():
     """The clock stopped at noon on TODAY; a module opts in with pytest.mark.usefixtures."""
     with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@contextmanager
+def on_day(day: str) -> Iterator[None]:
+    """What is inside happens at noon on `day`: a request drafted before it was sent."""
+    with time_machine.travel(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00"), tick=False):
         yield
 
 
@@ -275,9 +291,25 @@ def smtp():
 def use_server(home: Path, server: Loopback, user: str | None = None) -> None:
     """Point the workspace's smtp settings at a loopback server."""
     text = (home / "konpfoi.yaml").read_text()
-    text = text.replace("  host: \n", f"  host: {server.host}\n")
-    text = text.replace("  port: \n", f"  port: {server.port}\n")
-    text = text.replace("  security: starttls", "  security: none")
+    start = text.index("smtp:\n")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    block = block.replace("  host: \n", f"  host: {server.host}\n")
+    block = block.replace("  port: \n", f"  port: {server.port}\n")
+    block = block.replace("  security: starttls", "  security: none")
+    block = block.replace("  rate: 20/min", "  rate: none")  # tests need not wait
     if user:
-        text = text.replace("  user: \n", f"  user: {user}\n")
-    (home / "konpfoi.yaml").write_text(text)
+        block = block.replace("  user: \n", f"  user: {user}\n")
+    (home / "konpfoi.yaml").write_text(text[:start] + block + text[end:])
+
+
+def use_imap(home: Path, host: str, port: int, user: str, security: str = "none",
+             extra: str = "") -> None:
+    """Point the workspace's imap settings at a loopback server (`extra`: more lines)."""
+    path = home / "konpfoi.yaml"
+    text = path.read_text()
+    start = text.index("imap:\n")
+    end = text.index("\n\n", start)
+    block = (f"imap:\n  host: {host}\n  port: {port}\n  user: {user}\n"
+             f"  security: {security}\n" + extra)
+    path.write_text(text[:start] + block.rstrip("\n") + text[end:])

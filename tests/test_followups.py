@@ -7,16 +7,17 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import add_lothian, use_server, write
+from conftest import add_lothian, on_day, use_server, write
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 
 @pytest.fixture
 def story(run, me: Path, tmp_path) -> Path:
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
-    add_lothian(me)
-    run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
+        add_lothian(me)
+        run("draft", "--to", "hb:S08000024", "-q", "palantir-fdp", "--campaign", "c")
     run("mark-sent", "--campaign", "c", "--date", "2026-10-01")
     eml = write(tmp_path / "r.eml", "From: FOI <FOI@selondonics.nhs.uk>\nSubject: Re: K-0001\n"
                 "Date: Fri, 30 Oct 2026 09:00:00 +0000\nMessage-ID: <r@x>\n\nOur answer.\n")
@@ -40,9 +41,9 @@ def test_code_by_flags_and_the_state_follows(run, story: Path) -> None:
 
 
 def test_code_interactively(run, story: Path) -> None:
-    answers = "answered\n\nYes\n" + "refused\ns43, s40\n\n" + "skip\n" * 5
+    answers = "\n" + "answered\n\nYes\n" + "refused\ns43, s40\n\n" + "skip\n" * 5
     out = run("code", "K-0001", input=answers)
-    assert "coded: partly answered (2 question(s))" in out.stdout
+    assert "coded: partly answered (2 questions)" in out.stdout
     shown = run.json("show", "K-0001")
     assert {a["question"]: a["exemptions"] for a in shown["answers"]} == {
         1: [], 2: ["s.43", "s.40"]}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import TODAY, ledger_rows, use_server, write
+from conftest import TODAY, ledger_rows, on_day, use_server, write
 
 from konpfoi.ledger.backends import open_ledger
 from konpfoi.ledger.model import Claim
@@ -30,8 +30,9 @@ def _as(run, home: Path, monkeypatch, name: str, email: str) -> None:
 def shared(run, me: Path, ledger_url: str, monkeypatch, tmp_path: Path) -> Path:
     """Jo drafts four requests in a ledger that Ann's workspace shares."""
     monkeypatch.setenv("KONPFOI_LEDGER", ledger_url)
-    run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
-        "-q", "palantir-fdp", "--campaign", "fdp")
+    with on_day("2026-10-28"):  # drafted before it was sent
+        run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
+            "-q", "palantir-fdp", "--campaign", "fdp")
     _as(run, tmp_path / "ann", monkeypatch, "Ann Organiser", "Ann@Example.org")
     return tmp_path / "ann"
 

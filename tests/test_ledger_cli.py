@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import ledger_rows, mode, write
+from conftest import ledger_rows, mode, on_day, write
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 @pytest.fixture
 def three(run, me: Path) -> Path:
     """Three drafted requests in campaign fdp-2026."""
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "-q", "palantir-fdp",
-        "--campaign", "fdp-2026")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "-q", "palantir-fdp",
+            "--campaign", "fdp-2026")
     return me
 
 
@@ -67,7 +68,8 @@ def test_status_sorted_by_urgency_with_filters(run, three: Path) -> None:
     assert [i["id"] for i in later["items"]] == ["K-0002", "K-0003"]
     within = run.json("status", "--due-within", "20")
     assert [i["id"] for i in within["items"]] == ["K-0003"]
-    assert run.json("status", "--campaign", "other")["items"] == []
+    # a campaign the ledger does not have is an error now (issue 13), not an empty list
+    assert "no requests for campaign" in run("status", "--campaign", "other", code=3).stderr
 
 
 def test_status_table_and_csv(run, three: Path) -> None:
@@ -230,3 +232,31 @@ def test_reply_bad_input(run, three: Path, tmp_path: Path) -> None:
     assert "unknown outcome" in run("reply", "K-0001", "--file", str(eml), "--outcome", "meh",
                                     code=5).stderr
     assert count_events(three) == before
+
+
+def test_status_filters_are_checked_named_and_counted(run, three: Path) -> None:
+    run("mark-sent", "K-0002", "--date", "2026-10-01")  # overdue since 2026-10-29
+    run("mark-sent", "K-0003", "--date", "2026-11-20")
+    err = run("status", "--campaign", "fdp-2062", code=3).stderr
+    assert "no requests for campaign 'fdp-2062'" in err and "did you mean fdp-2026" in err
+    err = run("status", "--body", "icb:QQQ", code=3).stderr
+    assert "no requests for body 'icb:QQQ'" in err
+    assert "no body" in run("status", "--body", "nowhere at all", code=3).stderr
+    table = run("status", "--state", "awaiting-response").stdout
+    assert "1 item (state awaiting response), 0 overdue" in table  # not the ledger's 1
+    table = run("status", "--campaign", "fdp-2026", "--body", "icb:QWO").stdout
+    assert "1 item (campaign fdp-2026; body icb:QWO), 1 overdue" in table
+    data = run.json("status", "--overdue")
+    assert data["overdue"] == 1 and data["filters"] == {"overdue": "only"}
+    nothing = run("status", "--body", "icb:QKK", "--overdue").stdout
+    assert "0 items (body icb:QKK; overdue only), 0 overdue - none match" in nothing
+
+
+def test_show_says_a_late_answer_was_late(run, three: Path, tmp_path) -> None:
+    run("mark-sent", "K-0002", "--date", "2026-10-01")
+    eml = tmp_path / "late.eml"
+    eml.write_text("From: FOI <wyicb.foi@nhs.net>\nSubject: Re: K-0002\nMessage-ID: <l@x>\n"
+                   "Date: Thu, 05 Nov 2026 10:00:00 +0000\n\nPlease find our response.\n")
+    run("reply", "K-0002", "--file", str(eml))
+    shown = run("show", "K-0002").stdout
+    assert "answered 2026-11-05, 5 working days late" in shown and "met" not in shown

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import TODAY, write
+from conftest import TODAY, on_day, write
 
 from konpfoi.errors import Conflict, StorageError
 from konpfoi.ledger import migrations
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.usefixtures("frozen")
 def _story(run, home: Path, tmp_path: Path) -> None:
     """A ledger with something of everything: volunteers, items, events of many kinds,
     drafted messages, a reply with an attachment, an unmatched message, coded answers."""
-    run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp", "--campaign", "c")
+    with on_day("2026-10-28"):
+        run("draft", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp",
+            "--campaign", "c")
     run("mark-sent", "K-0001", "--date", "2026-11-02")
     run("record", "K-0001", "acknowledged", "--their-ref", "FOI-1", "--note", "café ✓")
     run("record", "K-0001", "correction", "--event", "4", "--date", "2026-11-03")
@@ -74,7 +76,8 @@ def test_a_copy_never_renumbers(run, me: Path, pg_url: str, monkeypatch) -> None
     with open_ledger(pg_url) as other, other.write():  # another ledger with its own K-0001
         other.add_item(Item("K-0001", new_uid(), "foi", "icb:QWO", "X", "s", "2026-11-01"))
     out = run("ledger", "copy", "--to", pg_url, code=7)
-    assert "already holds another item K-0001; nothing was copied" in out.stderr
+    assert "K-0001 is already a different item here" in out.stderr
+    assert "nothing was copied" in out.stderr
     with open_ledger(pg_url) as other:
         assert [i.body_id for i in other.items()] == ["icb:QWO"]
 
@@ -241,7 +244,7 @@ def test_a_volunteer_role_reads_and_writes_but_never_migrates(run, me: Path, pos
     out = run.json("ledger", "upgrade", "--from", owner)
     assert out == {"ledger": owner, "schema": migrations.SCHEMA_VERSION}
     run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "c")
-    run("mark-sent", "K-0001", "--date", "2026-11-02")
+    run("mark-sent", "K-0001")
     assert run.json("status")["items"][0]["state"] == "awaiting response"
     with open_ledger(ann) as ledger, pytest.raises(StorageError) as exc:
         ledger.db.execute("DROP TABLE events")

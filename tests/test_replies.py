@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import ledger_rows
+from conftest import ledger_rows, on_day
 
 from konpfoi.mail import incoming
 
@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 @pytest.fixture
 def sent(run, me: Path) -> Path:
-    run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
-        "-q", "palantir-fdp", "--campaign", "fdp")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to", "icb:QT6",
+            "-q", "palantir-fdp", "--campaign", "fdp")
     run("mark-sent", "--campaign", "fdp", "--date", "2026-10-01")
     run("record", "K-0003", "acknowledged", "--their-ref", "SY/FOI/2026/0412")
     return me
@@ -89,8 +90,8 @@ def test_matching_never_attaches_a_reply_to_the_wrong_item(run, sent: Path, tmp_
             assert o["status"] == "unmatched", o
         else:
             assert o.get("item_id") == expected and o["status"] == "recorded", o
-    assert out["counts"] == {"recorded": 4, "acknowledged": 0, "duplicate": 0,
-                             "unmatched": 3, "failed": 0}
+    assert out["counts"] == {"recorded": 4, "acknowledged": 0, "bounce": 0, "own": 0,
+                             "duplicate": 0, "unmatched": 3, "failed": 0}
     named = next(o for o in outcomes if o["subject"] == "K-0001 and K-0002")
     assert {c["item"] for c in named["candidates"]} == {"K-0001", "K-0002"}
     assert run.json("show", "K-0001")["events"][-1]["data"]["message_id"] == "<a1@selondon>"
@@ -127,7 +128,7 @@ def test_unmatched_are_listed_and_matched_by_hand(run, sent: Path, tmp_path) -> 
                Message_ID="<fwd@x>")
     run("replies", "import", str(write_mbox(tmp_path / "f.mbox", [fwd])))
     listed = run.json("replies", "unmatched")
-    assert [r["key"] for r in listed] == ["<fwd@x>"]
+    assert [r["message_id"] for r in listed] == ["<fwd@x>"]
     stored = Path(listed[0]["file"])
     assert stored.is_file() and stored.resolve().is_relative_to((sent / "files").resolve())
     run("reply", "K-0004", "--file", str(stored))
@@ -217,7 +218,8 @@ def test_a_maildir(run, sent: Path, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_a_thousand_message_mbox(run, me: Path, tmp_path) -> None:
-    run("batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t")
+    with on_day("2026-09-28"):  # drafted before it was sent
+        run("batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t")
     run("mark-sent", "--campaign", "t", "--date", "2026-10-01")
     ids = [r[0] for r in ledger_rows("SELECT id FROM items ORDER BY seq")]
     msgs = []

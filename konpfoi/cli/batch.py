@@ -104,7 +104,8 @@ def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subjec
 
     kwargs = dict(ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts,
                   targets=plan.targets, sender=sender, template=template, qs=qs,
-                  campaign=campaign, subject=subject, now=now, drafts_root=s.ws.root)
+                  campaign=campaign, subject=subject, now=now, drafts_root=s.ws.root,
+                  prefix=s.config.prefix)
     if quiet or len(plan.targets) < 10:
         return drafting.draft(**kwargs)
     from rich.progress import Progress

@@ -2,70 +2,108 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, stdout
+from konpfoi.cli.common import JsonOpt, emit_json, stdout, warn
+
+if TYPE_CHECKING:
+    from konpfoi.ledger.model import Item
+    from konpfoi.tracking.answers import Answer
+
+_CHOICES = ["answered", "partly", "refused", "not-held", "skip"]
 
 
 def code_answers(
     item: Annotated[str, typer.Argument(metavar="ID", help="The item, e.g. K-0042.")],
     q: Annotated[list[str] | None, typer.Option(
-        "--q", help='N=outcome[:exemptions][:answer], e.g. 1=answered:"Yes, since 2024" or '
-                    "5=refused:s43. Without --q, konpfoi asks question by question.")] = None,
+        "--q", help='N=outcome[:exemptions][:answer], e.g. 1=answered:"Yes, since 2024", '
+                    "5=refused:s43 or 2=refused:reg 12(5)(e),s43; all=not-held codes every "
+                    "question at once. Without --q, konpfoi asks question by question.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Code a reply per question: answered, partly, refused (with exemptions), not held."""
     import datetime as dt
 
     from konpfoi.context import Context
+    from konpfoi.errors import InvalidInput
     from konpfoi.tracking import answers as coding
 
     s = Context()
     with s.ledger(create=False) as ledger:
         it = ledger.item(item)
-        answers = [coding.parse(spec, it.kind) for spec in q] if q else _ask(it)
+        if q:
+            answers, complete = [coding.parse(spec, it.kind) for spec in q], True
+        else:
+            answers, complete = _ask(it)
+        if not answers:
+            raise InvalidInput("no answers given",
+                               hint="answer the prompts, or give --q N=outcome...")
         event = coding.record(ledger, it.id, answers, dt.date.today())
     if as_json:
         emit_json({"item": it.id, "outcome": event.data["outcome"],
+                   "questions": event.data["questions"],
                    "answers": [a.__dict__ | {"exemptions": list(a.exemptions)}
                                for a in answers]})
         return
+    n = len(event.data["questions"])
     stdout().print(f"{it.id} coded: {event.data['outcome'].replace('-', ' ')} "
-                   f"({len(answers)} question(s))")
+                   f"({n} question{'s' if n != 1 else ''})")
+    if not complete:
+        warn(f"stopped before the last question: the {n} answered are kept; run konpfoi "
+             f"code {it.id} again for the rest")
 
 
-def _ask(it):  # type: ignore[no-untyped-def]
-    """Question by question, with Rich prompts."""
+def _ask(it: Item) -> tuple[list[Answer], bool]:
+    """Question by question, with no default: Enter alone asks again. A citation that cannot
+    apply asks again for that question only; what was typed before is kept, even if the
+    prompts are left early (end of input)."""
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from konpfoi.errors import InvalidInput
-    from konpfoi.law.exemptions import exemption
     from konpfoi.ledger.model import parse_outcome
     from konpfoi.tracking import answers as coding
 
     con = stdout()
-    answers = []
+    answers: list[coding.Answer] = []
     try:
+        same = Prompt.ask("one outcome for every question? (answered, partly, refused, "
+                          "not-held; Enter: question by question)", default="",
+                          show_default=False).strip()
+        if same:
+            outcome = parse_outcome(same)
+            exemptions = _citations(it, outcome)
+            text = Prompt.ask("what they said (short)", default="", show_default=False)
+            return [coding.Answer(coding.ALL, outcome, exemptions, text or None)], True
         for question in it.questions:
             con.print(f"\n[bold]{question['number']}. {escape(question.get('label', ''))}[/]\n"
                       f"{escape(question['text'])}", soft_wrap=True)
-            word = Prompt.ask("outcome", choices=["answered", "partly", "refused", "not-held",
-                                                  "skip"], default="answered")
+            word = Prompt.ask("outcome", choices=_CHOICES)
             if word == "skip":
                 continue
             outcome = parse_outcome(word)
-            exemptions: tuple[str, ...] = ()
-            if outcome in ("refused", "partly-answered"):
-                cited = Prompt.ask("exemptions cited (e.g. s43, s40; blank for none)",
-                                   default="")
-                exemptions = tuple(exemption(c, it.kind)
-                                   for c in cited.replace(",", " ").split())
-            text = Prompt.ask("what they said (short)", default="") or None
-            answers.append(coding.Answer(question["number"], outcome, exemptions, text))
+            exemptions = _citations(it, outcome)
+            text = Prompt.ask("what they said (short)", default="", show_default=False)
+            answers.append(coding.Answer(question["number"], outcome, exemptions, text or None))
     except EOFError:
-        raise InvalidInput("no answers given",
-                           hint="answer the prompts, or give --q N=outcome... ") from None
-    return answers
+        return answers, False
+    return answers, True
+
+
+def _citations(it: Item, outcome: str) -> tuple[str, ...]:
+    """The exemptions cited, asked again until every one is one the law allows."""
+    from rich.prompt import Prompt
+
+    from konpfoi.errors import InvalidInput
+    from konpfoi.law.exemptions import cited
+
+    if outcome not in ("refused", "partly-answered"):
+        return ()
+    while True:
+        typed = Prompt.ask("exemptions cited (e.g. s43, s40(2), reg 12(5)(e); Enter for none)",
+                           default="", show_default=False)
+        try:
+            return cited(typed, it.kind) if typed.strip() else ()
+        except InvalidInput as exc:
+            warn(exc.message + (f" ({exc.hint})" if exc.hint else ""))

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 JsonOpt = Annotated[bool, typer.Option(
     "--json", help="Print JSON to stdout; errors become JSON on stderr.")]
 
+# The IMAP account's settings, overridable on every command that uses it (as send's --smtp-*).
+ImapHost = Annotated[str | None, typer.Option(help="Override imap.host.")]
+ImapPort = Annotated[int | None, typer.Option(help="Override imap.port.")]
+ImapUser = Annotated[str | None, typer.Option(help="Override imap.user.")]
+ImapSecurity = Annotated[str | None, typer.Option(
+    help="Override imap.security: none, starttls or ssl.")]
+
 
 def stdout() -> Console:
     from rich.console import Console
@@ -46,6 +53,13 @@ def note(message: str) -> None:
     from rich.markup import escape
 
     stderr().print(f"[dim]note:[/] {escape(message)}", soft_wrap=True)
+
+
+def secret_prompt() -> Callable[[str], str] | None:
+    """Ask for a password on the terminal (hidden), or None off a terminal: never on argv."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda prompt: str(typer.prompt(prompt, hide_input=True))
 
 
 def report_error(exc: KonpfoiError, as_json: bool) -> None:

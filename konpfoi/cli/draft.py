@@ -50,12 +50,16 @@ def draft_requests(
         drafts = drafting.draft(
             ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts, targets=targets,
             sender=sender, template=template, qs=qs, campaign=campaign, subject=subject,
-            now=dt.datetime.now().astimezone(), drafts_root=s.ws.root,
+            now=dt.datetime.now().astimezone(), drafts_root=s.ws.root, prefix=s.config.prefix,
         )
     warning = drafting.placeholder_warning(sender)
-    for d in drafts:
+    from konpfoi.directory.doubts import address_doubts
+
+    for d, target in zip(drafts, targets, strict=True):
         if d.note:
             note(d.note)
+        for doubt in address_doubts(target.body, d.item.body_email or ""):
+            warn(f"{d.item.id} to {d.item.body_email}: {doubt}")
     if warning:
         warn(warning)
     if as_json:

@@ -12,9 +12,11 @@ from konpfoi.cli import (
     code,
     deadline,
     draft,
+    drafts,
     exchange,
     followup,
     ledger,
+    login,
     questions,
     record,
     replies,
@@ -45,7 +47,9 @@ app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
+app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
 register(app, "reply", record.record_reply)

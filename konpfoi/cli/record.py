@@ -107,34 +107,42 @@ def record_reply(
         help="answered, partial, refused or not-held (or code it later).")] = None,
     date: DateOpt = None,
     note_: NoteOpt = None,
+    as_: Annotated[str | None, typer.Option(
+        "--as", help="reply, acknowledgement or bounce (default: what the .eml looks like: "
+                     "an automatic acknowledgement is recorded as one).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Store a reply and its attachments.
 
     An .eml is read for its date, sender and subject; every file is kept under files/ by
-    content hash.
+    content hash. An automatic acknowledgement or a bounce is recorded as what it is (it does
+    not stop the clock) unless --as says otherwise.
     """
     from konpfoi.context import Context
-    from konpfoi.mail import intake
+    from konpfoi.mail import inbox
 
     s = Context()
     with s.ledger() as ledger:
-        result = intake.store_reply(ledger, s.ws.files, item, list(files),
-                                    today=dt.date.today(), outcome=outcome, date=date,
-                                    note=note_)
-        view = _view(s, ledger, result.event.item_id)
-    for p in result.problems:
+        done = inbox.store_reply(ledger, s.ws.files, item, list(files), today=dt.date.today(),
+                                 own=s.own_addresses, contacts=s.contacts, outcome=outcome,
+                                 date=date, note=note_, as_=as_)
+        view = _view(s, ledger, done.event.item_id)
+    for p in done.problems:
         warn(f"reply: {p}")
+    event = done.event
     if as_json:
-        emit_json({"event": result.event.id, "item": result.event.item_id,
-                   "date": result.event.date, "data": result.event.data,
-                   "files": [str(x.path) for x in result.stored], **view.to_dict()})
+        emit_json({"event": event.id, "item": event.item_id, "kind": event.kind,
+                   "date": event.date, "data": event.data, "check": done.notes,
+                   "files": [str(x.path) for x in done.stored], **view.to_dict()})
         return
     con = stdout()
-    con.print(f"{result.event.item_id} #{result.event.id} reply {result.event.date}"
-              + (f" from {result.event.data['from']}" if "from" in result.event.data else ""),
+    con.print(f"{event.item_id} #{event.id} {event.kind} {event.date}"
+              + (f" from {event.data['from']}" if "from" in event.data else "")
+              + ("" if event.kind == "reply" else f": recorded as {done.as_words}"),
               soft_wrap=True)
-    for x in result.stored:
+    for n in done.notes:
+        warn(n)
+    for x in done.stored:
         con.print(f"  kept {x.path}", soft_wrap=True)
     con.print(f"  now: {view.state}; {view.next_action}", soft_wrap=True)
 

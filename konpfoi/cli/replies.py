@@ -1,28 +1,40 @@
-"""`konpfoi replies import|unmatched`: bring in the answers from a mailbox."""
+"""`konpfoi replies import|fetch|unmatched|assign|dismiss|undo`: what came back, sorted."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, register, stdout, warn
+from konpfoi.cli.common import JsonOpt, emit_json, register, stdout
+from konpfoi.cli.fetch import fetch_replies
+from konpfoi.cli.outcomes import show_outcomes
 
-app = typer.Typer(help="Import replies from a mailbox and match them to requests.",
+if TYPE_CHECKING:
+    from konpfoi.mail.inbox import Recorded
+
+app = typer.Typer(help="Fetch replies over IMAP, or import them from a mailbox file; match "
+                       "them to requests, and sort what did not match.",
                   no_args_is_help=True)
+MsgArg = Annotated[str, typer.Argument(
+    metavar="MSG", help="The message: its short id from `replies unmatched` (or Message-ID).")]
+AsOpt = Annotated[str | None, typer.Option(
+    "--as", help="Record it as a reply, an acknowledgement or a bounce (default: what it "
+                 "looks like).")]
 
 
 def import_replies(
     source: Annotated[Path, typer.Argument(
-        metavar="MAILBOX", help="An mbox file, a maildir, or a folder of .eml files.")],
+        metavar="MAILBOX", help="An mbox file, a maildir, a folder of .eml files or one .eml.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Import replies: each is matched to its request, or kept for you to match by hand.
+    """Import what came back: each message is classified and matched to its request.
 
-    Matching uses the In-Reply-To header, our reference (K-0042) or the body's, then the
-    sender's address with a similar subject. A message is recorded once however often it is
-    imported; automatic acknowledgements are recorded as such.
+    Your own mail is skipped; delivery failures are recorded as such; automatic replies as
+    acknowledgements (they never stop the clock); replies are matched by In-Reply-To, our
+    reference, the body's reference, or the sender. The rest waits in `replies unmatched`.
+    Exits 5 if any message could not be read.
     """
     import datetime as dt
 
@@ -32,49 +44,34 @@ def import_replies(
 
     s = Context()
     box = open_mailbox(source.expanduser())
-    addresses = {b.id: {c.email for c in b.contacts if c.email} for b in s.directory}
     with s.ledger() as ledger:
-        summary = intake.import_source(ledger, s.ws.files, box, addresses,
-                                        dt.date.today())
+        summary = intake.import_source(ledger, s.ws.files, box, s.contacts, s.own_addresses,
+                                       dt.date.today())
+    counts = summary.counts()
     if as_json:
         emit_json({"source": str(source), "outcomes": [o.to_dict() for o in summary.outcomes],
-                   "counts": {k: summary.count(k) for k in (
-                       "recorded", "acknowledged", "duplicate", "unmatched", "failed")}})
-        return
-    from rich.markup import escape
-
-    con = stdout()
-    for o in summary.outcomes:
-        if o.status in ("recorded", "acknowledged"):
-            con.print(f"[green]{o.status:<12}[/] {o.item_id}  {escape(o.subject[:60])}  "
-                      f"[dim]({escape(o.why)})[/]", soft_wrap=True)
-        elif o.status == "unmatched":
-            guesses = ", ".join(c["item"] for c in o.candidates[:3])
-            con.print(f"[yellow]unmatched[/]    {escape(o.sender)}: {escape(o.subject[:60])}"
-                      + (f"  [dim](perhaps {guesses})[/]" if guesses else ""), soft_wrap=True)
-        elif o.status == "failed":
-            warn(f"{o.label}: could not be read ({'; '.join(o.problems)})")
-        for p in o.problems if o.status in ("recorded", "acknowledged", "unmatched") else []:
-            warn(f"{o.label}: {p}")
-    counts = {k: summary.count(k) for k in ("recorded", "acknowledged", "duplicate",
-                                            "unmatched", "failed")}
-    con.print(", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no messages found")
-    if counts["unmatched"]:
-        con.print("Match the rest with: konpfoi replies unmatched")
+                   "counts": counts})
+    else:
+        show_outcomes(summary)
+    if counts["failed"]:
+        raise typer.Exit(5)
 
 
-def list_unmatched(as_json: JsonOpt = False) -> None:
-    """The imported messages that match no request, with best guesses and where each is kept."""
+
+def list_unmatched(
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Every message received, whatever became of it.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The messages that match no request, with the reason and the best guesses."""
     from konpfoi.context import Context
+    from konpfoi.mail import inbox
 
     s = Context()
-    if not s.ws.ledger_exists():
-        rows: list[dict] = []
-    else:
+    rows: list[dict[str, Any]] = []
+    if s.ws.ledger_exists():
         with s.ledger(create=False) as ledger:
-            rows = ledger.inbound_list("unmatched")
-    for r in rows:
-        r["file"] = str(next((s.ws.files / r["sha256"][:16]).glob("*"), ""))
+            rows = inbox.listing(ledger, s.ws.files, everything)
     if as_json:
         emit_json(rows)
         return
@@ -82,15 +79,97 @@ def list_unmatched(as_json: JsonOpt = False) -> None:
 
     con = stdout()
     if not rows:
-        con.print("No unmatched replies.")
+        con.print("No unmatched messages." if not everything else "No messages received.")
         return
     for r in rows:
-        guesses = "; ".join(f"{c['item']} ({c.get('why', '')})" for c in r["candidates"][:3])
-        con.print(f"[bold]{escape(r['subject'] or '(no subject)')}[/]\n"
-                  f"  from {escape(r['sender'] or '?')}, {r['date'] or 'no date'}\n"
-                  f"  {'perhaps ' + escape(guesses) if guesses else 'no good guess'}\n"
-                  f"  match it: konpfoi reply ID --file {r['file']}", soft_wrap=True)
+        what = r.get("class") or "message"
+        head = f"[bold]{r['handle']}[/] {escape(r['subject'] or '(no subject)')}"
+        if everything:
+            head += f"  [dim]{r['status']}{' on ' + r['item_id'] if r['item_id'] else ''}[/]"
+        con.print(head, soft_wrap=True)
+        con.print(f"  {what} from {escape(r['sender'] or '?')}, {r['date'] or 'no date'}",
+                  soft_wrap=True)
+        if r.get("reason"):
+            con.print(f"  [dim]{escape(r['reason'])}[/]", soft_wrap=True)
+        for c in r["candidates"][:3]:
+            con.print(f"  perhaps {c['item']}: {escape(c.get('why', ''))}", soft_wrap=True)
+        con.print(f"  [dim]{escape(r['file'])}[/]", soft_wrap=True)
+    if not everything:
+        first = next((r for r in rows if r["candidates"]), rows[0])
+        guess = first["candidates"][0]["item"] if first["candidates"] else "ID"
+        con.print(f"\nRecord one: konpfoi replies assign {first['handle']} {guess} "
+                  "[--as reply|acknowledgement|bounce]; set one aside: konpfoi replies "
+                  f"dismiss {first['handle']}", soft_wrap=True)
+
+
+def assign_reply(
+    message: MsgArg,
+    item: Annotated[str, typer.Argument(metavar="ID", help="The item it belongs to.")],
+    as_: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a received message on an item (moving it if it was on another)."""
+    import datetime as dt
+
+    from konpfoi.context import Context
+    from konpfoi.mail import inbox
+
+    s = Context()
+    with s.ledger(create=False) as ledger:
+        done = inbox.assign(ledger, s.ws.files, message, item, today=dt.date.today(),
+                            own=s.own_addresses, contacts=s.contacts, as_=as_)
+    _show_recorded(done, as_json)
+
+
+def _show_recorded(done: Recorded, as_json: bool) -> None:
+    if as_json:
+        emit_json({"item": done.item.id, "event": done.event.id, "kind": done.kind,
+                   "date": done.event.date, "moved_from": done.moved_from,
+                   "check": done.notes, "files": [str(x.path) for x in done.stored]})
+        return
+    from rich.markup import escape
+
+    con = stdout()
+    moved = f" (taken off {done.moved_from})" if done.moved_from else ""
+    con.print(f"{done.item.id} #{done.event.id} {done.event.date}: recorded as "
+              f"{done.as_words}{moved}", soft_wrap=True)
+    for n in done.notes:
+        con.print(f"  [yellow]check:[/] {escape(n)}", soft_wrap=True)
+
+
+def dismiss_reply(message: MsgArg, as_json: JsonOpt = False) -> None:
+    """Set a received message aside (undo with `replies undo MSG`)."""
+    _set_aside(message, undo=False, as_json=as_json)
+
+
+def undo_reply(message: MsgArg, as_json: JsonOpt = False) -> None:
+    """Put a message back among the unmatched, cancelling what was recorded from it."""
+    _set_aside(message, undo=True, as_json=as_json)
+
+
+def _set_aside(message: str, *, undo: bool, as_json: bool) -> None:
+    import datetime as dt
+
+    from konpfoi.context import Context
+    from konpfoi.mail import inbox
+
+    s = Context()
+    with s.ledger(create=False) as ledger:
+        rec, taken = inbox.set_aside(ledger, message, today=dt.date.today(), undo=undo)
+    status = "unmatched" if undo else "dismissed"
+    if as_json:
+        emit_json({"message": rec["key"], "status": status, "taken_from": taken})
+        return
+    handle = (rec.get("identity") or rec["key"])[:8]
+    done = (f"{handle} is back among the unmatched" if undo
+            else f"{handle} dismissed (undo: konpfoi replies undo {handle})")
+    stdout().print(done + (f"; its event on {taken} is voided" if taken else ""),
+                   soft_wrap=True)
 
 
 register(app, "import", import_replies)
+register(app, "fetch", fetch_replies)
 register(app, "unmatched", list_unmatched)
+register(app, "assign", assign_reply)
+register(app, "dismiss", dismiss_reply)
+register(app, "undo", undo_reply)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -12,14 +13,27 @@ from konpfoi.cli.common import note
 def campaign_report(
     campaign: Annotated[str | None, typer.Option(help="One campaign (default: everything).")]
     = None,
+    body: Annotated[str | None, typer.Option(help="One body (id, code or name).")] = None,
+    questions: Annotated[str | None, typer.Option(
+        "--questions", "-q", help="Only requests that asked this question set.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="md, csv, json or html.")] = "md",
     output: Annotated[str | None, typer.Option(
         "--output", "-o", help="Write to this file (default: print).")] = None,
     today: Annotated[str | None, typer.Option(help="Report as of this day.")] = None,
+    title: Annotated[str | None, typer.Option(
+        help="html: the page's title (default: the question set's).")] = None,
+    intro: Annotated[str | None, typer.Option(
+        help="html: an introduction, in your words (blank lines between paragraphs).")] = None,
+    intro_file: Annotated[Path | None, typer.Option(
+        help="html: read the introduction from a text file.")] = None,
+    group: Annotated[str | None, typer.Option(
+        help="html: the group publishing it (default: group.name in konpfoi.yaml).")] = None,
 ) -> None:
-    """What the campaign found: answers by body and question, refusals, who was late."""
+    """What the campaign found: answers by body and question, refusals, who was late.
+
+    A filter (--campaign, --body, --questions) that matches nothing says so and exits 3.
+    """
     import datetime as dt
-    from pathlib import Path
 
     from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
@@ -34,14 +48,36 @@ def campaign_report(
     day = parse_date(today, "--today") if today else dt.date.today()
     if not s.ws.ledger_exists():
         raise InvalidInput("the ledger is empty", hint="draft and send some requests first")
+    body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
+    if intro_file is not None:
+        try:
+            intro = intro_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{intro_file}: cannot read ({exc})") from None
     with s.ledger(create=False) as ledger:
-        if campaign and campaign not in ledger.campaigns():
-            raise InvalidInput(f"no campaign {campaign!r}",
-                               hint="campaigns: " + (", ".join(ledger.campaigns()) or "none"))
-        r = findings.build(ledger, s.calendars, day, campaign, policy=s.policy)
-    text = formats.render(r, fmt)
+        r = findings.build(ledger, s.calendars, day, campaign, policy=s.policy,
+                           body_id=body_id, question_set=questions,
+                           sets_info=_credits(s.question_dirs))
+    page = {"title": title, "intro": intro, "group": group or s.config.group.name,
+            "website": s.config.group.website}
+    text = formats.render(r, fmt, page)
     if output:
         atomic_write(Path(output), text, mode=0o644)
         note(f"wrote {output}")
     else:
         typer.echo(text, nl=False)
+
+
+def _credits(dirs: list[Path]) -> dict[str, dict[str, Any]]:
+    """Each question set's title and author, to credit them (a broken file is skipped)."""
+    from konpfoi.errors import KonpfoiError
+    from konpfoi.letters import questions as qmod
+
+    out = {}
+    for set_id, path in qmod.available(dirs).items():
+        try:
+            qs = qmod.parse(path)
+        except KonpfoiError:
+            continue
+        out[set_id] = {"title": qs.title, "source": qs.source}
+    return out

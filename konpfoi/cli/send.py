@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
+from konpfoi.cli.common import (
+    ImapHost,
+    ImapPort,
+    ImapSecurity,
+    ImapUser,
+    JsonOpt,
+    emit_json,
+    note,
+    secret_prompt,
+    stdout,
+    warn,
+)
 
 
 def send_items(
@@ -16,7 +27,9 @@ def send_items(
     = None,
     yes: Annotated[bool, typer.Option("--yes", help="Really send (default: a dry run).")]
     = False,
-    rate: Annotated[str | None, typer.Option(help="At most this fast, e.g. 20/min.")] = None,
+    rate: Annotated[str | None, typer.Option(
+        help="At most this fast, e.g. 20/min (smtp.rate; default 20/min); none: no pause.")]
+    = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
     followup: Annotated[str | None, typer.Option(
         help="Send the latest drafted follow-up of this kind (internal-review, chaser, ...) "
@@ -29,12 +42,21 @@ def send_items(
     smtp_user: Annotated[str | None, typer.Option(help="Override smtp.user.")] = None,
     smtp_security: Annotated[str | None, typer.Option(
         help="Override smtp.security: none, starttls or ssl.")] = None,
+    reconcile: Annotated[bool, typer.Option(
+        "--reconcile", help="Settle items whose outcome is unknown from your IMAP Sent "
+                            "folder (sends nothing).")] = False,
+    imap_host: ImapHost = None,
+    imap_port: ImapPort = None,
+    imap_user: ImapUser = None,
+    imap_security: ImapSecurity = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Send drafts over SMTP (a dry run unless --yes).
 
     The intent is recorded before each message and the server's answer after it, so an
-    interrupted run resumes without sending anything twice.
+    interrupted run resumes without sending anything twice. Paced (20 a minute unless
+    smtp.rate or --rate says otherwise); a temporary refusal is tried again; a copy of each
+    message goes to your Sent folder where your provider does not keep one itself.
     """
     import sys
 
@@ -43,7 +65,12 @@ def send_items(
     from konpfoi.mail import sending, transport
 
     s = Context()
-    interval = sending.parse_rate(rate)
+    imap_overrides = dict(host=imap_host, port=imap_port, user=imap_user,
+                          security=imap_security)
+    if reconcile:
+        _reconcile(s, items, campaign, imap_overrides, as_json)
+        return
+    interval = sending.parse_rate(rate or s.config.smtp.rate or sending.DEFAULT_RATE)
     try:
         srv = transport.server(s.config.smtp, host=smtp_host, port=smtp_port, user=smtp_user,
                              security=smtp_security)
@@ -65,31 +92,90 @@ def send_items(
         if not ready:
             _summary(None, plan, as_json)
             return
-        ask = None
-        if sys.stdin.isatty():
-            ask = lambda prompt: typer.prompt(prompt, hide_input=True)  # noqa: E731
         assert srv is not None
-        conn = transport.SmtpTransport(srv, transport.password(srv, ask))
+        from konpfoi.mail import signin
+
+        ask = secret_prompt()
+        login = signin.login("smtp", srv.user, srv.host, srv.auth, s.config.oauth, ask)
+        copies = _sent_copies(s, srv, imap_overrides, ask, as_json)
+        conn = transport.SmtpTransport(srv, login)
         try:
-            report = _send_with_progress(ledger, s, ready, conn, interval, retry,
-                                         as_json or not sys.stderr.isatty())
+            report = _send_with_progress(
+                ledger, s, ready, conn, interval, retry, as_json or not sys.stderr.isatty(),
+                reconnect=lambda: transport.SmtpTransport(srv, login), copy=copies)
         finally:
             conn.close()
+            if copies is not None:
+                copies.close()
     _summary(report, plan, as_json)
-    if report.error:
-        item = report.unknown
-        raise DeliveryError(
-            report.error + (f"; {item.id} may or may not have gone" if item else ""),
-            hint=f"run the same command again to send the rest; check {item.id} in your Sent "
-                 f"folder first" if item else "run the same command again to send the rest")
+    if report.error or report.not_sent:
+        raise DeliveryError(report.error or f"{report.not_sent} of {len(ready)} not sent",
+                            hint=_what_next(report))
 
 
-def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet):  # type: ignore[no-untyped-def]
+def _what_next(report) -> str:  # type: ignore[no-untyped-def]
+    """What to do about each kind of message that did not go."""
+    steps = []
+    if report.unknown:
+        ids = ", ".join(i.id for i in report.unknown)
+        steps.append(f"{ids} may or may not have gone: konpfoi send --reconcile checks your "
+                     "Sent folder")
+    if report.deferred or report.error:
+        steps.append("run the same command again later to send the rest (what was refused "
+                     "for now is tried again)")
+    if report.refused:
+        ids = " ".join(i.id for i, _ in report.refused)
+        steps.append(f"mend the address, then konpfoi send {ids} --retry --yes")
+    return "; ".join(steps)
+
+
+class _Copies:
+    """Puts each message sent in the IMAP Sent folder, on one connection for the run."""
+
+    def __init__(self, conn, folder: str) -> None:  # type: ignore[no-untyped-def]
+        self.conn, self.folder = conn, folder
+
+    def __call__(self, raw: bytes, when) -> str:  # type: ignore[no-untyped-def]
+        self.conn.append(self.folder, raw, "(\\Seen)", when)
+        return self.folder
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _sent_copies(s, srv, overrides, ask, as_json):  # type: ignore[no-untyped-def]
+    """The Sent folder to copy into, or None (and why, on stderr)."""
+    from konpfoi.errors import DeliveryError
+    from konpfoi.mail import providers
+
+    imap_host = overrides["host"] or s.config.imap.host
+    wanted, why = providers.sent_copies(s.config.smtp.sent_copies, srv.host, srv.port,
+                                        imap_host)
+    if not wanted:
+        if imap_host and not as_json:
+            note(f"no copies in your Sent folder: {why}")
+        return None
+    try:
+        conn = s.imap(s.imap_server(**overrides), ask)
+    except DeliveryError as exc:
+        if s.config.smtp.sent_copies == "on":
+            raise
+        warn(f"no copies in your Sent folder: {exc.message}")
+        return None
+    try:
+        return _Copies(conn, conn.folder(s.config.imap.sent, "\\Sent"))
+    except Exception:
+        conn.close()
+        raise
+
+
+def _send_with_progress(ledger, s, ready, conn, interval, retry, quiet, **more):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from konpfoi.mail import sending
 
-    kwargs = dict(now=lambda: dt.datetime.now().astimezone(), interval=interval, retry=retry)
+    kwargs = dict(now=lambda: dt.datetime.now().astimezone(), interval=interval, retry=retry,
+                  **more)
     if quiet or len(ready) < 5:
         return sending.send(ledger, s.ws.root, ready, conn, str(s.config.email), **kwargs)
     from rich.progress import Progress
@@ -140,8 +226,12 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
                                                                    else [])],
                    "refused": [{"item": i.id, "reply": r} for i, r in (report.refused if report
                                                                       else [])],
+                   "deferred": [{"item": i.id, "reply": r}
+                                for i, r in (report.deferred if report else [])],
+                   "retried": [{"item": i.id, "retries": n}
+                               for i, n in (report.retried if report else [])],
                    "unknown": [i.id for i in plan.unknown]
-                   + ([report.unknown.id] if report and report.unknown else []),
+                   + ([i.id for i in report.unknown] if report else []),
                    "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
                    "taken": [i.id for i in (report.skipped if report else [])]})
         return
@@ -151,7 +241,46 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
         return
     for item, reply in report.refused:
         warn(f"{item.id} to {item.body_email} refused by the server: {reply}")
-    con.print(f"Sent {len(report.sent)}" + (f", refused {len(report.refused)}"
-                                            if report.refused else "")
-              + (f"; {len(report.skipped)} sent or being sent by another konpfoi"
-                 if report.skipped else "") + ".")
+    for item, reply in report.deferred:
+        warn(f"{item.id} to {item.body_email} refused for now: {reply}")
+    for item in report.unknown:
+        warn(f"{item.id} to {item.body_email}: the connection broke as it was handed over")
+    for item, why in report.copies:
+        warn(f"{item.id} was sent, but its copy in your Sent folder failed: {why}")
+    counts = [("sent", len(report.sent)), ("refused", len(report.refused)),
+              ("refused for now", len(report.deferred)), ("retried", len(report.retried)),
+              ("unknown", len(report.unknown)),
+              ("sent or being sent by another konpfoi", len(report.skipped))]
+    con.print(", ".join(f"{k} {n}" for k, n in counts if n or k == "sent").capitalize() + ".")
+
+
+def _reconcile(s, items, campaign, overrides, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """send --reconcile: settle unknown outcomes from the Sent folder."""
+    import datetime as dt
+
+    from konpfoi.mail import sending, sentfolder
+
+    with s.ledger() as ledger:
+        plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
+                            campaign=campaign)
+        unknown = [i.id for i in plan.unknown]
+        found: list = []
+        missing: list[str] = []
+        if unknown:
+            with s.imap(s.imap_server(**overrides), secret_prompt()) as conn:
+                folder = conn.folder(s.config.imap.sent, "\\Sent")
+                found, missing = sentfolder.reconcile(ledger, conn, folder, unknown,
+                                                      dt.date.today())
+    if as_json:
+        emit_json({"settled": [f.__dict__ for f in found], "not_in_sent": missing})
+        return
+    con = stdout()
+    if not unknown:
+        con.print("No item has an unknown outcome.")
+        return
+    for f in found:
+        con.print(f"[green]sent[/]  {f.item_id} on {f.date} (found in your Sent folder)")
+    for item_id in missing:
+        warn(f"{item_id}: not in your Sent folder. If your provider files sent mail there, it "
+             f"did not go: konpfoi send {item_id} --retry --yes; if unsure, ask the body")
+    con.print(f"Settled {len(found)} of {len(unknown)}.")

@@ -110,7 +110,7 @@ def _show_human(t: Timeline, day: dt.date, explain: bool) -> None:
     for c in view.clocks:
         left = c.left(day, cal)
         status = ("paused: " + c.paused) if c.paused else (
-            f"met {c.stopped}" if c.stopped else
+            _stopped(c, cal) if c.stopped else
             f"{left} {'working ' if c.working else ''}day(s) left" if left is not None
             and left >= 0 else f"[red]overdue by {-left}[/]" if left is not None else "")
         con.print(f"  {c.label:<30} {c.due or '-'}  {status}  [dim]{escape(c.basis)}[/]",
@@ -127,3 +127,14 @@ def _show_human(t: Timeline, day: dt.date, explain: bool) -> None:
                     number = f"day {st.number:>2}" if st.number else "      "
                     con.print(f"      [dim]{number}  {st.date:%a %d %b %Y}  {escape(what)}[/]",
                               soft_wrap=True)
+
+
+def _stopped(c, cal) -> str:  # type: ignore[no-untyped-def]
+    """A finished clock: when, and whether in time ('answered 2026-11-30, 5 working days
+    late' — never 'met' for a late answer)."""
+    verb = "answered" if c.key in ("response", "review-answer", "chase") else "done"
+    if c.due is None or c.stopped <= c.due:
+        return f"{verb} {c.stopped}, in time"
+    late = cal.count(c.due, c.stopped) if c.working else (c.stopped - c.due).days
+    unit = "working day" if c.working else "day"
+    return f"[red]{verb} {c.stopped}, {late} {unit}{'s' if late != 1 else ''} late[/]"

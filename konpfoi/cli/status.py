@@ -51,6 +51,12 @@ def show_status(
     body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
     owner = _owner_email(s, mine, by)
     if not s.ws.ledger_exists():
+        if campaign or body_id:
+            from konpfoi.errors import NotFound
+
+            what = f"campaign {campaign!r}" if campaign else f"body {body_id!r}"
+            raise NotFound(f"no requests for {what}: the ledger is empty",
+                           hint="draft something first: konpfoi draft --to ... --questions ...")
         report = status.Report(day, [], 0, 0)
     else:
         from konpfoi.workspace.folders import cache_dir
@@ -74,7 +80,8 @@ def show_status(
         note(f"wrote {ics}")
     if as_json:
         emit_json({"today": day.isoformat(), "total": report.total,
-                   "matched": report.matched, "hidden_closed": report.hidden_closed,
+                   "matched": report.matched, "overdue": report.overdue,
+                   "filters": report.filters, "hidden_closed": report.hidden_closed,
                    "counts": report.counts, "items": [r.to_dict() for r in report.rows]})
         return
     if as_csv:
@@ -102,13 +109,15 @@ def _status_table(report: Report, limit: int) -> None:
     from rich.table import Table
 
     con = stdout()
-    overdue = sum(report.counts.get(s, 0) for s in ("overdue", "review overdue"))
     n = report.matched
-    head = f"{report.today:%a %d %b %Y}: {n} item{'s' if n != 1 else ''}, {overdue} overdue"
+    chosen = "; ".join(f"{k} {v}" for k, v in report.filters.items())
+    head = (f"{report.today:%a %d %b %Y}: {n} item{'s' if n != 1 else ''}"
+            + (f" ({escape(chosen)})" if chosen else "") + f", {report.overdue} overdue")
     if report.hidden_closed:
         head += f" ({report.hidden_closed} closed not shown: --all)"
     if not report.rows:
-        con.print(head + ("" if report.total else " - the ledger is empty: konpfoi draft ..."))
+        con.print(head + (" - none match" if report.total and report.filters else "" if
+                          report.total else " - the ledger is empty: konpfoi draft ..."))
         return
     table = Table(title=head, header_style="bold", title_justify="left")
     for col, kw in (("id", {"no_wrap": True}), ("body", {"ratio": 3}),

@@ -19,6 +19,12 @@ def init_workspace(
     email: Annotated[str | None, typer.Option(help="Your email address for replies.")] = None,
     address: Annotated[str | None, typer.Option(help="Postal address (optional).")] = None,
     signature: Annotated[str | None, typer.Option(help="Lines under your name.")] = None,
+    prefix: Annotated[str | None, typer.Option(
+        help="Item ids start with this (default K: K-0001). Give each volunteer's workspace "
+             "its own, so shared ledgers never have two items with one id.")] = None,
+    other_email: Annotated[list[str] | None, typer.Option(
+        "--other-email", help="Another address you send from; mail from it is your own "
+                              "(repeat for several).")] = None,
     ledger: Annotated[str | None, typer.Option(
         metavar="URL", help="A shared ledger: postgresql://host/dbname (no password), or "
                             "sqlite:///path/to/file.db.")] = None,
@@ -38,11 +44,14 @@ def init_workspace(
             email = typer.prompt("Your email address for correspondence", default="",
                                  show_default=False) or None
     ws, created = folders.init(folder.resolve(), name=name, email=email, address=address,
-                                 signature=signature, ledger=ledger)
+                               signature=signature, prefix=prefix,
+                               other_emails=other_email or None, ledger=ledger)
     shown = ledger_url.display(ws.config.ledger) if ws.config.ledger else None
     if as_json:
         emit_json({"workspace": str(ws.root), "created": created, "config": str(ws.config_path),
-                   "name": ws.config.name, "email": ws.config.email, "ledger": shown})
+                   "name": ws.config.name, "email": ws.config.email,
+                   "prefix": ws.config.prefix, "other_emails": list(ws.config.other_emails),
+                   "ledger": shown})
         return
     verb = "Created" if created else "Updated"
     stdout().print(f"{verb} workspace {ws.root}\n  config: {ws.config_path}"

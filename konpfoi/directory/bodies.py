@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi.workspace.config import NATIONS
+from konpfoi.workspace.config import BODY_NATIONS
 
 KINDS = {
+    "national": "national body (NHS England, DHSC, PHS, BSO, ...)",
     "icb": "Integrated Care Board",
     "trust": "NHS trust",
     "mp": "Member of Parliament",
@@ -21,14 +22,27 @@ KINDS = {
     "other": "other public body",
 }
 LAWS = ("foia", "foisa", "none")
-ROLES = ("foi", "foi-alt", "press", "general", "board", "dpo")
+# What each contact is for: the letters ask for the role they need (a request the FOI route,
+# an open letter the board or chair, a subject access request the DPO).
+ROLES = {
+    "foi": "FOI requests (an inbox, or the body's request form or page)",
+    "foi-alt": "another published FOI route",
+    "general": "general enquiries",
+    "press": "media enquiries",
+    "board": "the board: its secretary, governance team or public-questions address",
+    "chair": "the chair of the board",
+    "dpo": "the Data Protection Officer: subject access requests, data protection questions",
+}
 
 _BODY_FIELDS = (
     "id", "kind", "name", "short_name", "nation", "law", "region", "parent", "website",
     "contacts", "codes", "aliases", "predecessors", "formed", "successor", "closed", "constituency",
-    "party", "member_id", "tags", "notes",
+    "party", "member_id", "tags", "notes", "own_notes",
 )
-_CONTACT_FIELDS = ("role", "email", "url", "source", "checked", "note")
+# What loading adds to a body and no file holds: the file an entry (or its last override) came
+# from, and the file that first defined it.
+RUNTIME_FIELDS = ("origin", "defined_in")
+_CONTACT_FIELDS = ("role", "email", "url", "source", "checked", "note", "doubt")
 
 
 @dataclass(slots=True)
@@ -39,6 +53,12 @@ class Contact:
     source: str | None = None
     checked: str | None = None
     note: str | None = None
+    doubt: str | None = None  # why the address may not reach the body (a legacy inbox, ...)
+    origin: str = ""  # the file it came from (not written to any file)
+
+    @property
+    def where(self) -> str:
+        return self.email or self.url or ""
 
 
 @dataclass(slots=True)
@@ -64,7 +84,9 @@ class Body:
     member_id: int | None = None
     tags: list[str] = field(default_factory=list)
     notes: str | None = None
+    own_notes: str | None = None  # the user's own, from `konpfoi bodies note`
     origin: str = ""  # the file this entry (or its last override) came from
+    defined_in: str = ""  # the file that first defined it
 
     @property
     def code(self) -> str:
@@ -93,6 +115,8 @@ class Body:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        out["contacts"] = [{k: v for k, v in c.items() if k != "origin" and v is not None}
+                           for c in out["contacts"]]
         return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
 
     @classmethod
@@ -149,14 +173,14 @@ def parse_entries(data: Any, source: Path, known: set[str] | None = None) -> lis
                 ck.fail(m, "id", f"{what}: id must be '{kind}:<code>'")
             entry["kind"] = kind
         for key in ("name", "short_name", "region", "parent", "website", "successor",
-                    "constituency", "party", "notes"):
+                    "constituency", "party", "notes", "own_notes"):
             if key in m:
-                entry[key] = ck.text(m, key, what, single_line=key != "notes")
+                entry[key] = ck.text(m, key, what, single_line=key not in ("notes", "own_notes"))
         if "nation" in m:
             nation = ck.text(m, "nation", what)
-            if nation not in NATIONS:
+            if nation not in BODY_NATIONS:
                 ck.fail(m, "nation", f"{what}: unknown nation {nation!r}",
-                        hint="nations are " + ", ".join(NATIONS))
+                        hint="nations are " + ", ".join(BODY_NATIONS))
             entry["nation"] = nation
         if "law" in m:
             law = ck.text(m, "law", what)
@@ -201,15 +225,20 @@ def _contacts(ck: Any, m: Any, what: str) -> list[dict[str, Any]]:
         out.append({
             "role": role, "email": email, "url": url, "source": ck.text(c, "source", what),
             "checked": ck.date(c, "checked", what), "note": ck.text(c, "note", what),
+            "doubt": ck.text(c, "doubt", what),
         })
     return out
 
 
 def merge(base: dict[str, Any] | None, entry: dict[str, Any], origin: str) -> dict[str, Any]:
-    """Apply an entry (new, or an override of `base`) and say which file it came from."""
+    """Apply an entry (new, or an override of `base`) and say which file it, and each contact
+    it gives, came from."""
+    if "contacts" in entry:
+        entry = {**entry, "contacts": [{**c, "origin": origin} for c in entry["contacts"]]}
     if base is None:
         merged = dict(entry)
         merged.setdefault("law", default_law(merged["kind"], merged["nation"]))
+        merged["defined_in"] = origin
     else:
         merged = dict(base)
         for key, value in entry.items():
@@ -223,19 +252,25 @@ def merge(base: dict[str, Any] | None, entry: dict[str, Any], origin: str) -> di
     return merged
 
 
-_ORDER = {"icb": 0, "trust": 1, "hb": 2, "lhb": 3, "hsc": 4, "mp": 5}
+_ORDER = {"national": 0, "icb": 1, "trust": 2, "hb": 3, "lhb": 4, "hsc": 5, "mp": 6}
 _FIELD_ORDER = {name: i for i, name in enumerate(_BODY_FIELDS)}
 
 
-def dump(entries: list[dict[str, Any]], header: str, **top: Any) -> str:
-    """The YAML text of a bodies file: a comment header, then one block per body in a stable
-    order (kind, then id) with fields in a fixed order."""
+def dump(entries: list[dict[str, Any]], header: str, sort: bool = True, **top: Any) -> str:
+    """The YAML text of a bodies file: a comment header, then one block per body (in a stable
+    order, kind then id, unless `sort` is off) with fields in a fixed order."""
     import yaml
 
     rows = []
-    for e in sorted(entries, key=lambda e: (_ORDER.get(e["kind"], 9) if "kind" in e else 9,
-                                           e["id"])):
-        clean = {k: v for k, v in e.items() if k != "origin" and v not in (None, [], {}, "")}
+    if sort:
+        entries = sorted(entries, key=lambda e: (_ORDER.get(e["kind"], 9) if "kind" in e else 9,
+                                                 e["id"]))
+    for e in entries:
+        clean = {k: v for k, v in e.items()
+                 if k not in RUNTIME_FIELDS and v not in (None, [], {}, "")}
+        if "contacts" in clean:
+            clean["contacts"] = [{k: v for k, v in c.items() if k != "origin" and v is not None}
+                                 for c in clean["contacts"]]
         rows.append(dict(sorted(clean.items(), key=lambda kv: _FIELD_ORDER.get(kv[0], 99))))
     doc = {"version": 1, **top, "bodies": rows}
     text: str = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)

@@ -15,7 +15,7 @@ from konpfoi.errors import InvalidInput
 from konpfoi.workspace.files import atomic_write, private_dir
 from konpfoi.workspace.resources import packaged
 
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
 
 
 def load(*overlays: Path, base: Path | None = None) -> Directory:

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from konpfoi.directory.curated import contacts, national
 from konpfoi.directory.incoming import (
     NATIONS,
     Incoming,
@@ -36,6 +37,9 @@ KINDS = {
     "mps": "MPs: the MP lookup CSV (mp_lookup.csv, from the UK Parliament Members API)",
     "mps-api": "MPs: a UK Parliament Members API search result (JSON, House of Commons)",
     "devolved": "Scottish health boards, Welsh LHBs and trusts, NI HSC trusts (CSV)",
+    "national": "national and UK-wide bodies (CSV: id, name, short_name, aliases, nation, ...)",
+    "contacts": "contacts body by body, each with its source (CSV: body_id, role, email or url,"
+                " source, checked, note, doubt)",
 }
 
 NHS_REGIONS = {"Y56": "London", "Y58": "South West", "Y59": "South East", "Y60": "Midlands",
@@ -224,7 +228,8 @@ def devolved(path: Path, checked: str) -> Incoming:
 
 READERS = {"icb-list": icb_list, "icb-names": icb_names, "icb-contacts": icb_contacts,
            "trust-list": trust_list, "ods-trusts": ods_trusts, "trust-contacts": trust_contacts,
-           "mps": mps, "mps-api": mps_api, "devolved": devolved}
+           "mps": mps, "mps-api": mps_api, "devolved": devolved, "national": national,
+           "contacts": contacts}
 
 
 def read(kind: str, path: Path, checked: str) -> Incoming:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from konpfoi.directory.bodies import Body
+from konpfoi.directory.filters import Filter, matches, parse_where
 from konpfoi.errors import Ambiguous, InvalidInput, NotFound
 
 _CACHE_FORMAT = "1"
@@ -164,9 +166,11 @@ class Directory:
     # -- selecting many targets ----------------------------------------------------------------
 
     def select(self, to: list[str] | None = None, where: str | None = None,
-               include_closed: bool = False) -> list[Body]:
-        """Targets from ids, wildcards ('icb:*') and names, filtered by --where."""
-        filters = parse_where(where) if where else {}
+               include_closed: bool = False, extra: Mapping[str, Filter] | None = None
+               ) -> list[Body]:
+        """Targets from ids, wildcards ('icb:*') and names, filtered by --where (with the
+        `extra` filters a caller adds, such as the FDP register's)."""
+        filters = parse_where(where, extra) if where else {}
         chosen: list[Body] = []
         if to:
             for t in to:
@@ -181,45 +185,12 @@ class Directory:
         seen: set[str] = set()
         out = []
         for b in chosen:
-            if b.id in seen or (b.closed and not include_closed) or not matches(b, filters):
+            if b.id in seen or (b.closed and not include_closed) or \
+                    not matches(b, filters, extra):
                 continue
             seen.add(b.id)
             out.append(b)
         return out
-
-
-WHERE_KEYS = ("kind", "region", "parent", "party", "nation", "tag", "law")
-
-
-def parse_where(text: str) -> dict[str, list[str]]:
-    """'kind=trust,region=London' → {'kind': ['trust'], 'region': ['london']}; '|' means or."""
-    out: dict[str, list[str]] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        key = key.strip().lower()
-        if not sep or not value.strip():
-            raise InvalidInput(f"--where: {part.strip()!r} is not key=value",
-                               hint="e.g. --where kind=trust,region=London")
-        if key not in WHERE_KEYS:
-            raise InvalidInput(f"--where: unknown key {key!r}",
-                               hint="keys are " + ", ".join(WHERE_KEYS))
-        out.setdefault(key, []).extend(v.strip().lower() for v in value.split("|"))
-    return out
-
-
-def matches(body: Body, filters: dict[str, list[str]]) -> bool:
-    for key, wanted in filters.items():
-        if key == "tag":
-            have = {t.lower() for t in body.tags}
-            if not have.intersection(wanted):
-                return False
-            continue
-        value = getattr(body, key)
-        if value is None or str(value).lower() not in wanted:
-            return False
-    return True
 
 
 # -- names -------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ merged) or that the ODS file says has closed is kept, marked closed, with its su
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from konpfoi.directory.bodies import RUNTIME_FIELDS
 from konpfoi.directory.importers import Incoming
 from konpfoi.directory.lookup import normalise
 
@@ -94,7 +94,7 @@ def apply(current: dict[str, dict[str, Any]], inc: Incoming, today: str,
     if hq_disagrees:
         notes.append("the ODS file places these trusts' headquarters in another ICB; the ICB "
                      "from the trust list was kept: " + ", ".join(hq_disagrees))
-    changes = _changes(current, new, touched, referenced or {})
+    changes = changes_between(current, new, touched, referenced or {})
     return Result(new, changes, notes)
 
 
@@ -103,9 +103,7 @@ def _update(entry: dict[str, Any], e: dict[str, Any], contacts_only: bool) -> No
         if key in ("id", *_PSEUDO) or (contacts_only and key != "contacts"):
             continue
         if key == "contacts":
-            by_role = {c["role"]: c for c in entry.get("contacts", [])}
-            by_role.update({c["role"]: c for c in value})
-            entry["contacts"] = list(by_role.values())
+            entry["contacts"] = _merge_contacts(entry.get("contacts", []), value)
         elif key in _UNION:
             merged = list(entry.get(key, []))
             merged += [v for v in value if v not in merged]
@@ -122,6 +120,20 @@ def _update(entry: dict[str, Any], e: dict[str, Any], contacts_only: bool) -> No
             continue
         else:
             entry[key] = value
+
+
+def _merge_contacts(old: list[dict[str, Any]], new: list[dict[str, Any]]
+                    ) -> list[dict[str, Any]]:
+    """The contacts after a file gives `new` ones (by role); a doubt recorded about an address
+    stays with it while the address is the same."""
+    by_role = {c["role"]: c for c in old}
+    for c in new:
+        before = by_role.get(c["role"])
+        if before and before.get("doubt") and not c.get("doubt") and \
+                (before.get("email"), before.get("url")) == (c.get("email"), c.get("url")):
+            c = {**c, "doubt": before["doubt"]}
+        by_role[c["role"]] = c
+    return list(by_role.values())
 
 
 def _alias_of_successor(new: dict[str, dict[str, Any]], e: dict[str, Any],
@@ -194,8 +206,9 @@ def _successor(new: dict[str, dict[str, Any]], body_id: str) -> str | None:
     return None
 
 
-def _changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], touched: set[str],
-             referenced: dict[str, int]) -> list[Change]:
+def changes_between(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]],
+                    touched: set[str], referenced: dict[str, int]) -> list[Change]:
+    """The changes between two directories, for the bodies in `touched`."""
     out = []
     for body_id in sorted(touched):
         before, after = old.get(body_id), new[body_id]
@@ -205,7 +218,7 @@ def _changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], tou
             out.append(Change(body_id, "added", name, referenced=refs))
             continue
         diff = {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
-                if k != "origin" and _norm(before.get(k)) != _norm(after.get(k))}
+                if k not in RUNTIME_FIELDS and norm(before.get(k)) != norm(after.get(k))}
         if not diff:
             continue
         if "closed" in diff and after.get("closed"):
@@ -219,47 +232,10 @@ def _changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], tou
     return out
 
 
-def _norm(value: Any) -> Any:
+def norm(value: Any) -> Any:
     """What counts as a change: for contacts, who and where, not when or how they were found."""
     if value in (None, "", [], {}):
         return None
     if isinstance(value, list) and value and isinstance(value[0], dict):
         return sorted((d.get("role"), d.get("email"), d.get("url")) for d in value)
     return value
-
-
-def overlay(packaged: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
-            ) -> list[dict[str, Any]]:
-    """The entries a workspace's imported overlay needs: every body that differs from the
-    packaged directory (whole, so the overlay reads on its own)."""
-    out = []
-    for body_id, entry in after.items():
-        clean = {k: v for k, v in entry.items() if k != "origin" and v not in (None, [], {})}
-        base = packaged.get(body_id)
-        base_clean = {k: v for k, v in (base or {}).items()
-                      if k != "origin" and v not in (None, [], {})}
-        if base is None or {k: _norm(v) for k, v in clean.items()} != \
-                {k: _norm(v) for k, v in base_clean.items()}:
-            out.append(clean)
-    return out
-
-
-IMPORTED_HEADER = ("# Bodies changed by `konpfoi bodies import` (konpfoi rewrites this file; put "
-                   "your own\n# bodies and overrides in bodies.yaml, which is read after it).\n")
-
-
-def import_file(kind: str, file: Path, *, checked: str, imported: Path, overlay_file: Path,
-                referenced: dict[str, int], write: bool) -> Result:
-    """Read an official data file, diff it against the directory as the workspace has it, and
-    (with `write`) keep the result in the workspace's imported-bodies file."""
-    from konpfoi.directory import catalogue, importers
-    from konpfoi.directory.bodies import dump
-    from konpfoi.workspace.files import atomic_write
-
-    incoming = importers.read(kind, file, checked)
-    result = apply(catalogue.entries(imported), incoming, checked, referenced)
-    if write and result.changes:
-        entries = overlay(catalogue.entries(), result.entries)
-        atomic_write(imported, dump(entries, IMPORTED_HEADER), mode=0o644)
-        catalogue.load(imported, overlay_file)  # it must read back
-    return result

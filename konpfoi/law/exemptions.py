@@ -1,5 +1,7 @@
-"""The exemptions (FOIA, FOISA) and exceptions (EIR) each law allows, and how to read one typed
-as people type them. One table: coding, letters and reports all read it."""
+"""The exemptions (FOIA, FOISA) and exceptions (EIR) each law allows, their plain names, and how
+to read them as people type them (a reply may cite FOIA sections and EIR regulations together).
+One table: coding, letters and reports all read it. Plain names follow LAW.md ("s.43(2)
+commercial interests; s.40(2) personal data of third parties ...")."""
 
 from __future__ import annotations
 
@@ -12,16 +14,17 @@ from konpfoi.law.regimes import ITEM_REGIME, LAW_NAMES
 EXEMPTIONS = {
     "foia": {
         "s.12": "cost limit", "s.14": "vexatious or repeated request",
-        "s.21": "reasonably accessible by other means", "s.22": "intended for publication",
+        "s.21": "reasonably accessible elsewhere", "s.22": "intended for future publication",
         "s.22A": "research", "s.23": "security bodies", "s.24": "national security",
         "s.26": "defence", "s.27": "international relations",
         "s.28": "relations within the UK", "s.29": "the economy",
         "s.30": "investigations", "s.31": "law enforcement", "s.32": "court records",
         "s.33": "audit functions", "s.34": "parliamentary privilege",
-        "s.35": "formulation of government policy", "s.36": "conduct of public affairs",
+        "s.35": "formulation of government policy",
+        "s.36": "prejudice to the effective conduct of public affairs",
         "s.37": "the Royal Family and honours", "s.38": "health and safety",
-        "s.39": "environmental information (EIR apply)", "s.40": "personal information",
-        "s.41": "provided in confidence", "s.42": "legal professional privilege",
+        "s.39": "environmental information (EIR apply)", "s.40": "personal data",
+        "s.41": "information provided in confidence", "s.42": "legal professional privilege",
         "s.43": "commercial interests", "s.44": "prohibited by law",
     },
     "foisa": {
@@ -48,6 +51,58 @@ EXEMPTIONS = {
         "reg 12(5)(g)": "protection of the environment", "reg 13": "personal data",
     },
 }
+
+
+# Subsections whose plain name says more than their section's.
+SUBSECTIONS = {
+    "foia": {"s.14(1)": "vexatious request", "s.14(2)": "repeated request",
+             "s.40(1)": "the requester's own personal data",
+             "s.40(2)": "personal data of third parties", "s.43(1)": "trade secrets",
+             "s.43(2)": "commercial interests"},
+    "foisa": {"s.38(1)(a)": "the requester's own personal data",
+              "s.38(1)(b)": "personal data of third parties", "s.33(1)(a)": "trade secrets",
+              "s.33(1)(b)": "commercial interests"},
+}
+_EIR_LIKE = re.compile(r"^(regulation|reg\.?|r\.?)\s*\d|^\s*12\s*\(\s*[45]|^\s*13\b", re.I)
+_SECTION_LIKE = re.compile(r"^(section|sect|sec|s)\.?\s*\d", re.I)
+
+
+def section(code: str) -> str:
+    """The section an exemption groups under: 's.43(2)' -> 's.43'; an EIR exception is its
+    own group ('reg 12(5)(e)')."""
+    return code if code.startswith("reg ") else code.split("(")[0]
+
+
+def plain_name(code: str, kind: str) -> str:
+    """'s.43(2)' -> 'commercial interests'; '' for a code the table does not know."""
+    regime = "eir" if code.startswith("reg ") else ITEM_REGIME.get(kind, kind)
+    return (SUBSECTIONS.get(regime, {}).get(code)
+            or EXEMPTIONS.get(regime, {}).get(code)
+            or EXEMPTIONS.get(regime, {}).get(section(code), ""))
+
+
+def cited(text: str, kind: str) -> tuple[str, ...]:
+    """Every exemption or exception a reply cites, as typed: 's43, s.40(2)', 'reg 12(5)(e)
+    and s43' (FOIA and EIR together, as bodies often answer). Each is checked against the law
+    it names; one that cannot apply is refused with the reason."""
+    regime = ITEM_REGIME.get(kind, kind)
+    out: list[str] = []
+    for code in (c.strip() for c in re.split(r"[,;/]|\band\b|&", text) if c.strip()):
+        if _EIR_LIKE.match(code) and not _SECTION_LIKE.match(code):
+            if regime == "foisa":
+                raise InvalidInput(
+                    f"{code!r}: the EIR 2004 do not apply to a Scottish body (it would cite the "
+                    "Environmental Information (Scotland) Regulations 2004)",
+                    hint="code the FOISA sections it cites, and put the rest in the answer text")
+            if regime not in ("foia", "eir"):
+                raise InvalidInput(f"{code!r}: {LAW_NAMES.get(regime, 'this item')} has no "
+                                   "exceptions", hint="emails carry no exemptions")
+            out.append(exemption(code, "eir"))
+        elif regime == "eir" and _SECTION_LIKE.match(code):
+            out.append(exemption(code, "foia"))  # s.39 and friends, cited beside the EIR
+        else:
+            out.append(exemption(code, regime))
+    return tuple(dict.fromkeys(out))
 
 
 def exemption(code: str, regime: str) -> str:

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from itertools import accumulate
 
 from konpfoi.law.bank_holidays import Holiday, HolidayTable
-from konpfoi.workspace.config import NATIONS
+from konpfoi.workspace.config import NATIONS, holiday_nations
 
 # Whose bank holidays stop the clock (LAW.md): FOIA and EIR, a bank holiday in any part of the
 # UK (FOIA s.10(6)); FOISA, Scotland's only (FOISA s.73).
@@ -94,7 +94,8 @@ class Calendars:
         return self._cache[nations]
 
     def for_regime(self, regime: str, nation: str | None = None) -> Calendar:
-        """FOIA/EIR: all-UK; FOISA: Scotland; SAR and emails: the body's own nation."""
+        """FOIA/EIR: all-UK; FOISA: Scotland; SAR and emails: the body's own nation (every
+        nation for a UK-wide body)."""
         if regime in REGIME_NATIONS:
             return self.for_nations(REGIME_NATIONS[regime])
-        return self.for_nations(frozenset({nation or "england"}))
+        return self.for_nations(holiday_nations(nation))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
-from konpfoi.ledger.store import Ledger
+from konpfoi.ledger.store import ImportConflict, Ledger
 from konpfoi.workspace.files import atomic_write
 
 _REQUIRED = {
@@ -73,6 +73,8 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
         for number, rec in records:
             try:
                 new = ledger.load_record(rec, ids)
+            except ImportConflict as exc:
+                raise ImportConflict(f"{path}:{number}: {exc.message}", hint=exc.hint) from None
             except (Conflict, KeyError, TypeError, ValueError, binascii.Error) as exc:
                 raise InvalidInput(f"{path}:{number}: cannot import this {rec['type']} ({exc})",
                                    hint="nothing was imported") from None
@@ -84,8 +86,8 @@ def copy(source: Ledger, target: Ledger) -> tuple[Counter[str], Counter[str]]:
     """Every record of `source` added to `target` unless it is there already: what an export
     imported into `target` would do, in one transaction there. (added, already present).
 
-    A copy keeps every id; one that would have to be renumbered (the target holds another
-    item under it) is refused, and nothing is written: merging is for export and import.
+    A copy keeps every id: a target holding another item under one of them is refused, and
+    nothing is written there.
     """
     added: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
@@ -94,12 +96,12 @@ def copy(source: Ledger, target: Ledger) -> tuple[Counter[str], Counter[str]]:
         for rec in source.dump():
             if rec["type"] == "header":
                 continue
-            new = target.load_record(rec, ids)
-            if rec["type"] == "item" and ids[rec["id"]] != rec["id"]:
-                raise Conflict(
-                    f"{target.url} already holds another item {rec['id']}; nothing was copied",
-                    hint="copy into an empty ledger, or merge: konpfoi export FILE, then "
-                         "konpfoi import FILE with the other ledger")
+            try:
+                new = target.load_record(rec, ids)
+            except Conflict as exc:
+                raise Conflict(f"{target.url}: {exc.message}; nothing was copied",
+                               hint="copy into an empty ledger, or into the one it was "
+                                    "copied to before") from None
             (added if new else skipped)[rec["type"]] += 1
     return added, skipped
 

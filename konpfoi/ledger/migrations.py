@@ -156,7 +156,33 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "content {blob} NOT NULL)",
         "ALTER TABLE items ADD COLUMN message_sha256 TEXT",
     )),
-    ("m004_group", (
+    ("m004_mail_folders", (
+        # How far `replies fetch` has read each IMAP folder: written in the transaction that
+        # records the messages, so a fetch killed at any point neither loses nor repeats one.
+        # UIDVALIDITY is the server's opaque name for a folder's numbering: kept as text.
+        """CREATE TABLE mail_folders (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity TEXT NOT NULL,
+            last_uid {int} NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder))""",
+    )),
+    ("m005_inbound_identity", (
+        # A received message is known by its Message-ID AND a hash of its content, so that
+        # two different messages sharing a Message-ID are both kept; each keeps what it is
+        # (own mail, bounce, automatic reply, reply), why, and when the user last changed it
+        # (assigned, dismissed, undone).
+        "ALTER TABLE inbound ADD COLUMN message_id TEXT",
+        "ALTER TABLE inbound ADD COLUMN identity TEXT",
+        "ALTER TABLE inbound ADD COLUMN class TEXT",
+        "ALTER TABLE inbound ADD COLUMN reason TEXT",
+        "ALTER TABLE inbound ADD COLUMN changed_at TEXT",
+        "UPDATE inbound SET message_id = key WHERE key LIKE '<%'",
+        "CREATE INDEX inbound_message_id ON inbound (message_id)",
+        "CREATE UNIQUE INDEX inbound_identity ON inbound (identity)",
+    )),
+    ("m006_group", (
         # A group shares one ledger: every event says which volunteer recorded it (by the
         # email in their workspace), and each volunteer is one row, with the name they give.
         "CREATE TABLE volunteers (email TEXT PRIMARY KEY, name TEXT NOT NULL, "
@@ -175,7 +201,7 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
             until TEXT NOT NULL,
             PRIMARY KEY (item_id, what))""",
     )),
-    ("m005_shared_status", (
+    ("m007_shared_status", (
         # PostgreSQL keeps `status`'s cache beside the ledger, one row per item and stamp
         # (volunteers with other holidays or settings do not overwrite each other's), in an
         # unlogged table: disposable, so not worth a write-ahead log.

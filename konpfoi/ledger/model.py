@@ -18,6 +18,8 @@ EVENT_KINDS = {
     "send-attempt": "konpfoi was about to hand the message to the SMTP server",
     "sent": "the message was sent (the clock starts)",
     "send-failed": "the SMTP server refused the message",
+    "delivery-failed": "a delivery failure report came back: the message did not arrive",
+    "delivery-delayed": "a mail server reported a delay and is still trying to deliver",
     "acknowledged": "the body acknowledged the request",
     "clarification-requested": "the body asked for clarification",
     "clarification-sent": "the clarification was sent (FOIA/EIR/FOISA: the clock restarts)",
@@ -58,7 +60,25 @@ OUTCOME_ALIASES = {"answered": "answered", "partly": "partly-answered",
 # The outcomes of a whole reply or review (a body that seeks clarification has not replied).
 FINAL_OUTCOMES = ("answered", "partly-answered", "refused", "not-held")
 
+# What a received message is, decided before it is matched (the reason is kept with it).
+MESSAGE_CLASSES = {
+    "own": "your own outgoing mail (from one of your addresses, or a message konpfoi made)",
+    "bounce": "a delivery failure or delay report",
+    "auto": "an automatic reply: acknowledgement, out of office, read receipt, delivery report",
+    "forward": "someone else forwarding a message",
+    "reply": "written by a person at the body",
+}
+# What became of a received message: recorded on an item, waiting for the user, skipped as
+# the user's own mail, or set aside by the user. Nothing received is ever deleted.
+INBOUND_STATES = ("matched", "unmatched", "skipped", "dismissed")
+# How a message can be recorded on an item (`replies assign --as`), and the event it makes.
+RECORD_AS = {"reply": "reply", "acknowledgement": "acknowledged", "bounce": "delivery-failed"}
+
 DEFAULT_PREFIX = "K"
+# A workspace's id prefix (`konpfoi init --prefix S`): capital letters, so that one
+# volunteer's K-0001 and another's S-0001 never collide when their ledgers meet.
+PREFIX_PATTERN = r"[A-Z]{1,5}"
+ITEM_ID_PATTERN = rf"{PREFIX_PATTERN}-\d{{4,}}"
 
 
 def now_utc() -> str:

@@ -22,6 +22,7 @@ from konpfoi.ledger.sql.dump import DumpSql
 from konpfoi.ledger.sql.events import EventsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
+from konpfoi.ledger.sql.mailfolders import MailFoldersSql
 from konpfoi.ledger.sql.volunteers import VolunteersSql
 from konpfoi.workspace.ledger_url import PASSWORD_HINT, display
 
@@ -44,8 +45,8 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-class PostgresLedger(ItemsSql, EventsSql, InboundSql, VolunteersSql, ClaimsSql, DumpSql,
-                     PostgresViews):
+class PostgresLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, VolunteersSql,
+                     ClaimsSql, DumpSql, PostgresViews):
     """A ledger in one PostgreSQL database (its current schema)."""
 
     BEGIN_WRITE = "BEGIN"

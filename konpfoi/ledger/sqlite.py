@@ -19,6 +19,7 @@ from konpfoi.ledger.sql.dump import DumpSql
 from konpfoi.ledger.sql.events import EventsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
+from konpfoi.ledger.sql.mailfolders import MailFoldersSql
 from konpfoi.ledger.sql.volunteers import VolunteersSql
 from konpfoi.ledger.sqlite_views import SqliteViews
 from konpfoi.workspace.files import PRIVATE_FILE
@@ -26,8 +27,8 @@ from konpfoi.workspace.files import PRIVATE_FILE
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class SqliteLedger(ItemsSql, EventsSql, InboundSql, VolunteersSql, ClaimsSql, DumpSql,
-                   SqliteViews):
+class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, VolunteersSql,
+                   ClaimsSql, DumpSql, SqliteViews):
     """A ledger in one SQLite file."""
 
     BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock at once: no deadlock on upgrade

@@ -15,11 +15,16 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.ledger.model import Claim, Event, Item, Volunteer
 
 # `add_event(actor=CURRENT)`: the volunteer who opened the ledger (an import gives its own).
 CURRENT = "<the current volunteer>"
+
+
+class ImportConflict(Conflict):
+    """An imported record contradicts one the ledger holds: the same id for a different item,
+    or a record changed since it was exported."""
 
 
 class Ledger(ABC):
@@ -179,13 +184,36 @@ class Ledger(ABC):
     def inbound(self, key: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
+    def inbound_seen(self, identity: str, message_id: str | None) -> list[dict[str, Any]]:
+        """The messages already kept with this content hash, and older records (kept before
+        content hashes) with this Message-ID."""
+
+    @abstractmethod
     def add_inbound(self, rec: dict[str, Any]) -> None: ...
 
     @abstractmethod
-    def match_inbound(self, key: str, item_id: str, event_uid: str) -> None: ...
+    def update_inbound(self, key: str, **changes: Any) -> None:
+        """Change what became of a message (status, item, event, reason...); stamps
+        changed_at."""
+
+    @abstractmethod
+    def find_inbound(self, handle: str) -> list[dict[str, Any]]:
+        """Messages by key, Message-ID, or the start (4+ hex digits) of their content hash."""
 
     @abstractmethod
     def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]: ...
+
+    # -- IMAP folders: how far each has been read -------------------------------------------
+
+    @abstractmethod
+    def mail_folder(self, account: str, folder: str) -> tuple[str, int] | None:
+        """(UIDVALIDITY, last UID recorded) of a folder of an account, if it was read."""
+
+    @abstractmethod
+    def save_mail_folder(self, account: str, folder: str, uidvalidity: str,
+                         last_uid: int) -> None:
+        """Remember how far a folder was read: call it in the transaction that records the
+        messages, so that the two land together."""
 
     # -- export and import -----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from konpfoi.directory.bodies import Body
 from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.ledger.model import Item, new_uid, now_utc
+from konpfoi.ledger.model import DEFAULT_PREFIX, Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
@@ -128,7 +128,8 @@ def questions_context(qs: QuestionSet | None) -> dict[str, Any]:
 def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: list[Target],
           sender: Sender, template: str, qs: QuestionSet | None, campaign: str | None,
           subject: str | None, now: dt.datetime, drafts_root: Path | None = None,
-          on_progress: Callable[[int], None] | None = None) -> list[Draft]:
+          on_progress: Callable[[int], None] | None = None,
+          prefix: str = DEFAULT_PREFIX) -> list[Draft]:
     """Render and write every target's draft, then record all the items in one transaction.
 
     Nothing is kept unless every target renders: a bad template or body changes nothing.
@@ -144,7 +145,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     written: list[Path] = []
     try:
         with ledger.write():
-            ids = ledger.allocate_ids(len(targets))
+            ids = ledger.allocate_ids(len(targets), prefix)
             for n, t in enumerate(targets):
                 item_id = ids[n]
                 name, tkind = kinds[t.body.id]

@@ -13,7 +13,10 @@ from konpfoi.workspace.files import atomic_write, private_dir
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
-MAX_NAME = 120
+# A file name's length in bytes (UTF-8): file systems allow 255, and a temporary name made
+# beside it while writing needs a few more.
+MAX_NAME_BYTES = 200
+_MAX_EXT_BYTES = 16
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,28 @@ def sanitise(name: str | None, fallback: str = "attachment") -> str:
     stem, dot, ext = name.rpartition(".")
     if (stem if dot else name).lower() in _RESERVED:
         name = "_" + name
-    if len(name) > MAX_NAME:
-        ext = ("." + ext[:16]) if dot else ""
-        name = name[: MAX_NAME - len(ext)] + ext
-    return name
+    return shorten(name)
+
+
+def shorten(name: str, limit: int = MAX_NAME_BYTES) -> str:
+    """A name cut to `limit` bytes of UTF-8, never inside a character, keeping its extension
+    ('…' marks the cut): 120 emoji and '.pdf' stay a PDF."""
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = "." + ext if dot and stem and 0 < len(ext.encode("utf-8")) <= _MAX_EXT_BYTES \
+        else ""
+    head = name[: len(name) - len(suffix)] if suffix else name
+    room = limit - len(suffix.encode("utf-8")) - len("…".encode())
+    cut = head.encode("utf-8")[:room].decode("utf-8", "ignore")
+    return cut + "…" + suffix
+
+
+def where(files_dir: Path, sha256: str) -> Path:
+    """The copy of a stored file for people to open (files/<hash>/<name>)."""
+    folder = files_dir / sha256[:16]
+    found = sorted(p for p in folder.glob("*") if p.is_file() and not p.name.startswith("."))
+    return found[0] if found else folder
 
 
 def store(ledger: Ledger, files_dir: Path, content: bytes, original_name: str | None,

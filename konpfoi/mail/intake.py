@@ -1,37 +1,54 @@
-"""Intake: the one way a received message enters the ledger, from a mailbox import or by hand.
+"""Intake: the one way a received message enters the ledger, from a mailbox or by hand.
 
-Each message is kept (raw, by content) and matched to its request, or kept as unmatched with
-the best guesses; a message is recorded once, however often it is imported.
+Every message is kept as it came (raw, by content), then classified (own mail, bounce,
+automatic reply, forward, reply) and matched, and what became of it is kept with the reason:
+recorded on its item, skipped as the user's own, or left unmatched with ranked guesses. A
+message is known by its Message-ID and a hash of its content, so it is recorded once however
+often it is imported, and two different messages sharing a Message-ID are both kept. A message
+that cannot be fully processed is still kept, and listed as unmatched with the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger.model import Event, now_utc
+from konpfoi.errors import StorageError
+from konpfoi.law.dates import uk_day
+from konpfoi.ledger.model import Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import attachments, incoming
+from konpfoi.mail.classify import Verdict, classify
 from konpfoi.mail.mailboxes import Mailbox
-from konpfoi.mail.matching import Matcher, is_auto_reply, their_reference
-from konpfoi.tracking.events import outcome_word, parse_day
+from konpfoi.mail.matching import Contacts, Match, Matcher, their_reference
+from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.files import sync_files
+
+# What each outcome of an import is called, in the order a summary gives them.
+STATUSES = ("recorded", "acknowledged", "bounce", "own", "duplicate", "unmatched", "failed")
+_EVENT_STATUS = {"reply": "recorded", "review-outcome": "recorded",
+                 "acknowledged": "acknowledged", "delivery-failed": "bounce",
+                 "delivery-delayed": "bounce"}
 
 
 @dataclass
 class Outcome:
     label: str  # where the message came from (file and position)
-    status: str  # recorded, acknowledged, duplicate, unmatched, failed
-    key: str = ""
+    status: str  # one of STATUSES
+    key: str = ""  # its content hash: with the Message-ID, which message it is
+    handle: str = ""  # the short name `replies assign|dismiss|undo` take
+    message_id: str | None = None
     item_id: str | None = None
+    kind: str = ""  # what the message is (ledger.model.MESSAGE_CLASSES)
+    how: str = ""  # the evidence it was matched by
     why: str = ""
     subject: str = ""
     sender: str = ""
+    event: int | None = None
+    check: str | None = None  # something the user should look at
     candidates: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -46,160 +63,314 @@ class Summary:
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
-
-def import_source(ledger: Ledger, files_dir: Path, box: Mailbox, addresses: dict[str, set[str]],
-                  today: dt.date) -> Summary:
-    """Read every message in a mailbox, record the matched ones, keep the rest as unmatched.
-
-    One transaction: an import that is interrupted leaves nothing half-recorded, and running
-    it again skips what was recorded.
-    """
-    summary = Summary()
-    stored: list[Path] = []
-    with ledger.write():
-        items = ledger.items()
-        matcher = Matcher(items, ledger.events([i.id for i in items] if len(items) <= 500
-                                               else None), addresses)
-        for label, raw in box.messages():
-            if isinstance(raw, Exception):
-                summary.outcomes.append(Outcome(label, "failed",
-                                                problems=[f"unreadable: {raw}"]))
-                continue
-            try:
-                summary.outcomes.append(receive(ledger, files_dir, matcher, label, raw, today,
-                                                stored))
-            except Exception as exc:  # recorded as a problem; the rest of the batch goes on
-                summary.outcomes.append(Outcome(label, "failed",
-                                                problems=[f"{type(exc).__name__}: {exc}"]))
-    if stored:
-        sync_files(stored)
-    return summary
-
-
-def message_key(mail: incoming.Mail, raw: bytes) -> str:
-    return mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
-
-
-def receive(ledger: Ledger, files_dir: Path, matcher: Matcher, label: str, raw: bytes,
-            today: dt.date, stored: list[Path]) -> Outcome:
-    """Keep one raw message, match it, and record it on its item (or as unmatched)."""
-    mail = incoming.parse(raw)
-    key = message_key(mail, raw)
-    out = Outcome(label, "duplicate", key, subject=mail.subject, sender=mail.from_addr or "",
-                  problems=mail.problems)
-    seen = ledger.inbound(key)
-    if seen is not None:
-        out.item_id, out.why = seen["item_id"], f"already imported ({seen['status']})"
-        return out
-    kept = attachments.store(ledger, files_dir, raw, "message.eml", "message/rfc822", sync=False)
-    stored.append(kept.path)
-    item_id, why, candidates = matcher.match(mail)
-    record: dict[str, Any] = {
-        "key": key, "imported_at": now_utc(), "sender": mail.from_addr,
-        "date": mail.date.isoformat() if mail.date else None, "subject": mail.subject,
-        "sha256": kept.sha256, "problems": mail.problems,
-    }
-    if item_id is None:
-        ledger.add_inbound({**record, "status": "unmatched", "candidates": candidates})
-        out.status, out.why, out.candidates = "unmatched", why, candidates
-        return out
-    event, _ = record_message(ledger, files_dir, item_id, mail, kept, today, stored)
-    ledger.add_inbound({**record, "status": "matched", "item_id": item_id,
-                        "event_uid": event.uid})
-    out.status = "acknowledged" if event.kind == "acknowledged" else "recorded"
-    out.item_id, out.why = item_id, why
-    return out
-
-
-def record_message(ledger: Ledger, files_dir: Path, item_id: str, mail: incoming.Mail,
-                   kept: attachments.Stored, today: dt.date, stored: list[Path], *,
-                   kind: str | None = None, day: str | None = None,
-                   extra: Sequence[attachments.Stored] = (), data: dict[str, Any] | None = None,
-                   note: str | None = None) -> tuple[Event, list[attachments.Stored]]:
-    """Record a parsed message on an item: a reply, or an acknowledgement if automatic.
-    Returns the event and every file kept with it (the message first)."""
-    day = day or min(mail.date or today, today).isoformat()
-    data = {**{k: v for k, v in (("from", mail.from_addr), ("subject", mail.subject),
-                                 ("message_id", mail.message_id)) if v}, **(data or {})}
-    ref = their_reference(mail)
-    if ref:
-        data["their_ref"] = ref
-    files = [kept]
-    for a in mail.attachments:
-        s = attachments.store(ledger, files_dir, a.content, a.name, a.content_type, sync=False)
-        stored.append(s.path)
-        files.append(s)
-    files += list(extra)
-    data["attachments"] = [f.name for f in files]
-    kind = kind or ("acknowledged" if is_auto_reply(mail) else "reply")
-    event = ledger.add_event(item_id, kind, day, data=data, note=note)
-    for f in files:
-        ledger.add_attachment(event.uid, f)
-    return event, files
-
-
-# -- a reply recorded by hand ---------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in STATUSES}
 
 
 @dataclass
-class ReplyResult:
-    event: Event
-    stored: list[attachments.Stored] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+class Inbox:
+    """Who the user is and what the ledger knows, for one import."""
+
+    ledger: Ledger
+    files_dir: Path
+    matcher: Matcher
+    own: set[str]  # the user's own addresses
+    today: dt.date
+    stored: list[Path] = field(default_factory=list)  # files written, to sync at the end
+
+    @property
+    def ours(self) -> set[str]:
+        return set(self.matcher.by_msgid)
 
 
-def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path], *,
-                today: dt.date, outcome: str | None = None, date: str | None = None,
-                note: str | None = None) -> ReplyResult:
-    """Record a reply by hand: an .eml is read (date, sender, subject) and kept with its
-    attachments; other files are kept as attachments. Everything is stored by content hash.
-    A message `replies import` could not match is marked matched to this item."""
+def open_inbox(ledger: Ledger, files_dir: Path, contacts: dict[str, Contacts],
+               own: set[str], today: dt.date) -> Inbox:
+    items = ledger.items()
+    events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
+    return Inbox(ledger, files_dir, Matcher(items, events, contacts),
+                 {a.lower() for a in own if a}, today)
 
-    word = outcome_word(outcome)
-    if not paths:
-        raise InvalidInput("no files given", hint="konpfoi reply ID --file reply.eml")
-    blobs = []
-    for p in paths:
-        try:
-            blobs.append((p, p.read_bytes()))
-        except OSError as exc:
-            raise InvalidInput(f"{p}: cannot read ({exc.strerror})") from None
-    eml = next(((p, raw) for p, raw in blobs if p.suffix.lower() == ".eml"), None)
-    mail = incoming.parse(eml[1]) if eml else incoming.parse(b"")
-    day = parse_day(date if date is not None or not (eml and mail.date)
-                    else min(mail.date, today).isoformat(), today, "reply")
-    stored: list[Path] = []
+
+def import_source(ledger: Ledger, files_dir: Path, box: Mailbox, contacts: dict[str, Contacts],
+                  own: set[str], today: dt.date) -> Summary:
+    """Read every message in a mailbox: keep it, classify it, match it, record it.
+
+    One transaction: an import that is interrupted leaves nothing half-recorded, and running
+    it again skips what was recorded. Messages left unmatched are tried again at the end
+    with what the import learnt (a body's reference from its acknowledgement, say).
+    """
+    summary = Summary()
     with ledger.write():
-        item = ledger.item(item_id)
-        key = message_key(mail, eml[1]) if eml else None
-        seen = ledger.inbound(key) if key else None
-        if seen is not None and seen["status"] == "matched":
-            raise Conflict(f"this reply ({key}) is already recorded on {seen['item_id']}")
-        extra = [attachments.store(ledger, files_dir, raw, p.name, None, sync=False)
-                 for p, raw in blobs if eml is None or p != eml[0]]
-        stored += [x.path for x in extra]
-        if eml:
-            kept = attachments.store(ledger, files_dir, eml[1], eml[0].name, "message/rfc822",
-                                     sync=False)
-            stored.append(kept.path)
-            event, files = record_message(
-                ledger, files_dir, item.id, mail, kept, today, stored, kind="reply", day=day,
-                extra=extra, data={"outcome": word} if word else None, note=note)
+        inbox = open_inbox(ledger, files_dir, contacts, own, today)
+        for label, raw in box.messages():
+            if isinstance(raw, Exception):
+                summary.outcomes.append(Outcome(label, "failed", why="could not be read",
+                                                problems=[f"unreadable: {raw}"]))
+                continue
+            summary.outcomes.append(receive(inbox, label, raw))
+        _retry(inbox, summary)
+    if inbox.stored:
+        sync_files(inbox.stored)
+    return summary
+
+
+def receive(inbox: Inbox, label: str, raw: bytes) -> Outcome:
+    """Keep one raw message, then classify, match and record it (or list it as unmatched)."""
+    ledger = inbox.ledger
+    ident = incoming.identity(raw)
+    quick = incoming.quick_message_id(raw)
+    out = Outcome(label, "duplicate", key=ident, handle=ident[:8], message_id=quick)
+    seen = _seen(ledger, ident, quick)
+    if seen is not None:
+        out.key, out.item_id, out.subject = seen["key"], seen["item_id"], seen["subject"] or ""
+        out.why = f"already imported ({seen['status']})"
+        return out
+    kept = attachments.store(ledger, inbox.files_dir, raw, "message.eml", "message/rfc822",
+                             sync=False)
+    inbox.stored.append(kept.path)
+    mail: incoming.Mail | None = None
+    try:
+        mail = incoming.parse(raw)
+        out.subject, out.sender, out.problems = mail.subject, mail.from_addr or "", mail.problems
+        verdict = classify(mail, inbox.own, inbox.ours, inbox.matcher.knows(mail.from_addr))
+        found = inbox.matcher.match(mail, verdict)
+    except Exception as exc:  # kept, and listed for the user: never lost, never a crash
+        why = f"could not be processed ({type(exc).__name__}: {exc})"
+        ledger.add_inbound(_row(ident, mail, kept, status="unmatched", reason=why,
+                                problems=out.problems))
+        out.status, out.why = "failed", why
+        return out
+    ledger.add_inbound(_row(ident, mail, kept, status="unmatched", cls=verdict.kind,
+                            reason=found.why, problems=mail.problems))
+    out.kind = verdict.kind
+    try:
+        settle(inbox, out, mail, kept, verdict, found)
+    except StorageError:
+        raise  # the ledger itself failed: the whole import is rolled back
+    except Exception as exc:  # files are written before any event: nothing half-recorded
+        why = f"could not be recorded ({type(exc).__name__}: {exc})"
+        ledger.update_inbound(ident, status="unmatched", item_id=None, event_uid=None,
+                              reason=why)
+        out.status, out.why, out.item_id = "failed", why, None
+    return out
+
+
+def _seen(ledger: Ledger, ident: str, message_id: str | None) -> dict[str, Any] | None:
+    """The record of this very message, if it was imported before. A record from before
+    content hashes were kept is compared by the content it kept."""
+    for rec in ledger.inbound_seen(ident, message_id):
+        if rec["identity"] == ident:
+            return rec
+        try:
+            same = incoming.identity(ledger.blob(rec["sha256"])) == ident
+        except Exception:
+            same = True  # nothing to compare: trust the Message-ID, as before
+        if same:
+            ledger.update_inbound(rec["key"], identity=ident)
+            return rec
+    return None
+
+
+def _row(ident: str, mail: incoming.Mail | None, kept: attachments.Stored, **fields: Any
+         ) -> dict[str, Any]:
+    return {"key": ident, "identity": ident, "imported_at": now_utc(),
+            "sha256": kept.sha256, "message_id": mail.message_id if mail else None,
+            "sender": mail.from_addr if mail else None,
+            "date": mail.date.isoformat() if mail and mail.date else None,
+            "subject": mail.subject if mail else None, "class": fields.pop("cls", None),
+            **fields}
+
+
+def settle(inbox: Inbox, out: Outcome, mail: incoming.Mail, kept: attachments.Stored,
+           verdict: Verdict, found: Match) -> None:
+    """Decide what becomes of a classified, matched message, and record it."""
+    ledger = inbox.ledger
+    out.how, out.why, out.item_id = found.how, found.why, found.item
+    if verdict.kind == "own":
+        out.status, out.why = "own", verdict.reason
+        ledger.update_inbound(out.key, status="skipped", item_id=found.item,
+                              reason=verdict.reason)
+        return
+    item = inbox.matcher.items.get(found.item or "")
+    why_not = _doubt(verdict, found, item, inbox.matcher)
+    if item is None or why_not:
+        out.status, out.item_id = "unmatched", None
+        out.why = why_not or found.why
+        out.candidates = _candidates(found, why_not)
+        if verdict.kind == "forward" and found.item:
+            out.check = (f"a forward: if it is {found.item}'s, konpfoi replies assign "
+                         f"{out.handle} {found.item}")
+        ledger.update_inbound(out.key, reason=out.why, candidates=out.candidates)
+        return
+    kind = _event_kind(verdict, found, inbox.matcher)
+    event, notes = record(inbox, item, mail, kept, kind, verdict)
+    out.status, out.event = _EVENT_STATUS[kind], event.id
+    out.check = "; ".join(notes) or None
+    ledger.update_inbound(out.key, status="matched", item_id=item.id, event_uid=event.uid)
+
+
+def _doubt(verdict: Verdict, found: Match, item: Item | None, matcher: Matcher) -> str | None:
+    """Why a match must not be recorded without the user: a forward, or a bounce of a
+    message that never went to the item's body."""
+    if item is None:
+        return None
+    if verdict.kind == "forward":
+        return f"forwarded by someone else ({found.why}): check it is {item.id}'s first"
+    if verdict.kind == "bounce" and found.how in ("our-ref", "their-ref") and verdict.failed \
+            and not any(item.body_id in matcher.bodies_of(a) for a in verdict.failed):
+        return (f"a message to {', '.join(verdict.failed)} bounced; it names {item.id} "
+                f"but did not go to {item.body_name}")
+    return None
+
+
+def _candidates(found: Match, why_not: str | None) -> list[dict[str, Any]]:
+    first = [{"item": found.item, "score": 0.9, "why": found.why}] if found.item and why_not \
+        else []
+    return first + [c for c in found.candidates if c["item"] != found.item]
+
+
+def _event_kind(verdict: Verdict, found: Match, matcher: Matcher) -> str:
+    if verdict.kind == "bounce":
+        return "delivery-failed" if verdict.final else "delivery-delayed"
+    if verdict.kind == "auto":
+        return "acknowledged"
+    if found.origin == "internal-review":
+        return "review-outcome"
+    return "reply"
+
+
+_UNDATED = "it has no readable date: recorded as today"
+
+
+def event_day(inbox: Inbox, mail: incoming.Mail) -> tuple[dt.date, list[str]]:
+    """The day a message came, in the UK: its Date header, else when our server got it."""
+    moment = mail.moment or mail.received
+    notes = []
+    if moment is None:
+        return inbox.today, [_UNDATED]
+    if mail.moment is None:
+        notes.append("it has no readable Date header: recorded on the day it was received")
+    day = uk_day(moment)
+    if day > inbox.today:
+        return inbox.today, [f"it is dated {day}, in the future: recorded as today"]
+    return day, notes
+
+
+def record(inbox: Inbox, item: Item, mail: incoming.Mail, kept: attachments.Stored, kind: str,
+           verdict: Verdict | None = None, *, day: dt.date | None = None,
+           extra: Sequence[attachments.Stored] = (), data: dict[str, Any] | None = None,
+           note: str | None = None) -> tuple[Event, list[str]]:
+    """Record a message on an item as `kind`, with its files; what the user should check."""
+    ledger = inbox.ledger
+    notes: list[str] = []
+    if day is None:
+        day, notes = event_day(inbox, mail)
+    info: dict[str, Any] = {k: v for k, v in (("from", mail.from_addr),
+                                              ("subject", mail.subject),
+                                              ("message_id", mail.message_id)) if v}
+    ref = their_reference(mail) if kind in ("reply", "acknowledged", "review-outcome") else None
+    if ref:
+        info["their_ref"] = ref
+        inbox.matcher.learn(item.id, ref)
+    if verdict is not None:
+        info.update(_verdict_data(verdict, kind, item))
+    sent = _sent(ledger, item)
+    early = None  # the send date it is dated before, and when the request was drafted
+    if kind in ("reply", "review-outcome") and sent is not None and day < sent[0]:
+        received = uk_day(mail.received) if mail.received else None
+        if received is not None and sent[0] <= received <= inbox.today:
+            notes.append(f"its Date header says {day}, before {item.id} was sent: recorded on "
+                         f"{received}, the day it arrived")
+            day = received
         else:
-            data: dict[str, Any] = {"attachments": [x.name for x in extra]}
-            if word:
-                data["outcome"] = word
-            event = ledger.add_event(item.id, "reply", day, note=note, data=data)
-            for x in extra:
-                ledger.add_attachment(event.uid, x)
-            files = extra
-        if key and seen is not None:
-            ledger.match_inbound(key, item.id, event.uid)
-        elif key:
-            ledger.add_inbound({"key": key, "imported_at": now_utc(), "sender": mail.from_addr,
-                                "date": mail.date.isoformat() if mail.date else None,
-                                "subject": mail.subject, "sha256": files[0].sha256,
-                                "item_id": item.id, "event_uid": event.uid,
-                                "status": "matched"})
-    sync_files(stored)
-    return ReplyResult(event, files, mail.problems if eml else [])
+            info["dated_before_sent"] = sent[0].isoformat()
+            early = sent
+    files = [kept]
+    for a in mail.attachments:
+        s = attachments.store(ledger, inbox.files_dir, a.content, a.name, a.content_type,
+                              sync=False)
+        inbox.stored.append(s.path)
+        files.append(s)
+    files += list(extra)
+    info["attachments"] = [f.name for f in files]
+    event = ledger.add_event(item.id, kind, day.isoformat(), data={**info, **(data or {})},
+                             note=note)
+    for f in files:
+        ledger.add_attachment(event.uid, f)
+    if early is not None:
+        notes.append(_date_fix(item, early, day, event))
+    if _UNDATED in notes:
+        notes[notes.index(_UNDATED)] = (
+            f"{_UNDATED} ({day}); if it came earlier: konpfoi record {item.id} correction "
+            f"--event {event.id} --date YYYY-MM-DD")
+    if verdict is not None and verdict.check:
+        notes.insert(0, verdict.check)
+    return event, notes
+
+
+def _date_fix(item: Item, sent: tuple[dt.date, int, dt.date | None], day: dt.date,
+              event: Event) -> str:
+    """What to correct when a reply is dated before the request was sent: the send date, if
+    it could have been that early; else the reply's own date, which must be wrong."""
+    said = f"it is dated {day}, before {item.id} was recorded as sent ({sent[0]})"
+    if sent[2] is None or day >= sent[2]:
+        return (f"{said}: if you sent it earlier, konpfoi record {item.id} correction --event "
+                f"{sent[1]} --date {day}")
+    return (f"{said} or even drafted ({sent[2]}): its Date header must be wrong; give the day "
+            f"it came: konpfoi record {item.id} correction --event {event.id} --date YYYY-MM-DD")
+
+
+def _verdict_data(verdict: Verdict, kind: str, item: Item) -> dict[str, Any]:
+    out: dict[str, Any] = {"class": verdict.kind}
+    if verdict.kind != "reply":
+        out["reason"] = verdict.reason
+    if verdict.auto:
+        out["auto"] = verdict.auto
+    if verdict.interim and kind == "reply":
+        out["interim"] = True
+    if verdict.check:
+        out["check"] = verdict.check
+    if kind.startswith("delivery-"):
+        returned = verdict.returned
+        out["failed"] = verdict.failed
+        out["request"] = bool(
+            (returned and returned.message_id and returned.message_id == item.message_id)
+            or (not (returned and returned.message_id) and item.body_email
+                and item.body_email.lower() in verdict.failed))
+        if returned and returned.subject:
+            out["returned_subject"] = returned.subject
+    return out
+
+
+def _sent(ledger: Ledger, item: Item) -> tuple[dt.date, int, dt.date | None] | None:
+    """When the item was (first) recorded as sent, that event's number, and when the request
+    was drafted."""
+    events = effective(ledger.events([item.id]).get(item.id, []))
+    first = min((e for e in events if e.kind == "sent"), key=lambda e: e.date, default=None)
+    made = next((e.date for e in events if e.kind == "drafted"), None)
+    return (dt.date.fromisoformat(first.date), first.id,
+            dt.date.fromisoformat(made) if made else None) if first else None
+
+
+def _retry(inbox: Inbox, summary: Summary) -> None:
+    """Match again what this import left unmatched, with what it has learnt since."""
+    for _ in range(3):
+        changed = False
+        for out in summary.outcomes:
+            if out.status != "unmatched" or out.kind in ("forward", "own", ""):
+                continue
+            rec = inbox.ledger.inbound(out.key)
+            if rec is None or rec["status"] != "unmatched":
+                continue
+            raw = inbox.ledger.blob(rec["sha256"])
+            mail = incoming.parse(raw)
+            verdict = classify(mail, inbox.own, inbox.ours, inbox.matcher.knows(mail.from_addr))
+            found = inbox.matcher.match(mail, verdict)
+            if found.item is None:
+                continue
+            kept = attachments.store(inbox.ledger, inbox.files_dir, raw, "message.eml",
+                                     "message/rfc822", sync=False)
+            settle(inbox, out, mail, kept, verdict, found)
+            changed = changed or out.status != "unmatched"
+        if not changed:
+            return

@@ -8,7 +8,8 @@ recorded. The claim goes with the outcome. A claim left by a process that died r
 (at once, when that process was on this machine; else after CLAIM_SECONDS).
 
 A message whose outcome is unknown (the process died, or the server went away, between handing
-it over and hearing back) is listed for the user to check and never resent silently.
+it over and hearing back) is listed for the user to check — or settled from the Sent folder —
+and never resent silently. The pace, the retries and the reconnection are `mail.delivery`'s.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import smtplib
 import socket
 import time
 from collections.abc import Callable
@@ -31,20 +31,24 @@ from konpfoi.errors import InvalidInput, KonpfoiError, NotFound
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import Claim, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
+from konpfoi.mail import delivery
 from konpfoi.mail.outgoing import with_date
 from konpfoi.mail.transport import Transport
 from konpfoi.tracking.events import drafted, sent_after
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
 
+DEFAULT_RATE = "20/min"  # well under every provider's limit (Microsoft 365: 30 a minute)
+
 
 def parse_rate(text: str | None) -> float | None:
-    """'20/min' -> seconds between messages."""
-    if not text:
+    """'20/min' -> seconds between messages; 'none' -> no pause."""
+    if not text or text.strip().lower() in ("none", "off", "0"):
         return None
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*", text)
     if not m or float(m.group(1)) <= 0:
-        raise InvalidInput(f"--rate {text!r} is not a rate", hint="e.g. --rate 20/min")
+        raise InvalidInput(f"--rate {text!r} is not a rate",
+                           hint="e.g. --rate 20/min, or --rate none for no pause")
     per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
            "hour": 3600}[m.group(2)]
     return per / float(m.group(1))
@@ -174,7 +178,7 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
     if pending_attempt(evs) and not (retry and named):
         return "unknown"
     failed = [e for e in evs if e.kind == "send-failed" and not e.mentions("followup")]
-    if failed and not retry:
+    if failed and not retry and not failed[-1].data.get("temporary"):
         return f"refused by the server ({failed[-1].data.get('reply', '?')}); --retry to try again"
     if any(e.kind in ("withdrawn", "closed") for e in evs):
         return "withdrawn or closed"
@@ -232,61 +236,71 @@ def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
 @dataclass
 class Report:
     sent: list[tuple[Item, str]] = field(default_factory=list)
-    refused: list[tuple[Item, str]] = field(default_factory=list)
+    refused: list[tuple[Item, str]] = field(default_factory=list)  # for good (5xx)
+    deferred: list[tuple[Item, str]] = field(default_factory=list)  # for now (4xx): next run
+    retried: list[tuple[Item, int]] = field(default_factory=list)  # went again after a 4xx
     skipped: list[Item] = field(default_factory=list)
-    unknown: Item | None = None  # in flight when the connection broke
-    error: str | None = None
+    unknown: list[Item] = field(default_factory=list)  # handed over as the connection broke
+    copies: list[tuple[Item, str]] = field(default_factory=list)  # Sent copies that failed
+    error: str | None = None  # why the run stopped early
+
+    @property
+    def not_sent(self) -> int:
+        return len(self.refused) + len(self.deferred) + len(self.unknown)
 
 
 def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, sender: str,
          *, now: Callable[[], dt.datetime], interval: float | None = None,
          on_progress: Callable[[int], None] | None = None, retry: bool = False,
-         sleep: Callable[[float], Any] = time.sleep) -> Report:
+         sleep: Callable[[float], Any] = time.sleep,
+         reconnect: Callable[[], Transport] | None = None,
+         copy: Callable[[bytes, dt.datetime], str] | None = None) -> Report:
     """Send each message over `conn`: record the intent, hand the message over, record what
-    the server said. Stops at a broken connection, leaving that one message's outcome unknown.
+    the server said. Paced by `interval`; a temporary refusal is tried again (delivery); a
+    connection that breaks is made again once (`reconnect`). With `copy`, each message that
+    went is put in the Sent folder before its outcome is recorded, so that a run killed in
+    between can be settled from Sent (send --reconcile).
 
     A follow-up that goes records the clock it starts (review-requested, complaint-filed...).
     """
     report = Report()
+    courier = delivery.Courier(conn, reconnect, sleep)
     last = 0.0
-    for n, out in enumerate(outgoing):
-        item, tag = out.item, ({"followup": out.followup} if out.followup else {})
-        what = out.followup or ""
-        if interval and n:
-            sleep(max(0.0, interval - (time.monotonic() - last)))
-        last = time.monotonic()
-        day = now()
-        with ledger.write():  # the claim and the intent, durable before anything leaves
-            if not _claimed(ledger, out, day, retry):
-                report.skipped.append(item)  # another konpfoi sent it, or is sending it
-                continue
-            ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
-                             data={"to": out.to, "server": conn.srv.host, **tag})
-        try:
+    try:
+        for n, out in enumerate(outgoing):
+            item, tag = out.item, ({"followup": out.followup} if out.followup else {})
+            what = out.followup or ""
+            if interval and n:
+                sleep(max(0.0, interval - (time.monotonic() - last)))
+            last = time.monotonic()
+            day = now()
             raw = with_date(message(ledger, root, out) or b"", day)
-            ok, reply = conn.deliver(sender, out.to, raw)
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            _give_up(ledger, item, what)  # nobody is sending it now: its outcome is unknown
-            report.unknown = item
-            report.error = f"the connection to {conn.srv.host} broke ({exc or 'disconnected'})"
-            return report
-        except BaseException:
-            _give_up(ledger, item, what)
-            raise
-        with ledger.write():
-            ledger.drop_claim(item.id, what)
-            if ok:
-                kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
-                ledger.add_event(item.id, kind, day.date().isoformat(),
-                                 data={"via": "smtp", "reply": reply, **tag,
+            with ledger.write():  # the claim and the intent, durable before anything leaves
+                if not _claimed(ledger, out, day, retry):
+                    report.skipped.append(item)  # another konpfoi sent it, or is sending it
+                    continue
+                ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
+                                 data={"to": out.to, "server": conn.srv.host, **tag,
                                        "message_id": _message_id(raw)})
-                report.sent.append((item, reply))
-            else:
-                ledger.add_event(item.id, "send-failed", day.date().isoformat(),
-                                 data={"reply": reply, **tag})
-                report.refused.append((item, reply))
-        if on_progress:
-            on_progress(n + 1)
+            try:
+                handed = courier.deliver(sender, out.to, raw)
+            except delivery.Broken as exc:  # nothing was handed over: it waits for next run
+                _record(ledger, report, out, raw, day, delivery.Handed(
+                    False, str(exc), temporary=True), tag, None)
+                report.error = str(exc)
+                return report
+            except BaseException:
+                _give_up(ledger, item, what)
+                raise
+            if handed.unknown:
+                _give_up(ledger, item, what)  # nobody is sending it now: its outcome unknown
+                report.unknown.append(item)  # its send-attempt stays without an outcome
+                continue
+            _record(ledger, report, out, raw, day, handed, tag, copy)
+            if on_progress:
+                on_progress(n + 1)
+    finally:
+        courier.close()
     return report
 
 
@@ -316,6 +330,37 @@ def _give_up(ledger: Ledger, item: Item, what: str) -> None:
     ledger may be what failed; the claim then runs out by itself)."""
     with contextlib.suppress(KonpfoiError), ledger.write():
         ledger.drop_claim(item.id, what)
+
+
+def _record(ledger: Ledger, report: Report, out: Outgoing, raw: bytes, day: dt.datetime,
+            handed: delivery.Handed, tag: dict[str, str],
+            copy: Callable[[bytes, dt.datetime], str] | None) -> None:
+    """What the server said, on the item; a message that went is first copied to Sent."""
+    item = out.item
+    data: dict[str, Any] = {"reply": handed.reply, **tag}
+    if handed.retries:
+        data["retries"] = handed.retries
+        report.retried.append((item, handed.retries))
+    if handed.ok and copy is not None:
+        try:
+            data["copy"] = copy(raw, day)
+        except Exception as exc:  # the message went: a missing copy must not hide that
+            data["copy_failed"] = str(exc)
+            report.copies.append((item, str(exc)))
+    with ledger.write():
+        ledger.drop_claim(item.id, out.followup or "")  # the outcome is known: it ends
+        if handed.ok:
+            kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
+            ledger.add_event(item.id, kind, day.date().isoformat(),
+                             data={"via": "smtp", **data, "message_id": _message_id(raw)})
+            report.sent.append((item, handed.reply))
+            return
+        if handed.temporary:
+            data["temporary"] = True
+            report.deferred.append((item, handed.reply))
+        else:
+            report.refused.append((item, handed.reply))
+        ledger.add_event(item.id, "send-failed", day.date().isoformat(), data=data)
 
 
 def _message_id(raw: bytes) -> str | None:

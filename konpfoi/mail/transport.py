@@ -6,7 +6,6 @@ Passwords come from the environment, the system keyring or a prompt — never fr
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -14,9 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from konpfoi.errors import DeliveryError, InvalidInput
+from konpfoi.mail import credentials
+from konpfoi.mail.credentials import Login
+from konpfoi.mail.tls import cannot_connect, tls_context
 from konpfoi.workspace.config import SECURITY_MODES, SmtpSettings
 
-PASSWORD_ENV = "KONPFOI_SMTP_PASSWORD"
+PASSWORD_ENV = credentials.PASSWORD_ENV["smtp"]
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 TIMEOUT = 60
 
@@ -27,6 +29,8 @@ class Server:
     port: int
     user: str | None
     security: str
+    ca_file: str | None = None  # trust this CA only (a private server)
+    auth: str = "password"  # or oauth2
 
     def __str__(self) -> str:
         who = f"{self.user} at " if self.user else ""
@@ -45,32 +49,19 @@ def server(settings: SmtpSettings, *, host: str | None = None, port: int | None 
         raise InvalidInput("no SMTP server is set",
                            hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
     return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
-                  security)
+                  security, settings.ca_file, settings.auth)
 
 
 def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:
-    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for.
-
-    Never written anywhere.
-    """
+    """From KONPFOI_SMTP_PASSWORD, else the system keyring if installed, else asked for
+    (mail.credentials, the one home of this rule). Never written anywhere."""
     if not srv.user:
         return None
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    try:
-        import keyring  # an optional extra: konpfoi works without it
+    return credentials.password("smtp", srv.user, srv.host, ask)
 
-        found = keyring.get_password("konpfoi", f"{srv.user}@{srv.host}")
-        if found:
-            return str(found)
-    except Exception:  # not installed, or no keyring backend on this machine
-        pass
-    if ask is None:
-        raise InvalidInput(f"no password for {srv.user} at {srv.host}",
-                           hint=f"set {PASSWORD_ENV}, store it in the system keyring "
-                                f"(service konpfoi, user {srv.user}@{srv.host}), or run on "
-                                "a terminal to be asked")
-    return ask(f"SMTP password for {srv.user} at {srv.host}")
+
+class NotHandedOver(Exception):
+    """The connection broke before the message was handed over: it was certainly not sent."""
 
 
 class Transport(Protocol):
@@ -89,20 +80,24 @@ class Transport(Protocol):
 class SmtpTransport:
     """One SMTP connection, reused for a whole batch."""
 
-    def __init__(self, srv: Server, secret: str | None) -> None:
+    def __init__(self, srv: Server, secret: str | Login | None) -> None:
         self.srv = srv
+        context = tls_context(srv.ca_file)
         try:
             if srv.security == "ssl":
                 self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    srv.host, srv.port, timeout=TIMEOUT, context=ssl.create_default_context())
+                    srv.host, srv.port, timeout=TIMEOUT, context=context)
             else:
                 self.smtp = smtplib.SMTP(srv.host, srv.port, timeout=TIMEOUT)
             self.smtp.ehlo()
             if srv.security == "starttls":
-                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.starttls(context=context)
                 self.smtp.ehlo()
-            if srv.user:
-                self.smtp.login(srv.user, secret or "")
+            if isinstance(secret, Login) and secret.token is not None:
+                self._oauth2(secret)
+            elif srv.user:
+                self.smtp.login(srv.user, secret.password or "" if isinstance(secret, Login)
+                                else secret or "")
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError(f"{srv.host} does not offer STARTTLS",
                                 hint="use --smtp-security ssl (or none, on a network you "
@@ -111,10 +106,26 @@ class SmtpTransport:
             raise DeliveryError(f"{srv.host} refused the login for {srv.user} "
                                 f"({exc.smtp_code} {_text(exc.smtp_error)})",
                                 hint="check the user and password; nothing was sent") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise cannot_connect(str(srv), exc) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"cannot connect to {srv} ({exc})",
                                 hint="check smtp settings in konpfoi.yaml; nothing was sent"
                                 ) from None
+
+    def _oauth2(self, login: Login) -> None:
+        """AUTH XOAUTH2 / OAUTHBEARER; an error challenge is answered empty, then refused."""
+        answered = False
+
+        def answer(challenge: bytes | None = None) -> str:
+            nonlocal answered
+            if answered or challenge:
+                return "" if login.mechanism == "xoauth2" else "\x01"
+            answered = True
+            return login.sasl().decode()
+
+        self.smtp.user = login.user  # smtplib reads it in its error messages
+        self.smtp.auth(login.mechanism.upper(), answer)
 
     def close(self) -> None:
         try:
@@ -125,14 +136,17 @@ class SmtpTransport:
     def deliver(self, sender: str, to: str, raw: bytes) -> tuple[bool, str]:
         """(accepted, server reply). A refusal resets the session for the next message;
         a lost connection raises (the outcome is then unknown)."""
-        code, reply = self.smtp.mail(sender)
-        if code != 250:
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
-        code, reply = self.smtp.rcpt(to)
-        if code not in (250, 251):
-            self.smtp.rset()
-            return False, f"{code} {_text(reply)}"
+        try:  # until DATA, a broken connection means the server has nothing
+            code, reply = self.smtp.mail(sender)
+            if code != 250:
+                self.smtp.rset()
+                return False, f"{code} {_text(reply)}"
+            code, reply = self.smtp.rcpt(to)
+            if code not in (250, 251):
+                self.smtp.rset()
+                return False, f"{code} {_text(reply)}"
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise NotHandedOver(str(exc) or "disconnected") from exc
         wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
         answer: bytes | str
         try:

@@ -2,55 +2,47 @@
 
 from __future__ import annotations
 
-from konpfoi.report.campaign import OUTCOME_LABELS, Cell, Report
+from konpfoi.report.campaign import Report
+from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
 
 FORMATS = ("md", "csv", "json", "html")
-
-
-def _cell_text(c: Cell | None) -> str:
-    if c is None or c.outcome is None:
-        return ""
-    text = OUTCOME_LABELS[c.outcome]
-    if c.exemptions:
-        text += f" ({', '.join(c.exemptions)})"
-    if c.answer:
-        text += f": {c.answer}"
-    return text
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:.0%}"
 
 
 def to_markdown(r: Report) -> str:
     def esc(s: str) -> str:
         return s.replace("|", "\\|").replace("\n", " ")
 
-    title = f"# {r.campaign or 'All requests'}: what the bodies said\n"
-    replies = "reply" if len(r.replied) == 1 else "replies"
-    lines = [title,
-             f"As of {r.today}: {len(r.sent)} requests sent, {len(r.replied)} {replies}, "
-             f"{len(r.not_replied)} without a reply ({len(r.overdue)} overdue). "
-             f"On time: {_pct(r.on_time_rate)}. Median time to reply: "
+    lines = [f"# {heading(r)}: what the bodies said\n", summary_line(r),
+             f"On time: {pct(r.on_time_rate)} ({r.on_time_note}). Median time to reply: "
              f"{'-' if r.median_days is None else f'{r.median_days:g} working days'}.\n"]
-    if r.questions:
-        lines.append("\n## Answers by body\n")
+    lines += ["\n## Requests\n",
+              "| Body | Item | Sent | Due | Replied | On time? | Working days late |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [f"| {esc(x.body)} | {x.item} | {x.sent or ''} | {x.due or ''} | "
+              f"{x.replied or ''} | {x.timeliness} | {days_late(x)} |" for x in r.rows]
+    for qs in r.sets:
+        lines.append(f"\n## Answers: {esc(qs.title)}\n")
+        lines.append(f"{len(qs.rows)} requests asked the questions of {esc(qs.id or '')}"
+                     + (f", written by {esc(qs.source)}" if qs.source else "") + ".\n")
         head = "| Body | " + " | ".join(f"Q{q['number']} {esc(q['label'])}"
-                                          for q in r.questions) + " |"
-        lines += [head, "|" + "---|" * (len(r.questions) + 1)]
-        for row in r.rows:
-            cells = [esc(_cell_text(row.cells.get(q["number"]))) or
-                     ("not coded" if row.replied else "no reply") for q in r.questions]
+                                          for q in qs.questions) + " |"
+        lines += [head, "|" + "---|" * (len(qs.questions) + 1)]
+        for row in qs.rows:
+            cells = [esc(cell_text(row.cells.get(q["number"]), row)) for q in qs.questions]
             lines.append(f"| {esc(row.body)} | " + " | ".join(cells) + " |")
         lines.append("\nQuestions:\n")
-        lines += [f"{q['number']}. **{esc(q['label'])}**: {esc(q['text'])}" for q in r.questions]
+        lines += [f"{q['number']}. **{esc(q['label'])}**: {esc(q['text'])}"
+                  for q in qs.questions]
     if r.exemptions:
-        lines += ["\n## Exemptions cited\n", "| Exemption | Times cited |", "|---|---|"]
-        lines += [f"| {e} | {n} |" for e, n in r.exemptions]
+        lines += ["\n## Exemptions cited\n",
+                  "| Exemption | Bodies | Times cited | As cited |", "|---|---|---|---|"]
+        lines += [f"| {esc(g.label)} | {g.bodies} | {g.cells} | "
+                  + ", ".join(f"{c} ×{n}" for c, n in g.codes.most_common()) + " |"
+                  for g in r.exemptions]
     if r.overdue:
         lines += ["\n## Overdue\n", "| Body | Due | Working days late |", "|---|---|---|"]
         lines += [f"| {esc(x.body)} ({x.item}) | {x.due} | {x.days_late} |" for x in r.overdue]
-    waiting = [x for x in r.not_replied if not x.days_late]
+    waiting = [x for x in r.rows if x.timeliness == "not yet due"]
     if waiting:
         lines += ["\n## Awaiting a reply (not yet due)\n"]
         lines += [f"- {esc(x.body)} ({x.item}), due {x.due}" for x in waiting]
@@ -63,17 +55,18 @@ def to_csv(r: Report) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    head = ["item", "body_id", "body", "state", "sent", "due", "replied", "working_days",
-            "on_time", "days_late", "their_ref"]
-    for q in r.questions:
-        head += [f"q{q['number']}_outcome", f"q{q['number']}_exemptions",
-                 f"q{q['number']}_answer"]
+    numbers = sorted({q["number"] for qs in r.sets for q in qs.questions})
+    head = ["item", "body_id", "body", "question_set", "state", "sent", "due", "replied",
+            "working_days", "timeliness", "on_time", "days_late", "their_ref"]
+    for n in numbers:
+        head += [f"q{n}_outcome", f"q{n}_exemptions", f"q{n}_answer"]
     w.writerow(head)
     for x in r.rows:
-        line = [x.item, x.body_id, x.body, x.state, x.sent, x.due, x.replied, x.working_days,
-                {True: "yes", False: "no", None: ""}[x.on_time], x.days_late, x.their_ref]
-        for q in r.questions:
-            c = x.cells.get(q["number"])
+        line = [x.item, x.body_id, x.body, x.question_set, x.state, x.sent, x.due, x.replied,
+                x.working_days, x.timeliness, {True: "yes", False: "no", None: ""}[x.on_time],
+                x.days_late, x.their_ref]
+        for n in numbers:
+            c = x.cells.get(n)
             line += [c.outcome if c else "", " ".join(c.exemptions) if c else "",
                      (c.answer or "") if c else ""]
         w.writerow(["" if v is None else v for v in line])
@@ -86,13 +79,14 @@ def to_json(r: Report) -> str:
     return json.dumps(r.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render(r: Report, fmt: str) -> str:
+def render(r: Report, fmt: str, page: dict[str, str | None] | None = None) -> str:
+    """The report in a format; `page` gives the HTML page its title, introduction, group."""
     from konpfoi.errors import InvalidInput
 
     if fmt == "html":
         from konpfoi.report.html import to_html
 
-        return to_html(r)
+        return to_html(r, **(page or {}))
     renderers = {"md": to_markdown, "csv": to_csv, "json": to_json}
     if fmt not in renderers:
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(FORMATS))

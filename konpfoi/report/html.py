@@ -1,12 +1,14 @@
-"""The campaign report as one self-contained HTML page: inline CSS and SVG charts, no script,
-no font or image fetched from anywhere, readable on a phone, tables marked up for screen
-readers."""
+"""The campaign report as one page a group can publish: its own title, introduction and name,
+credit to whoever wrote the questions, inline CSS and SVG (no script, nothing fetched), tables
+screen readers understand, readable on a phone (390 px) and a laptop (1280 px) with no page
+scrolling sideways (wide tables scroll in their own box), and clean on paper."""
 
 from __future__ import annotations
 
 from html import escape
 
-from konpfoi.report.campaign import OUTCOME_LABELS, Cell, Report
+from konpfoi.report.campaign import OUTCOME_LABELS, QuestionSet, Report, Row
+from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
 
 COLOURS = {"answered": "#1b7f3b", "partly-answered": "#b26a00", "refused": "#b3261e",
            "not-held": "#5c5f66", "clarification-sought": "#6a4fb3", None: "#c9ccd1"}
@@ -16,59 +18,110 @@ CSS = """
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); background: #fff; }
 header, main, footer { max-width: 72rem; margin: 0 auto; padding: 1rem; }
-h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0; }
+h1 { font-size: 1.7rem; line-height: 1.25; margin: .25rem 0 .75rem; }
 h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 2px solid var(--line); }
+p, li, td, th, caption { overflow-wrap: anywhere; }
+.group { font-weight: 600; margin: 0; color: var(--muted); text-transform: uppercase;
+         letter-spacing: .04em; font-size: .85rem; }
+.lede { font-size: 1.1rem; max-width: 46rem; }
 .muted { color: var(--muted); }
+.note { font-size: .9rem; color: var(--muted); max-width: 46rem; }
 ul.cards { list-style: none; padding: 0; display: grid; gap: .75rem;
            grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); }
 ul.cards li { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; }
 ul.cards strong { display: block; font-size: 1.6rem; }
-.scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: .5rem; }
+.scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: .5rem;
+          max-width: 100%; }
 .scroll:focus { outline: 3px solid #1a5fb4; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
 caption { text-align: left; padding: .5rem; font-weight: 600; }
 th, td { border-top: 1px solid var(--line); padding: .5rem; vertical-align: top;
          text-align: left; }
-thead th { background: #f3f4f6; position: sticky; top: 0; }
-tbody th { font-weight: 600; min-width: 10rem; }
-td { min-width: 9rem; }
+thead th { background: #f3f4f6; }
+tbody th { font-weight: 600; min-width: 9rem; }
+.matrix td { min-width: 9rem; }
 .tag { display: inline-block; padding: 0 .4rem; border-radius: .25rem; color: #fff;
        font-size: .8rem; font-weight: 600; white-space: nowrap; }
+.late { color: #b3261e; font-weight: 600; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .75rem; }
 .legend span { display: inline-block; width: .9rem; height: .9rem; border-radius: .2rem;
                vertical-align: -.1rem; margin-right: .3rem; }
+ol.questions li { margin-bottom: .4rem; }
 svg { max-width: 100%; height: auto; }
 svg text { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: #1d1f23; }
-@media (max-width: 40rem) { body { font-size: 15px; } h1 { font-size: 1.35rem; } }
+footer { border-top: 2px solid var(--line); margin-top: 2rem; font-size: .9rem; }
+@media (max-width: 40rem) { body { font-size: 15px; } h1 { font-size: 1.4rem; }
+  header, main, footer { padding: .75rem; } }
+@media print {
+  body { font-size: 10.5pt; }
+  header, main, footer { max-width: none; padding: 0; }
+  .scroll { overflow: visible; border: none; }
+  table { font-size: 9pt; }
+  .matrix td, tbody th { min-width: 0; }
+  thead { display: table-header-group; }
+  tr, ul.cards li, svg, figure { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  a { color: inherit; }
+  a[href^="http"]::after { content: " (" attr(href) ")"; }
+  .tag { color: #000; border: 1px solid #000; background: none !important; }
+}
 """
 
 
-def to_html(r: Report) -> str:
-    title = f"{r.campaign or 'All requests'}: what the bodies said"
-    parts = [
+def to_html(r: Report, title: str | None = None, intro: str | None = None,
+            group: str | None = None, website: str | None = None) -> str:
+    """The page: `title`, `intro` (paragraphs split by blank lines) and `group` are the
+    campaign's own words; without a title, the question set's title names the page."""
+    title = title or (f"{r.sets[0].title}: what the bodies said" if len(r.sets) == 1
+                      else "What the bodies said")
+    paras = [p.strip() for p in (intro or "").split("\n\n") if p.strip()]
+    chosen = heading(r)
+    head = (f'<header>{f"<p class=group>{escape(group)}</p>" if group else ""}'
+            f"<h1>{escape(title)}</h1>"
+            + "".join(f'<p class="lede">{escape(p)}</p>' for p in paras)
+            + f'<p class="muted">Requests: {escape(chosen)}. Figures as of '
+            f"{escape(r.today)}.</p></header>\n")
+    return "".join([
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        f"<header><h1>{escape(title)}</h1><p class=\"muted\">As of {escape(r.today)}. "
-        "Made with konpfoi from the campaign's own ledger.</p></header>\n<main>\n",
-        _summary(r), _by_question(r), _matrix(r), _exemptions(r), _late(r),
-        "</main>\n<footer class=\"muted\"><p>Outcomes as coded by the campaign; a refusal names "
-        "the exemptions the body cited.</p></footer>\n</body>\n</html>\n",
-    ]
-    return "".join(parts)
+        head, "<main>\n", _summary(r), _requests(r),
+        *(_question_set(r, qs, n) for n, qs in enumerate(r.sets)),
+        _exemptions(r), _late(r), "</main>\n", _footer(r, group, website),
+        "</body>\n</html>\n",
+    ])
 
 
 def _summary(r: Report) -> str:
     cards = [
         (len(r.sent), "requests sent"), (len(r.replied), "replies"),
-        (len(r.not_replied), "without a reply"), (len(r.overdue), "overdue"),
-        ("-" if r.on_time_rate is None else f"{r.on_time_rate:.0%}", "answered on time"),
+        (len(r.not_replied), "without a reply"), (len(r.overdue), "overdue now"),
+        (pct(r.on_time_rate), "answered on time"),
         ("-" if r.median_days is None else f"{r.median_days:g}", "median working days to reply"),
     ]
     items = "".join(f"<li><strong>{escape(str(n))}</strong>{escape(label)}</li>"
                     for n, label in cards)
     return (f'<section aria-labelledby="s-summary"><h2 id="s-summary">Summary</h2>'
-            f'<ul class="cards">{items}</ul></section>\n')
+            f"<p>{escape(summary_line(r))}</p>"
+            f'<ul class="cards">{items}</ul><p class="note">Answered on time: '
+            f"{escape(r.on_time_note)}. The law gives 20 working days (FOIA s.10, FOISA s.10, "
+            "EIR reg 5); letters to MPs and boards have no legal deadline and are not "
+            "counted.</p></section>\n")
+
+
+def _requests(r: Report) -> str:
+    rows = "".join(
+        f'<tr><th scope="row">{escape(x.body)}<br><span class="muted">{escape(x.item)}</span>'
+        f"</th><td>{x.sent or ''}</td><td>{x.due or ''}</td><td>{x.replied or ''}</td>"
+        f'<td{" class=late" if x.timeliness in ("late", "overdue") else ""}>'
+        f"{escape(x.timeliness)}</td><td>{days_late(x)}</td></tr>" for x in r.rows)
+    return ('<section aria-labelledby="s-r"><h2 id="s-r">Every request</h2>'
+            '<div class="scroll" role="region" aria-labelledby="r-cap" tabindex="0"><table>'
+            '<caption id="r-cap">When each body was asked, when it had to answer, and when '
+            'it did</caption><thead><tr><th scope="col">Body</th><th scope="col">Sent</th>'
+            '<th scope="col">Due</th><th scope="col">Replied</th><th scope="col">On time?</th>'
+            '<th scope="col">Working days late</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div></section>\n")
 
 
 def _legend() -> str:
@@ -77,14 +130,15 @@ def _legend() -> str:
         for k, v in OUTCOME_LABELS.items()) + "</ul>"
 
 
-def _by_question(r: Report) -> str:
-    if not r.questions or not r.replied:
+def _chart(r: Report, qs: QuestionSet, n: int) -> str:
+    replied = [x for x in qs.rows if x.replied]
+    if not qs.questions or not replied:
         return ""
-    counts = r.by_question()
+    counts = r.by_question(qs)
     width, row_h, label_w = 360, 30, 44
-    height = row_h * len(r.questions) + 10
+    height = row_h * len(qs.questions) + 10
     bars = []
-    for i, q in enumerate(r.questions):
+    for i, q in enumerate(qs.questions):
         c = counts[q["number"]]
         total = sum(c.values()) or 1
         y = 5 + i * row_h
@@ -92,90 +146,104 @@ def _by_question(r: Report) -> str:
                     "</title></text>")
         x = float(label_w)
         for outcome in OUTCOME_LABELS:
-            n = c.get(outcome, 0)
-            if not n:
+            k = c.get(outcome, 0)
+            if not k:
                 continue
-            w = (width - label_w - 10) * n / total
+            w = (width - label_w - 10) * k / total
             bars.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h - 8}" '
-                        f'fill="{COLOURS[outcome]}"><title>Q{q["number"]}: {n} '
+                        f'fill="{COLOURS[outcome]}"><title>Q{q["number"]}: {k} '
                         f'{escape(OUTCOME_LABELS[outcome])}</title></rect>')
             x += w
-    desc = "; ".join(
-        f"Q{q['number']}: " + ", ".join(f"{n} {OUTCOME_LABELS[o]}"
-                                        for o, n in counts[q["number"]].items())
-        for q in r.questions)
-    return (f'<section aria-labelledby="s-q"><h2 id="s-q">Answers by question</h2>'
-            f'<svg role="img" aria-labelledby="q-t q-d" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}"><title id="q-t">Outcome of each question '
-            f'across {len(r.replied)} replies</title><desc id="q-d">{escape(desc)}</desc>'
-            + "".join(bars) + f"</svg>{_legend()}</section>\n")
+    desc = "; ".join(f"Q{q['number']}: " + ", ".join(
+        f"{k} {OUTCOME_LABELS[o]}" for o, k in counts[q["number"]].items())
+        for q in qs.questions)
+    return (f'<figure><svg role="img" aria-labelledby="q{n}-t q{n}-d" viewBox="0 0 {width} '
+            f'{height}" width="{width}" height="{height}"><title id="q{n}-t">Outcome of each '
+            f"question across {len(replied)} replies</title><desc id=\"q{n}-d\">"
+            f"{escape(desc)}</desc>" + "".join(bars) + f"</svg>{_legend()}</figure>")
 
 
-def _cell(c: Cell | None, replied: bool) -> str:
+def _cell(row: Row, number: int) -> str:
+    c = row.cells.get(number)
     if c is None or c.outcome is None:
-        return f'<td class="muted">{"not coded" if replied else "no reply"}</td>'
+        return f'<td class="muted">{escape(cell_text(c, row))}</td>'
     tag = (f'<span class="tag" style="background:{COLOURS[c.outcome]}">'
            f"{escape(OUTCOME_LABELS[c.outcome])}</span>")
     ex = f" ({escape(', '.join(c.exemptions))})" if c.exemptions else ""
+    whole = ' <span class="muted">(whole reply)</span>' if c.whole else ""
     text = f"<br>{escape(c.answer)}" if c.answer else ""
-    return f"<td>{tag}{ex}{text}</td>"
+    return f"<td>{tag}{ex}{whole}{text}</td>"
 
 
-def _matrix(r: Report) -> str:
-    if not r.questions:
-        return ""
+def _question_set(r: Report, qs: QuestionSet, n: int) -> str:
+    questions = "".join(f"<li><strong>{escape(q['label'])}</strong>: {escape(q['text'])}</li>"
+                        for q in qs.questions)
     head = "".join(f'<th scope="col"><abbr title="{escape(q["text"])}">Q{q["number"]}</abbr> '
-                   f'{escape(q["label"])}</th>' for q in r.questions)
-    rows = []
-    for x in r.rows:
-        cells = "".join(_cell(x.cells.get(q["number"]), bool(x.replied)) for q in r.questions)
-        rows.append(f'<tr><th scope="row">{escape(x.body)}<br><span class="muted">{x.item}'
-                    f' · {escape(x.state)}</span></th>{cells}</tr>')
-    return (f'<section aria-labelledby="s-m"><h2 id="s-m">Answers by body</h2>'
-            f'<div class="scroll" role="region" aria-labelledby="m-cap" tabindex="0">'
-            f'<table><caption id="m-cap">What each body said to each question</caption>'
-            f'<thead><tr><th scope="col">Body</th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div></section>\n')
+                   f'{escape(q["label"])}</th>' for q in qs.questions)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(x.body)}<br><span class="muted">{escape(x.item)} · '
+        f"{escape(x.state)}</span></th>"
+        + "".join(_cell(x, q["number"]) for q in qs.questions) + "</tr>" for x in qs.rows)
+    credit = f" The questions were written by {escape(qs.source)}." if qs.source else ""
+    return (f'<section aria-labelledby="s-q{n}"><h2 id="s-q{n}">Answers: {escape(qs.title)}'
+            f"</h2><p>{_asked(len(qs.rows))}{credit}</p>"
+            f'<ol class="questions">{questions}</ol>{_chart(r, qs, n)}'
+            f'<div class="scroll" role="region" aria-labelledby="m{n}-cap" tabindex="0">'
+            f'<table class="matrix"><caption id="m{n}-cap">What each body said to each '
+            f'question</caption><thead><tr><th scope="col">Body</th>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div></section>\n")
+
+
+def _asked(n: int) -> str:
+    return "One body was asked these questions." if n == 1 else \
+        f"{n} bodies were asked these questions."
 
 
 def _exemptions(r: Report) -> str:
-    if not r.exemptions:
+    groups = r.exemptions
+    if not groups:
         return ""
-    top = r.exemptions[:12]
-    most = top[0][1]
-    width, row_h = 360, 26
-    height = row_h * len(top) + 10
-    bars = []
-    for i, (code, n) in enumerate(top):
-        y = 5 + i * row_h
-        w = (width - 150) * n / most
-        bars.append(f'<text x="0" y="{y + 17}">{escape(code)}</text><rect x="100" y="{y}" '
-                    f'width="{w:.1f}" height="{row_h - 8}" fill="{COLOURS["refused"]}"/>'
-                    f'<text x="{105 + w:.1f}" y="{y + 17}">{n}</text>')
-    rows = "".join(f'<tr><th scope="row">{escape(c)}</th><td>{n}</td></tr>' for c, n in
-                   r.exemptions)
-    return (f'<section aria-labelledby="s-e"><h2 id="s-e">Exemptions cited</h2>'
-            f'<svg role="img" aria-labelledby="e-t" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}"><title id="e-t">How often each exemption was '
-            f'cited</title>' + "".join(bars) + '</svg><div class="scroll"><table><caption>'
-            'Exemptions cited</caption><thead><tr><th scope="col">Exemption</th>'
-            f'<th scope="col">Times cited</th></tr></thead><tbody>{rows}</tbody></table>'
-            "</div></section>\n")
+    rows = "".join(
+        f'<tr><th scope="row">{escape(g.section)}<br><span class="muted">{escape(g.name)}'
+        f"</span></th><td>{g.bodies}</td><td>{g.cells}</td><td>"
+        + escape(", ".join(f"{c} ×{k}" for c, k in g.codes.most_common())) + "</td></tr>"
+        for g in groups)
+    return ('<section aria-labelledby="s-e"><h2 id="s-e">Exemptions cited</h2>'
+            '<p class="note">Grouped by section of the Act (or regulation of the EIR). A body '
+            "that says information is not held is not withholding it: only exemptions and "
+            'exceptions are counted here.</p><div class="scroll"><table><caption>Exemptions '
+            'and exceptions relied on to withhold information</caption><thead><tr>'
+            '<th scope="col">Section</th><th scope="col">Bodies</th><th scope="col">Answers'
+            '</th><th scope="col">As cited</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div></section>\n")
 
 
 def _late(r: Report) -> str:
     out = []
     if r.overdue:
-        rows = "".join(f'<tr><th scope="row">{escape(x.body)}</th><td>{x.item}</td>'
+        rows = "".join(f'<tr><th scope="row">{escape(x.body)}</th><td>{escape(x.item)}</td>'
                        f"<td>{x.due}</td><td>{x.days_late}</td></tr>" for x in r.overdue)
         out.append('<section aria-labelledby="s-o"><h2 id="s-o">Overdue</h2><div '
                    'class="scroll"><table><caption>Requests past their legal deadline with no '
                    'reply</caption><thead><tr><th scope="col">Body</th><th scope="col">Item'
                    '</th><th scope="col">Due</th><th scope="col">Working days late</th></tr>'
                    f"</thead><tbody>{rows}</tbody></table></div></section>\n")
-    waiting = [x for x in r.not_replied if not x.days_late]
+    waiting = [x for x in r.rows if x.timeliness == "not yet due"]
     if waiting:
-        items = "".join(f"<li>{escape(x.body)} ({x.item}), due {x.due}</li>" for x in waiting)
+        items = "".join(f"<li>{escape(x.body)} ({escape(x.item)}), due {x.due}</li>"
+                        for x in waiting)
         out.append('<section aria-labelledby="s-w"><h2 id="s-w">Awaiting a reply</h2>'
                    f"<ul>{items}</ul></section>\n")
     return "".join(out)
+
+
+def _footer(r: Report, group: str | None, website: str | None) -> str:
+    credits = [f"Questions: {escape(qs.title)}" + (f", by {escape(qs.source)}" if qs.source
+                                                  else "") + "." for qs in r.sets]
+    who = escape(group) if group else "the campaign"
+    if group and website:
+        who = f'<a href="{escape(website, quote=True)}">{escape(group)}</a>'
+    return ('<footer class="muted">' + "".join(f"<p>{c}</p>" for c in credits)
+            + f"<p>Compiled by {who} from its own record of the requests it sent and the "
+            "replies it received; outcomes are as the campaign coded them. Made with "
+            "konpfoi.</p></footer>\n")

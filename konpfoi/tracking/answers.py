@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.law.exemptions import exemption
+from konpfoi.law.exemptions import cited
 from konpfoi.ledger.model import OUTCOMES, Event, parse_outcome
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import effective
@@ -22,24 +22,44 @@ class Answer:
     text: str | None = None
 
 
-def parse(spec: str, regime: str) -> Answer:
-    """'1=answered:Yes, since 2024', '5=refused:s43', '3=partly:s43,s40:most of it'."""
+ALL = 0  # the question number of an answer given for every question at once
+_CODES = re.compile(r"^\s*((section|sect|sec|s|regulation|reg|r)\.?\s*)?\d+[a-z]?(\(\w+\))*\s*$",
+                    re.I)
+
+
+def parse(spec: str, kind: str) -> Answer:
+    """'1=answered:Yes, since 2024', '5=refused:s43', '3=partly:s43,s40:most of it',
+    '2=refused:reg 12(5)(e),s43' (EIR and FOIA together), 'all=not-held' (every question)."""
     number, sep, rest = spec.partition("=")
-    if not sep or not number.strip().isdigit():
+    number = number.strip().lower()
+    if not sep or not (number.isdigit() or number in ("all", "*")):
         raise InvalidInput(f"--q {spec!r}: expected N=outcome[:exemptions][:answer]",
-                           hint="e.g. --q 1=answered:\"Yes, in use since 2024\" --q 5=refused:s43")
+                           hint="e.g. --q 1=answered:\"Yes, in use since 2024\" --q 5=refused:s43"
+                                " (or --q all=not-held for every question)")
     word, _, tail = rest.partition(":")
     result = parse_outcome(word)
     exemptions: tuple[str, ...] = ()
     text = tail or None
     if tail and result in ("refused", "partly-answered"):
         first, _, more = tail.partition(":")
-        codes = [c for c in re.split(r"[,\s]+", first) if c]
-        if codes and all(re.fullmatch(r"(s(ection)?\.?|reg\.?|r)?\d[\w().]*", c, re.I)
-                         for c in codes):
-            exemptions = tuple(exemption(c, regime) for c in codes)
+        pieces = [c for c in re.split(r"[,;/&]|\band\b", first) if c.strip()]
+        if pieces and all(_CODES.match(c) for c in pieces):
+            exemptions = cited(first, kind)  # a citation that cannot apply is refused
             text = more or None
-    return Answer(int(number), result, exemptions, text.strip() if text else None)
+    return Answer(ALL if number in ("all", "*") else int(number), result, exemptions,
+                  text.strip() if text else None)
+
+
+def expand(answers: list[Answer], numbers: list[int]) -> list[Answer]:
+    """An answer for every question (`all=`) becomes one per question; one given for a
+    question by number wins over it."""
+    given = {a.question for a in answers if a.question != ALL}
+    out = [a for a in answers if a.question != ALL]
+    for a in answers:
+        if a.question == ALL:
+            out += [Answer(n, a.outcome, a.exemptions, a.text) for n in numbers
+                    if n not in given]
+    return sorted(out, key=lambda a: a.question)
 
 
 def overall(answers: list[Answer]) -> str:
@@ -66,7 +86,13 @@ def record(ledger: Ledger, item_id: str, answers: list[Answer], today: dt.date) 
         if not any(e.kind == "reply" for e in events):
             raise Conflict(f"{item.id} has no reply to code yet",
                            hint=f"record it first: konpfoi reply {item.id} --file reply.eml")
-        numbers = {q["number"] for q in item.questions} or {a.question for a in answers}
+        numbers = {q["number"] for q in item.questions} or {a.question for a in answers
+                                                             if a.question != ALL}
+        if not numbers:
+            raise InvalidInput(f"{item.id} has no numbered questions to code",
+                               hint=f"record the outcome with the reply: konpfoi reply {item.id}"
+                                    " --file reply.eml --outcome answered")
+        answers = expand(answers, sorted(numbers))
         for a in answers:
             if a.question not in numbers:
                 raise InvalidInput(f"{item.id} has no question {a.question}",

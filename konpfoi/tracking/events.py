@@ -81,7 +81,12 @@ def record(ledger: Ledger, item_id: str, kind: str, *, today: dt.date, date: str
         eff = effective(events)
         voids = None
         if kind in ("void", "correction"):
-            voids = _target(ledger, item, events, eff, kind, event_no).uid
+            target = _target(ledger, item, events, eff, kind, event_no)
+            voids = target.uid
+            made = next((e.date for e in eff if e.kind == "drafted"), None)
+            if kind == "correction" and target.kind == "sent" and made and day < made:
+                raise InvalidInput(f"{item.id} was drafted on {made}: it cannot have been sent "
+                                   f"on {day}", hint=f"give the day you sent it, {made} or later")
         elif event_no is not None:
             raise InvalidInput("--event is only for void and correction")
         if kind not in _BEFORE_SENDING and not any(e.kind == "sent" for e in eff):
@@ -131,6 +136,14 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
             eff = effective(events.get(item.id, []))
             sent = next((e for e in eff if e.kind == "sent"), None)
             reason = None
+            made = next((e.date for e in eff if e.kind == "drafted"), None)
+            if made is not None and day < made:
+                if item_ids:
+                    raise InvalidInput(
+                        f"{item.id} was drafted on {made}: it cannot have been sent on {day}",
+                        hint=f"give the day you sent it, {made} or later")
+                out.append(Marked(item, None, f"drafted on {made}, after {day}"))
+                continue
             if _still_has_placeholders(item, root):
                 reason = ("still has placeholders for your name or email: run konpfoi init "
                           "--name ... --email ..., then draft it again")

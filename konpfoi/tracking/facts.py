@@ -15,7 +15,9 @@ CLOCK_KINDS = frozenset({"clarification-requested", "clarification-sent", "fee-n
 
 @dataclass(slots=True)
 class Facts:
-    sent: dt.date | None = None  # the first sending: a re-send does not restart the clock
+    sent: dt.date | None = None  # the first sending: a re-send does not restart the clock...
+    undelivered: dt.date | None = None  # ...unless the request bounced: then it starts again
+    reply_before_sent: dt.date | None = None  # a reply dated before the send date (a mistake)
     attempt_pending: bool = False  # konpfoi began sending and never learned the outcome
     send_failed: bool = False
     clock_events: list[tuple[str, dt.date, Any]] = field(default_factory=list)
@@ -42,6 +44,7 @@ def read(events: list[Any]) -> Facts:
         ordered = sorted(events, key=_DATE)
     except (TypeError, IndexError):  # event-like objects that are not ledger rows
         ordered = sorted(events, key=lambda e: e.date)
+    early: dt.date | None = None  # a reply dated before the request was sent
     for e in ordered:
         k = e.kind
         if e.mentions("their_ref"):
@@ -49,14 +52,23 @@ def read(events: list[Any]) -> Facts:
         if k == "sent":
             if f.sent is None:
                 f.sent = fromiso(e.date)
+            elif f.undelivered is not None and fromiso(e.date) >= f.undelivered:
+                f.sent, f.undelivered = fromiso(e.date), None  # sent again: the clock restarts
             f.attempt_pending = False
+        elif k == "delivery-failed":
+            if (e.data.get("request") and f.sent is not None and f.replied is None
+                    and fromiso(e.date) >= f.sent):
+                f.undelivered = fromiso(e.date)
         elif k in CLOCK_KINDS:
             d = fromiso(e.date)
             f.clock_events.append((k, d, e))
             if k == "reply":
                 final = not (e.mentions("interim") and e.data.get("interim"))
-                if final and f.replied is None and f.sent is not None and d >= f.sent:
+                if final and f.replied is None and f.sent is not None:
                     f.replied = d
+                    f.undelivered = None
+                elif final and f.sent is None and early is None:
+                    early = d
                 if e.mentions("outcome"):
                     f.outcome = e.data.get("outcome")
                 f.coded = False
@@ -89,6 +101,10 @@ def read(events: list[Any]) -> Facts:
             f.closed = f.withdrawn = False
         elif k == "withdrawn":
             f.withdrawn = True
+    if early is not None and f.replied is None and f.sent is not None:
+        if early < f.sent:  # one of the two dates is wrong: count the reply, and say so
+            f.reply_before_sent = early
+        f.replied = max(early, f.sent)
     if ordered and f.sent is not None:
         f.last_contact = max(fromiso(_date(ordered[-1])), f.sent)
     return f

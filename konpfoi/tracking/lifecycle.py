@@ -13,8 +13,8 @@ from konpfoi.ledger.model import FINAL_OUTCOMES, OUTCOME_LABELS, Event
 from konpfoi.tracking import facts
 
 STATES = (
-    "drafted", "send unknown", "awaiting response", "overdue", "clarification needed",
-    "extended", "answered", "partly answered", "refused", "not held",
+    "drafted", "send unknown", "undelivered", "awaiting response", "overdue",
+    "clarification needed", "extended", "answered", "partly answered", "refused", "not held",
     "internal review requested", "review overdue", "with regulator", "withdrawn", "closed",
 )
 CLOSED_STATES = frozenset({"withdrawn", "closed"})
@@ -88,6 +88,12 @@ SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yo
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
+UNDELIVERED = ("it bounced: check the body's address (konpfoi show {id}), correct it "
+               "(konpfoi bodies set BODY foi=ADDRESS --source URL), send it again, then "
+               "konpfoi mark-sent {id} --again (the clock starts again)")
+DATES = ("the reply is dated {when}, before the request was recorded as sent: correct the "
+         "send date (konpfoi show {id} gives the event number; konpfoi record {id} "
+         "correction --event N --date {when})")
 WAIT = "wait; chase if no answer by {when}"
 CHASE = "chase now (konpfoi followup {id} --kind chaser)"
 CLARIFY = "send your clarification, then konpfoi record {id} clarification-sent"
@@ -113,6 +119,8 @@ class Summary:
     clocks. `judge` turns it into the state on a given day."""
 
     sent: dt.date | None
+    undelivered: dt.date | None
+    reply_before_sent: dt.date | None
     their_ref: str | None
     outcome: str | None
     withdrawn: bool
@@ -135,7 +143,8 @@ def summarise(kind: str, evs: list[Event], cals: Calendars, *,
     f = facts.read(evs)
     clocks = clocks_for(kind, f, cals, policy=policy, nation=nation, explain=explain) \
         if f.sent is not None else []
-    return Summary(f.sent, f.their_ref, f.outcome, f.withdrawn, f.closed, f.attempt_pending,
+    return Summary(f.sent, f.undelivered, f.reply_before_sent, f.their_ref, f.outcome,
+                   f.withdrawn, f.closed, f.attempt_pending,
                    f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
                    f.extension, f.review_outcome is not None, f.review_result, clocks)
 
@@ -172,6 +181,10 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
     if s.closed:
         view.state = "closed"
         return view
+    if s.undelivered is not None:
+        view.state = "undelivered"
+        _act(view, UNDELIVERED, today)
+        return view
     if s.complaint_filed:
         view.state = "with regulator"
         view.action = WAIT_REGULATOR.replace(
@@ -187,7 +200,9 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
     view.due, view.left = response.due, response.left(today, cal)
     if s.replied:
         view.state = OUTCOME_STATES.get(s.outcome or "", "answered")
-        if view.state in _UNHAPPY and window is not None:
+        if s.reply_before_sent is not None:
+            _act(view, DATES, today, s.reply_before_sent)
+        elif view.state in _UNHAPPY and window is not None:
             _act(view, REVIEW, window.due)
         elif kind == "email":
             _act(view, READ, today)

@@ -33,7 +33,7 @@ from konpfoi.tracking.lifecycle import (
 )
 from konpfoi.tracking.volunteers import owner_of
 
-_VIEWS_FORMAT = "2"  # bump when the lifecycle's rules (or what a view holds) change
+_VIEWS_FORMAT = "3"  # bump when the lifecycle's rules (or what a view holds) change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day
 
 
@@ -56,11 +56,34 @@ class Report:
     rows: list[Row]
     matched: int  # items matching every filter (rows may hold fewer: --limit)
     hidden_closed: int  # closed items left out (without --all)
-    counts: dict[str, int] = field(default_factory=dict)  # by state, campaign/body filters only
+    counts: dict[str, int] = field(default_factory=dict)  # by state: campaign/body/owner only
+    filters: dict[str, str] = field(default_factory=dict)  # what chose the items, in words
+    overdue: int = 0  # overdue items among those matched
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def check_filters(ledger: Ledger, campaign: str | None, body_id: str | None) -> None:
+    """A campaign or body the ledger has no request for is an error that says so, with the
+    close matches: a misspelt filter must never read as "nothing to do"."""
+    import difflib
+
+    from konpfoi.errors import NotFound
+
+    for what, value, known in (("campaign", campaign, ledger.campaigns),
+                               ("body", body_id, lambda: sorted(ledger.body_counts()))):
+        if value is None:
+            continue
+        names = known()
+        if value not in names:
+            close = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+            raise NotFound(
+                f"no requests for {what} {value!r} in the ledger",
+                hint=("did you mean " + ", ".join(close) + "?") if close
+                else f"{what}s with requests: " + (", ".join(names[:10]) or "none yet"),
+                suggestions=close)
 
 
 def parse_state(text: str) -> str:
@@ -76,8 +99,10 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
           overdue: bool = False, due_within: int | None = None, include_closed: bool = False,
           limit: int | None = None, policy: Policy = DEFAULT_POLICY,
           owner: str | None = None) -> Report:
-    """The items matching the filters on `today`, most urgent first (at most `limit`);
-    with `owner`, only the items that volunteer looks after (see tracking.volunteers)."""
+    """The items matching the filters on `today`, most urgent first (at most `limit`); with
+    `owner`, only the items that volunteer looks after (see tracking.volunteers). A campaign
+    or body with no items is an error, with the close matches."""
+    check_filters(ledger, campaign, body_id)
     # A large ledger makes many small objects that live until the command ends and hold no
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
@@ -103,7 +128,20 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
         gc.freeze()
         gc.enable()
     hidden = 0 if include_closed or state else sum(counts.get(s, 0) for s in CLOSED_STATES)
-    return Report(today, rows, matched, hidden, counts)
+    if state is not None:
+        late = matched if state in OVERDUE_STATES else 0
+    elif overdue:
+        late = matched
+    elif due_within is not None:
+        late = 0  # due soon, not yet overdue
+    else:
+        late = sum(counts.get(s, 0) for s in OVERDUE_STATES)
+    filters = {k: v for k, v in (
+        ("campaign", campaign), ("body", body_id), ("looked after by", owner), ("state", state),
+        ("overdue", "only" if overdue else None),
+        ("due within", f"{due_within} working days" if due_within is not None else None),
+        ("closed", "included" if include_closed else None)) if v}
+    return Report(today, rows, matched, hidden, counts, filters, late)
 
 
 def _stamp(cals: Calendars, policy: Policy) -> str:

@@ -8,15 +8,28 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.workspace import ledger_url, yamlfile
+from konpfoi.workspace import ledger_url, mailsettings, yamlfile
 from konpfoi.workspace.files import atomic_write
+from konpfoi.workspace.mailsettings import SECURITY_MODES, ImapSettings, OAuthSettings
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
-SECURITY_MODES = ("none", "starttls", "ssl")
+__all__ = ["SECURITY_MODES", "Config", "ImapSettings", "OAuthSettings", "SmtpSettings"]
+# A body's nation in the directory: one of the four, or `uk` for a UK-wide body (DHSC, MHRA,
+# UKHSA). Bank holidays are the four nations' only: for a UK-wide body every nation's count.
+UK_WIDE = "uk"
+BODY_NATIONS = (*NATIONS, UK_WIDE)
 
 # What a draft says where the requester has not yet given their details (FOIA s.8(1)(b)).
 NAME_PLACEHOLDER = "[YOUR FULL NAME]"
 EMAIL_PLACEHOLDER = "your-email-address@konpfoi.invalid"
+
+
+def holiday_nations(nation: str | None) -> frozenset[str]:
+    """Whose bank holidays a body's own clock skips: its nation's, every nation's for a
+    UK-wide body, England's when the nation is unknown."""
+    if nation == UK_WIDE:
+        return frozenset(NATIONS)
+    return frozenset({nation or "england"})
 
 
 def has_placeholder(text: str) -> bool:
@@ -30,6 +43,10 @@ class SmtpSettings:
     port: int | None = None
     user: str | None = None
     security: str = "starttls"
+    ca_file: str | None = None  # trust this CA (a private server)
+    auth: str = "password"  # password | oauth2
+    rate: str | None = None  # the pace of `send`: 20/min by default, "none" to lift it
+    sent_copies: str = "auto"  # a copy of each message sent in the IMAP Sent folder
 
 
 @dataclass(frozen=True)
@@ -50,15 +67,24 @@ class ExtraHoliday:
     nations: tuple[str, ...]
 
 
+# A workspace's item id prefix: capital letters (K-0001, S-0001). The ledger keeps the same
+# rule (ledger.model.PREFIX_PATTERN); the workspace room cannot import it.
+PREFIX_RE = r"[A-Z]{1,5}"
+
+
 @dataclass(frozen=True)
 class Config:
     """What konpfoi.yaml holds. Never a password."""
 
     name: str | None = None
     email: str | None = None
+    prefix: str = "K"
+    other_emails: tuple[str, ...] = ()
     address: str | None = None
     signature: str | None = None
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
     group: GroupSettings = field(default_factory=GroupSettings)
     rule: str = "a"
     mp_chase_days: int = 15
@@ -68,7 +94,17 @@ class Config:
 
 
 def validate_details(config: Config) -> Config:
-    """Refuse details that would break an email header or a request."""
+    """Refuse details that would break an email header or a request, or an id prefix that
+    is not 1 to 5 capital letters."""
+    import re
+
+    if not re.fullmatch(PREFIX_RE, config.prefix or ""):
+        raise InvalidInput(f"id prefix {config.prefix!r}: use 1 to 5 letters, e.g. S",
+                           hint="each volunteer's workspace takes its own: K, S, T...")
+    for other in config.other_emails:
+        if not yamlfile.is_email(other):
+            raise InvalidInput(f"not an email address: {other!r}",
+                               hint="give an address like name@example.org")
     for key in ("name", "email"):
         value = getattr(config, key)
         if value and any(ch in value for ch in "\r\n\0"):
@@ -89,6 +125,12 @@ email: {email}
 # Postal address (optional; email is a valid address for correspondence).
 address: {address}
 signature: {signature}
+# Other addresses you send from (a Gmail you also use, say): `replies import` skips mail from
+# them, and from your email above, as your own.
+other_emails: {other_emails}
+# Item ids start with this (K-0001). Give each volunteer's workspace its own (S, T, ...) so
+# that ledgers can be shared and merged without two items ever having the same id.
+prefix: {prefix}
 
 # The group you campaign with (optional): it signs letters from the organisation to MPs and
 # boards, and heads reports and the published site.
@@ -111,7 +153,11 @@ smtp:
   port: {smtp_port}
   user: {smtp_user}
   security: {smtp_security}     # none | starttls | ssl
+  rate: 20/min           # the pace of konpfoi send (none: as fast as the server takes)
+  sent_copies: auto      # on | off | auto: a copy in your IMAP Sent folder (auto: not for
+                         # Gmail, Microsoft 365, Proton Bridge, which keep their own)
 
+{imap}
 clocks:
   # rule a: the day of receipt is day 0 (ICO); rule b: a request received on a non-working
   # day counts from the next working day.
@@ -130,6 +176,8 @@ def _yaml_scalar(value: object) -> str:
 
     if value is None:
         return ""
+    if isinstance(value, (list, tuple)):
+        return yaml.safe_dump(list(value), default_flow_style=True, width=1000).strip()
     dumped: str = yaml.safe_dump(value, default_style=None, width=1000, allow_unicode=True)
     if dumped.endswith("\n...\n"):
         dumped = dumped[: -len("\n...\n")]
@@ -144,8 +192,12 @@ def render_config(c: Config) -> str:
     return _CONFIG_TEMPLATE.format(
         name=_yaml_scalar(c.name), email=_yaml_scalar(c.email),
         address=_yaml_scalar(c.address), signature=_yaml_scalar(c.signature),
+        other_emails=_yaml_scalar(list(c.other_emails)), prefix=c.prefix,
         smtp_host=_yaml_scalar(c.smtp.host), smtp_port=_yaml_scalar(c.smtp.port),
         smtp_user=_yaml_scalar(c.smtp.user), smtp_security=c.smtp.security,
+        imap=mailsettings.TEMPLATE.format(
+            imap_host=_yaml_scalar(c.imap.host), imap_port=_yaml_scalar(c.imap.port),
+            imap_user=_yaml_scalar(c.imap.user), imap_security=c.imap.security),
         group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
         group_address=_yaml_scalar(c.group.address),
         group_website=_yaml_scalar(c.group.website),
@@ -171,8 +223,8 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "group", "clocks", "holidays",
-        "ledger"}
+_TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "clocks",
+        "holidays", "other_emails", "prefix", "ledger"}
 
 
 def load_config(path: Path) -> Config:
@@ -191,7 +243,9 @@ def load_config(path: Path) -> Config:
     if "password" in smtp:
         ck.fail(smtp, "password", "passwords are never stored in konpfoi.yaml",
                 hint="remove it; konpfoi reads KONPFOI_SMTP_PASSWORD or asks")
-    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security"))
+    mailsettings.check_secrets(ck, smtp, "smtp")
+    ck.fields(smtp, "smtp", (), ("host", "port", "user", "security",
+                                 *mailsettings.SMTP_EXTRA_FIELDS))
     security = ck.text(smtp, "security", "smtp") or "starttls"
     if security not in SECURITY_MODES:
         ck.fail(smtp, "security", f"smtp: security must be one of {', '.join(SECURITY_MODES)}")
@@ -227,6 +281,8 @@ def load_config(path: Path) -> Config:
         holder["date"] = value
         holder.line = hol.line_of("remove")
         removed.append(str(ck.date(holder, "date", "holidays.remove")))
+    prefix = str(data.get("prefix") or "K").strip().upper()
+    others = tuple(a.strip().lower() for a in ck.text_list(data, "other_emails", "config"))
     ledger = ck.text(data, "ledger", "config") or None
     if ledger:
         try:
@@ -239,12 +295,15 @@ def load_config(path: Path) -> Config:
     config = Config(
         name=ck.text(data, "name", "config") or None,
         email=ck.email(data, "email", "config"),
+        prefix=prefix, other_emails=others,
         address=ck.text(data, "address", "config", single_line=False) or None,
         signature=ck.text(data, "signature", "config", single_line=False) or None,
         smtp=SmtpSettings(
             host=ck.text(smtp, "host", "smtp") or None, port=port,
             user=ck.text(smtp, "user", "smtp") or None, security=security,
+            **mailsettings.smtp_extras(ck, smtp),
         ),
+        imap=mailsettings.load_imap(ck, data), oauth=mailsettings.load_oauth(ck, data),
         group=GroupSettings(
             name=ck.text(group, "name", "group") or None,
             email=ck.email(group, "email", "group"),
@@ -257,4 +316,7 @@ def load_config(path: Path) -> Config:
     try:
         return validate_details(config)
     except InvalidInput as exc:
-        raise InvalidInput(f"{path}: {exc.message}", hint=exc.hint) from None
+        line = data.line_of("prefix") if "prefix" in exc.message and hasattr(
+            data, "line_of") else None
+        where = f"{path}:{line}" if line else str(path)
+        raise InvalidInput(f"{where}: {exc.message}", hint=exc.hint) from None

@@ -92,6 +92,11 @@ class Workspace:
         return self.root / "bodies-imported.yaml"
 
     @property
+    def bodies_history(self) -> Path:
+        """The imported directory as it was before each import, for `bodies import --undo`."""
+        return self.root / "bodies-history"
+
+    @property
     def holiday_feed(self) -> Path:
         return self.root / HOLIDAY_FEED_NAME
 
@@ -131,7 +136,7 @@ def open_workspace(root: Path, found_by: str = "folder") -> Workspace:
     return Workspace(root=root, config=load_config(root / CONFIG_NAME), found_by=found_by)
 
 
-def init(root: Path, **details: str | None) -> tuple[Workspace, bool]:
+def init(root: Path, **details: Any) -> tuple[Workspace, bool]:
     """Make `root` a workspace, or update the given details of an existing one.
 
     Returns the workspace and whether it was newly created.
@@ -140,12 +145,18 @@ def init(root: Path, **details: str | None) -> tuple[Workspace, bool]:
     created = not path.exists()
     config = Config() if created else load_config(path)
     given: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
+    if "prefix" in given:
+        given["prefix"] = str(given["prefix"]).strip().upper()
+    if "other_emails" in given:
+        given["other_emails"] = tuple(dict.fromkeys(
+            [*config.other_emails, *(a.strip().lower() for a in given["other_emails"])]))
     config = validate_details(replace(config, **given))
     private_dir(root)
     if created:
         atomic_write(path, render_config(config))
     else:
-        update_config_file(path, given)
+        update_config_file(path, {k: list(v) if isinstance(v, tuple) else v
+                                  for k, v in given.items()})
     for sub in ("drafts", "files"):
         private_dir(root / sub)
     return open_workspace(root, "folder"), created

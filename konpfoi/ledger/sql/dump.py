@@ -12,10 +12,13 @@ from konpfoi.ledger.migrations import APP_ID
 from konpfoi.ledger.model import Event, Item, Volunteer
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
-from konpfoi.ledger.sql.items import ITEM_FIELDS
+from konpfoi.ledger.sql.items import ITEM_FIELDS, ITEM_SELECT
+from konpfoi.ledger.store import ImportConflict
 
 _ATTACHMENT_KEYS = ("event", *ATTACHMENT_COLUMNS[1:])
 _ANSWER_KEYS = ("event", "item", *ANSWER_COLUMNS[2:])
+# What makes an item the same item (its uid aside): a file that changes these is refused.
+_SAME = ("kind", "body_id", "subject", "message_id", "created_at")
 
 
 class DumpSql(SqlBase):
@@ -49,9 +52,37 @@ class DumpSql(SqlBase):
     def _blob_rows(self) -> Any:
         raise NotImplementedError
 
+    def _load_item(self, rec: dict[str, Any], ids: dict[str, str]) -> bool:
+        row = self.db.one(f"SELECT {ITEM_SELECT} FROM items WHERE uid = ?", (rec["uid"],))
+        if row:
+            here = Item(*row)
+            ids[rec["id"]] = here.id
+            changed = [f for f in _SAME if here.id == rec["id"] and getattr(here, f) != rec.get(f)]
+            if changed:
+                raise ImportConflict(f"{here.id} in the file differs from {here.id} here "
+                               f"({', '.join(changed)})",
+                               hint="the file was changed after it was exported; nothing was "
+                                    "imported")
+            return False
+        taken = self.db.one(f"SELECT {ITEM_SELECT} FROM items WHERE id = ?", (rec["id"],))
+        if taken:
+            here = Item(*taken)
+            raise ImportConflict(
+                f"{rec['id']} is already a different item here ({here.body_name}, drafted "
+                f"{here.created_at[:10]}); the file's {rec['id']} is {rec.get('body_name')}",
+                hint="ids never change: give each workspace its own prefix before it drafts "
+                     "(konpfoi init --prefix S), or import this file into a workspace of its "
+                     "own; nothing was imported")
+        fields: dict[str, Any] = {f: rec.get(f) for f in ITEM_FIELDS if f != "questions_json"}
+        fields["questions_json"] = json.dumps(rec.get("questions") or [], ensure_ascii=False)
+        self.add_item(Item(**fields))
+        ids[rec["id"]] = rec["id"]
+        return True
+
     def load_record(self, rec: dict[str, Any], ids: dict[str, str]) -> bool:
-        """`ids` maps exported item ids to this ledger's (an id taken by another item is
-        renumbered)."""
+        """An item keeps its id: ids are unique per workspace (its prefix), so an id already
+        taken by a different item is a conflict, never a renumbering. `ids` maps exported
+        item ids to this ledger's (they differ only for items an older konpfoi renumbered)."""
         kind = rec["type"]
         db = self.db
         if kind == "blob":
@@ -67,23 +98,16 @@ class DumpSql(SqlBase):
             self.add_volunteer(Volunteer(rec["email"], rec["name"]), rec["joined_at"])
             return True
         if kind == "item":
-            row = db.one("SELECT id FROM items WHERE uid = ?", (rec["uid"],))
-            if row:
-                ids[rec["id"]] = row[0]
-                return False
-            new_id = rec["id"]
-            if db.one("SELECT 1 FROM items WHERE id = ?", (new_id,)):
-                new_id = self.allocate_ids(1, new_id.rpartition("-")[0] or "K")[0]
-            ids[rec["id"]] = new_id
-            fields: dict[str, Any] = {f: rec.get(f) for f in ITEM_FIELDS
-                                      if f != "questions_json"}
-            fields["id"] = new_id
-            fields["questions_json"] = json.dumps(rec.get("questions") or [],
-                                                  ensure_ascii=False)
-            self.add_item(Item(**fields))
-            return True
+            return self._load_item(rec, ids)
         if kind == "event":
-            if db.one("SELECT 1 FROM events WHERE uid = ?", (rec["uid"],)):
+            row = db.one("SELECT item_id, kind, date FROM events WHERE uid = ?", (rec["uid"],))
+            if row:
+                if (row[0], row[1], row[2]) != (ids.get(rec["item"], rec["item"]), rec["kind"],
+                                                rec["date"]):
+                    raise ImportConflict(
+                        f"event {rec['uid'][:12]} differs from the one this ledger holds "
+                        f"({row[1]} {row[2]} on {row[0]})",
+                        hint="the file was changed after it was exported")
                 return False
             self.add_event(ids.get(rec["item"], rec["item"]), rec["kind"], rec["date"],
                            note=rec.get("note"), data=rec.get("data") or {},
