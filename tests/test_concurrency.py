@@ -4,6 +4,7 @@ event. (bench/send_storm.py runs the same with 500 drafts.)"""
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -102,3 +103,24 @@ def test_four_writers_lose_no_event(tmp_path: Path, ledger_url: str) -> None:
         rows = ledger.db.execute("SELECT id, note FROM events").fetchall()
     assert {n for _, n in rows} == {f"{t}-{i}" for t in "abcd" for i in range(500)}
     assert len({i for i, _ in rows}) == len(rows) == 2000
+
+
+def test_two_paced_senders_share_a_campaign(run, me: Path, smtp) -> None:
+    """The pace is kept between one's own messages: a konpfoi that starts second does not
+    trail the first, waiting its turn before each message the first has taken."""
+    server = smtp()
+    use_server(me, server)
+    run("batch", "--to", "icb:*", "-q", "palantir-fdp", "--campaign", "k")
+    ids = [r[0] for r in ledger_rows("SELECT id FROM items ORDER BY seq")][:10]
+    marks = ", ".join("?" * len(ids))
+    ledger_rows(f"UPDATE items SET campaign = 'other' WHERE id NOT IN ({marks})", tuple(ids))
+    argv = [sys.executable, "-m", "konpfoi", "send", "--campaign", "k", "--yes", "--json",
+            "--rate", "120/min"]
+    first = subprocess.Popen(argv, cwd=me, stdout=subprocess.PIPE, text=True)
+    while not server.received:
+        time.sleep(0.01)
+    second = subprocess.Popen(argv, cwd=me, stdout=subprocess.PIPE, text=True)
+    outs = [json.loads(p.communicate(timeout=120)[0]) for p in (first, second)]
+    assert all(o["sent"] for o in outs), outs
+    assert sorted(s["item"] for o in outs for s in o["sent"]) == sorted(ids)
+    assert len(server.message_ids()) == len(set(server.message_ids())) == 10

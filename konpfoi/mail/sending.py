@@ -265,20 +265,20 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
     """
     report = Report()
     courier = delivery.Courier(conn, reconnect, sleep)
-    last = 0.0
+    last: float | None = None  # when the last message was claimed: the pace is between sends
     try:
         for n, out in enumerate(outgoing):
             item, tag = out.item, ({"followup": out.followup} if out.followup else {})
             what = out.followup or ""
-            if interval and n:
+            if interval and last is not None:  # (one another konpfoi took costs no wait)
                 sleep(max(0.0, interval - (time.monotonic() - last)))
-            last = time.monotonic()
             day = now()
             raw = with_date(message(ledger, root, out) or b"", day)
             with ledger.write():  # the claim and the intent, durable before anything leaves
                 if not _claimed(ledger, out, day, retry):
                     report.skipped.append(item)  # another konpfoi sent it, or is sending it
                     continue
+                last = time.monotonic()
                 ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
                                  data={"to": out.to, "server": conn.srv.host, **tag,
                                        "message_id": _message_id(raw)})
