@@ -18,12 +18,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import arguments, konpfoi, tempdir, workspace_env
+from common import arguments, konpfoi, ledger_backends, tempdir, workspace_env
 
 from konpfoi.ledger.backends import open_ledger
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers.postgres import PostgresCluster, available  # noqa: E402
 
 
 class Server:
@@ -87,7 +84,7 @@ def storm(exe: str, env: dict[str, str], home: Path, url: str, drafts: int, seed
         rng = random.Random(seed)
         kills = rounds = 0
         began = time.perf_counter()
-        argv = [exe, "send", "--campaign", "storm", "--yes", "--json"]
+        argv = [exe, "send", "--campaign", "storm", "--yes", "--json", "--rate", "none"]
         while True:
             rounds += 1
             procs = [subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
@@ -158,30 +155,18 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
-    backends = args.backends.split(",")
-    if "postgresql" in backends and available():
-        print(f"PostgreSQL skipped: {available()}")
-        backends.remove("postgresql")
     exe = konpfoi()
-    pg = PostgresCluster(settings={"shared_buffers": "128MB"}) \
-        if "postgresql" in backends else None
     results = []
-    with tempdir() as tmp:
-        if pg:
-            pg.start()
-        try:
-            for backend in backends:
-                folder = Path(tmp) / backend
-                env = workspace_env(folder)
-                home = Path(env["KONPFOI_HOME"])
-                url = str(home / "konpfoi.db") if backend == "sqlite" else \
-                    pg.create_database("storm") if pg else ""
-                sent = storm(exe, env, home, url, args.drafts, args.seed)
-                wrote = writers(folder, url, args.events)
-                results.append((backend, sent, wrote))
-        finally:
-            if pg:
-                pg.stop()
+    with tempdir() as tmp, ledger_backends(args.backends) as (backends, pg):
+        for backend in backends:
+            folder = Path(tmp) / backend
+            env = workspace_env(folder)
+            home = Path(env["KONPFOI_HOME"])
+            url = str(home / "konpfoi.db") if backend == "sqlite" else \
+                pg.create_database("storm")
+            sent = storm(exe, env, home, url, args.drafts, args.seed)
+            wrote = writers(folder, url, args.events)
+            results.append((backend, sent, wrote))
     print(f"{'backend':<11} {'drafts':>6} {'rounds':>6} {'kills':>5} {'unknown':>7} "
           f"{'delivered':>9} {'dupes':>5} {'lost':>4} {'send s':>7} | "
           f"{'events':>6} {'lost':>4} {'write s':>7}")

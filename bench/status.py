@@ -12,15 +12,21 @@ would have done on a server in use.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import (
+    arguments,
+    baseline,
+    konpfoi,
+    ledger_backends,
+    report,
+    tempdir,
+    time_command,
+    workspace_env,
+)
 from make_ledger import copy_to_postgres, generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from servers.postgres import PostgresCluster, available  # noqa: E402
 
 TARGETS = {10_000: 0.300, 100_000: 1.5}
 
@@ -55,7 +61,7 @@ def _explain_ms(psql: list[str], sql: str, before: str | None = None) -> float:
         "Execution Time"])
 
 
-def _indexes(pg: PostgresCluster, db: str) -> None:
+def _indexes(pg: Any, db: str) -> None:
     assert pg.bindir is not None
     psql = [str(pg.bindir / "psql"), "-X", "-q", "-A", "-t", "-h", pg.host, "-p",
             str(pg.port), "-U", "postgres", "-d", db]
@@ -81,56 +87,44 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    backends = args.backends.split(",")
-    if "postgresql" in backends and available():
-        print(f"PostgreSQL skipped: {available()}")
-        backends.remove("postgresql")
     exe = konpfoi()
-    rows = []
-    pg = PostgresCluster(settings={"shared_buffers": "128MB"}) \
-        if "postgresql" in backends else None
-    with tempdir() as tmp:
+    rows: list[tuple[str, list[float], float | None]] = []
+    with tempdir() as tmp, ledger_backends(args.backends) as (backends, pg):
         base = baseline(args.runs)
-        if pg:
-            pg.start()
-        try:
-            for n in (int(x) for x in args.sizes.split(",")):
-                env = workspace_env(Path(tmp) / str(n))
-                home = Path(env["KONPFOI_HOME"])
-                home.mkdir(parents=True)
-                generate(home / "konpfoi.db", n)
-                urls = {"sqlite": str(home / "konpfoi.db")}
-                if pg:
-                    urls["postgresql"] = pg.create_database(f"status_{n}")
-                    copy_to_postgres(home / "konpfoi.db", urls["postgresql"])
-                    pg.psql("VACUUM ANALYZE", f"status_{n}")
-                for backend in backends:
-                    benv = {**env, "KONPFOI_LEDGER": urls[backend]}
-                    start = time.perf_counter()
-                    subprocess.run([exe, "status"], env=benv, capture_output=True, check=True)
-                    cold = time.perf_counter() - start
-                    label = f"{n:,} items, {backend}"
-                    rows.append((f"status, {label} (first run)", [cold], None))
-                    rows.append((f"status, {label}",
-                                 time_command([exe, "status"], benv, args.runs),
-                                 TARGETS.get(n)))
-                    if backend == "postgresql" and pg and n >= 100_000:
-                        restarted = []
-                        for _ in range(3):
-                            pg.restart()
-                            restarted += time_command([exe, "status"], benv, 1,
-                                                      warm_up=False)
-                        rows.append((f"status, {label}, server just restarted", restarted,
-                                     TARGETS.get(n)))
-                    rows.append((f"status --overdue --campaign camp-1, {label}",
-                                 time_command([exe, "status", "--overdue", "--campaign",
-                                               "camp-1"], benv, args.runs), None))
-            report(rows, base)
-            if pg and 100_000 in [int(x) for x in args.sizes.split(",")]:
-                _indexes(pg, "status_100000")
-        finally:
+        for n in (int(x) for x in args.sizes.split(",")):
+            env = workspace_env(Path(tmp) / str(n))
+            home = Path(env["KONPFOI_HOME"])
+            home.mkdir(parents=True)
+            generate(home / "konpfoi.db", n)
+            urls = {"sqlite": str(home / "konpfoi.db")}
             if pg:
-                pg.stop()
+                urls["postgresql"] = pg.create_database(f"status_{n}")
+                copy_to_postgres(home / "konpfoi.db", urls["postgresql"])
+                pg.psql("VACUUM ANALYZE", f"status_{n}")
+            for backend in backends:
+                benv = {**env, "KONPFOI_LEDGER": urls[backend]}
+                start = time.perf_counter()
+                subprocess.run([exe, "status"], env=benv, capture_output=True, check=True)
+                cold = time.perf_counter() - start
+                label = f"{n:,} items, {backend}"
+                rows.append((f"status, {label} (first run)", [cold], None))
+                rows.append((f"status, {label}",
+                             time_command([exe, "status"], benv, args.runs),
+                             TARGETS.get(n)))
+                if backend == "postgresql" and pg and n >= 100_000:
+                    restarted = []
+                    for _ in range(3):
+                        pg.restart()
+                        restarted += time_command([exe, "status"], benv, 1,
+                                                  warm_up=False)
+                    rows.append((f"status, {label}, server just restarted", restarted,
+                                 TARGETS.get(n)))
+                rows.append((f"status --overdue --campaign camp-1, {label}",
+                             time_command([exe, "status", "--overdue", "--campaign",
+                                           "camp-1"], benv, args.runs), None))
+        report(rows, base)
+        if pg and 100_000 in [int(x) for x in args.sizes.split(",")]:
+            _indexes(pg, "status_100000")
 
 
 if __name__ == "__main__":
