@@ -55,7 +55,9 @@ def _mailmerge_files(folder: Path, port: int) -> None:
     body = body.split("%}\n", 1)[1]  # drop the subject line
     for a, b in (("body.name", "name"), ("body.constituency", "constituency"),
                  ("requester.name", '"Jo Campaigner"'), ("requester.email", '"jo@example.org"'),
-                 ("requester.address", '""'), ("personal", '""')):
+                 ("requester.address", '""'), ("personal", '""'),
+                 ("letter.constituent", "false"), ("group.name", '"Keep Our NHS Public Lambeth"'),
+                 ("group.email", '""'), ("group.address", '""'), ("group.website", '""')):
         body = body.replace(a, b)
     (folder / "template.txt").write_text(
         "TO: {{email}}\nFROM: Jo Campaigner <jo@example.org>\nSUBJECT: Palantir, the NHS "
@@ -85,7 +87,8 @@ def main() -> None:
                 (home / "konpfoi.yaml").write_text(
                     text.replace("  host: \n", "  host: 127.0.0.1\n")
                     .replace("  port: \n", f"  port: {port}\n")
-                    .replace("  security: starttls", "  security: none"))
+                    .replace("  security: starttls", "  security: none")
+                    .replace("group:\n  name: \n", "group:\n  name: Keep Our NHS Public Lambeth\n"))
                 draft += time_command([exe, "batch", "--to", "mp:*", "--template", "mp-fdp",
                                        "--campaign", "mps"], env, 1, before=os.sync,
                                       warm_up=False)

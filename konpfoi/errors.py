@@ -73,3 +73,8 @@ class DeliveryError(KonpfoiError):
 class StorageError(KonpfoiError):
     exit_code = ExitCode.STORAGE
     code = "storage"
+
+
+class KonpfoiWarning(UserWarning):
+    """Something konpfoi passed over and carried on from (a damaged ledger row, a duplicate
+    row in a file): raised with `warnings.warn`, shown by the CLI as one warning line each."""

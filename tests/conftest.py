@@ -189,6 +189,15 @@ bodies:
 """)
 
 
+def with_group(home: Path) -> None:
+    """Give the workspace a campaign group (it signs letters from the group to MPs)."""
+    text = (home / "konpfoi.yaml").read_text()
+    text = text.replace("group:\n  name: \n  email: \n", "group:\n  name: Lambeth KONP\n"
+                        "  email: lambeth@konp.example\n")
+    text = text.replace("  website: \n", "  website: https://konp.example/lambeth-group\n")
+    (home / "konpfoi.yaml").write_text(text)
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -8,7 +8,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import ledger_rows, write
+from conftest import ledger_rows, on_day, with_group, write
 
 pytestmark = pytest.mark.backends()  # the whole file, on SQLite and PostgreSQL
 
@@ -34,16 +34,35 @@ def test_every_icb_once_and_one_mbox(run, me: Path) -> None:
     assert "skipped 36: already drafted in this campaign" in text
 
 
-def test_trusts_in_a_region_skip_those_without_an_address(run, me: Path) -> None:
+def test_board_letters_go_to_the_board_never_the_foi_inbox(run, me: Path) -> None:
+    write(me / "bodies.yaml", """\
+bodies:
+  - id: trust:RJ1
+    contacts: [{role: board, email: board.secretary@gstt.nhs.uk, source: trust website}]
+  - id: trust:RJZ
+    contacts: [{role: chair, email: chair@kch.nhs.uk, source: trust website}]
+""")
     out = run.json("batch", "--where", "kind=trust,region=London", "--template",
                    "trust-say-no-to-palantir", "--campaign", "trusts")
     skipped = {s["target"]: s["reason"] for s in out["skipped"]}
-    assert skipped.keys() == {"trust:K0N6A", "trust:RPY"}
+    assert "trust:RJ1" not in skipped and "trust:RJZ" not in skipped
     assert all(r.startswith("no address") for r in skipped.values())
-    assert len(out["drafted"]) == 30
-    msg = message_from_bytes((me / "drafts" / "K-0001.eml").read_bytes(), policy=default)
-    assert msg["Subject"] == "Please say no to Palantir's Federated Data Platform"
-    assert "decline to adopt the FDP" in msg.get_content()
+    assert "board or chair email address" in skipped["trust:RQM"]
+    assert "konpfoi bodies set trust:RQM board=EMAIL --source URL" in skipped["trust:RQM"]
+    sent_to = {}
+    for item_id in out["drafted"]:
+        msg = message_from_bytes((me / "drafts" / f"{item_id}.eml").read_bytes(), policy=default)
+        shown = run.json("show", item_id)["item"]
+        assert shown["kind"] == "board"
+        body = run.json("bodies", "show", shown["body_id"])
+        roles = {c["email"]: c["role"] for c in body["contacts"] if c.get("email")}
+        to = msg["To"].addresses[0].addr_spec
+        assert roles[to] in ("board", "chair")  # never the FOI inbox
+        sent_to[shown["body_id"]] = to
+        assert msg["Subject"] == "Please say no to Palantir's Federated Data Platform"
+        assert "decline to adopt the FDP" in msg.get_content()
+    assert sent_to["trust:RJ1"] == "board.secretary@gstt.nhs.uk"
+    assert sent_to["trust:RJZ"] == "chair@kch.nhs.uk"
 
 
 def test_closed_bodies_are_skipped_with_their_successor(run, me: Path) -> None:
@@ -52,6 +71,8 @@ bodies:
   - id: trust:RJ2
     closed: 2026-10-01
     successor: trust:RJ1
+  - id: trust:RJ1
+    contacts: [{role: board, email: board.secretary@gstt.nhs.uk}]
 """)
     out = run.json("batch", "--to", "trust:RJ1", "--to", "trust:RJ2", "--template",
                    "trust-say-no-to-palantir", "--campaign", "t")
@@ -60,13 +81,33 @@ bodies:
 
 
 def test_mps_get_the_identical_letter_warning(run, me: Path) -> None:
+    with_group(me)
     out = run("batch", "--where", "kind=mp,region=North East", "--template", "mp-fdp",
               "--campaign", "mps", "--json")
-    assert "alike" in out.stderr and "personal paragraph" in out.stderr
+    assert "alike" in out.stderr and "--supporters" in out.stderr
     import json
 
     data = json.loads(out.stdout)
     assert data["similarity"] > 0.8 and len(data["drafted"]) == 27
+
+
+def test_organisation_letters_to_mps_speak_for_the_group(run, me: Path) -> None:
+    """The README's `batch --to 'mp:*' --template mp-fdp`: the group writes, never as a
+    constituent, and signs with the group's own details."""
+    assert "no group is set" in run("batch", "--to", "mp:*", "--template", "mp-fdp",
+                                    "--campaign", "mps-2026", code=5).stderr
+    assert not (me / "drafts").exists() or not list((me / "drafts").iterdir())
+    with_group(me)
+    out = run.json("batch", "--to", "mp:*", "--template", "mp-fdp", "--campaign", "mps-2026")
+    assert len(out["drafted"]) >= 640
+    for item_id in out["drafted"][:40]:
+        text = message_from_bytes((me / "drafts" / f"{item_id}.eml").read_bytes(),
+                                  policy=default).get_content()
+        assert "On behalf of Lambeth KONP, I am writing to you" in text
+        assert "constituent" not in text and "my MP" not in text
+        assert "https://konp.example/lambeth-group" in text
+        assert text.rstrip().endswith("https://konp.example/lambeth-group")
+    assert run.json("show", out["drafted"][0])["item"]["kind"] == "mp"
 
 
 SUPPORTERS = """\
@@ -89,7 +130,9 @@ def test_supporters_each_write_to_their_own_mp(run, me: Path, tmp_path) -> None:
     assert msg["To"].addresses[0].addr_spec == "alex.baker.mp@parliament.uk"
     text = msg.get_content()
     assert "as my MP for Aldershot" in text and "Frimley Park" in text
+    assert "On behalf of" not in text
     assert text.rstrip().endswith("Ann Able\nann@example.org")
+    assert run.json("show", "K-0001")["item"]["kind"] == "constituent"
     again = run.json("batch", "--supporters", str(path), "--template", "mp-fdp",
                      "--campaign", "lobby")
     assert again["drafted"] == []
@@ -133,12 +176,22 @@ def test_postcodes_through_a_lookup_file(run, me: Path, tmp_path) -> None:
     assert _items(me)[0][1] == "mp:5173" and len(out["drafted"]) == 1
 
 
-def test_aggregation_warning_for_a_similar_request(run, me: Path) -> None:
-    run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "first")
-    out = run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp",
-              "--campaign", "second")
-    assert "icb:QKK" in out.stderr and "FOIA s.12" in out.stderr
-    assert "icb:QWO" not in out.stderr
+def test_an_unsent_duplicate_is_skipped_and_a_sent_one_ages_from_its_sending(run, me: Path
+                                                                            ) -> None:
+    with on_day("2026-09-30"):
+        run("draft", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "first")
+    out = run.json("batch", "--to", "icb:QKK", "--to", "icb:QWO", "-q", "palantir-fdp",
+                   "--campaign", "second")
+    assert [s["target"] for s in out["skipped"]] == ["icb:QKK"]
+    assert "K-0001" in out["skipped"][0]["reason"] and "not sent" in out["skipped"][0]["reason"]
+    assert len(out["drafted"]) == 1
+    run("mark-sent", "K-0001", "--date", "2026-10-01")
+    again = run.json("batch", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "third")
+    reason = again["skipped"][0]["reason"]
+    assert "K-0001 (sent 2026-10-01" in reason and "FOIA s.12" in reason and "100% alike" in reason
+    forced = run("batch", "--to", "icb:QKK", "-q", "palantir-fdp", "--campaign", "third",
+                 "--force")
+    assert "K-0001 (sent 2026-10-01" in forced.stderr and "Drafted 1" in forced.stdout
 
 
 def test_batch_needs_targets_and_a_campaign(run, me: Path) -> None:

@@ -403,11 +403,16 @@ def test_mp_chase_clock() -> None:
 
 
 def test_aggregation_window() -> None:
+    """Similar requests within 60 working days of the earlier one's SENT date (Fees
+    Regulations reg 5); an unlike one, or one outside the window, is not counted."""
     cal = CALS.for_regime("foia")
-    earlier = [aggregation.Earlier("K-0001", D("2026-01-05"), True),
-               aggregation.Earlier("K-0002", D("2026-01-05"), False),
-               aggregation.Earlier("K-0003", D("2025-06-01"), True)]
-    hits = aggregation.aggregation_conflicts(D("2026-02-02"), earlier, cal)
-    assert [(e.item_id, gap) for e, gap in hits] == [("K-0001", 20)]
-    assert aggregation.aggregation_conflicts(cal.add(D("2026-01-05"), 60), earlier[:1], cal) == []
-    assert aggregation.aggregation_conflicts(cal.add(D("2026-01-05"), 59), earlier[:1], cal)
+    words = aggregation.shingles("please provide copies of the board papers on the FDP")
+    other = aggregation.shingles("how many beds did the trust open last winter in total")
+    sent = D("2026-01-05")
+    earlier = [aggregation.Earlier("K-0001", words, D("2025-12-01"), sent),
+               aggregation.Earlier("K-0002", other, D("2025-12-01"), sent),
+               aggregation.Earlier("K-0003", words, D("2025-05-01"), D("2025-06-01"))]
+    hits = aggregation.overlaps(words, D("2026-02-02"), earlier, cal)
+    assert [(o.earlier.item_id, o.rule, o.days) for o in hits] == [("K-0001", "s.12", 20)]
+    assert aggregation.overlaps(words, cal.add(sent, 60), earlier[:1], cal) == []
+    assert aggregation.overlaps(words, cal.add(sent, 59), earlier[:1], cal)

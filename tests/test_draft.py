@@ -51,8 +51,9 @@ def test_draft_writes_a_real_email_and_records_it(run, me: Path) -> None:
     assert "7. How has your organisation considered the risk" in text
     assert "Jo Campaigner" in text and "Address for correspondence: jo@example.org" in text
     assert "1 High Street\nLondon SE1 1AA" in text
-    assert "Our reference: K-0001 (campaign: fdp-2026)" in text
-    assert "Socialist Health Association FOI Group" in text
+    # The campaign and the question set's credit stay out of the request (s.12, s.14).
+    assert text.rstrip().endswith("Our reference: K-0001")
+    assert "fdp-2026" not in text and "Socialist Health Association" not in text
     assert "electronic form" in text
     txt = Path(d["txt"]).read_text()
     assert txt.startswith("To: NHS South East London Integrated Care Board <FOI@selondonics")
@@ -67,8 +68,8 @@ def test_draft_writes_a_real_email_and_records_it(run, me: Path) -> None:
 def test_draft_by_name_and_several_targets(run, me: Path) -> None:
     out = run("draft", "--to", "south east london", "--to", "west yorkshire",
               "--questions", "icb-patient-data")
-    assert "K-0001 FOI to NHS South East London Integrated Care Board" in out.stdout
-    assert "K-0002 FOI to NHS West Yorkshire Integrated Care Board" in out.stdout
+    assert "K-0001 FOI request to NHS South East London Integrated Care Board" in out.stdout
+    assert "K-0002 FOI request to NHS West Yorkshire Integrated Care Board" in out.stdout
     assert _drafts(me) == ["K-0001.eml", "K-0001.txt", "K-0002.eml", "K-0002.txt"]
 
 

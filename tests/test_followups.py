@@ -75,9 +75,13 @@ def test_chaser_cites_the_deadline_and_threads(run, story: Path) -> None:
     out = run.json("followup", "K-0002", "--kind", "chaser")
     assert out["warnings"] == [] and out["to"] == "wyicb.foi@nhs.net"
     text = Path(out["txt"]).read_text()
-    assert "On 1 October 2026 I made the request below." in " ".join(text.split())
-    assert "section 10 of the Freedom of Information Act 2000" in " ".join(text.split())
-    assert "by 29 October 2026, 17 working days ago" in " ".join(text.split())
+    flat = " ".join(text.split())
+    assert "On 1 October 2026 I made the request quoted below (our reference K-0002)." in flat
+    assert "Section 10(1) of the Freedom of Information Act 2000 required you" in flat
+    assert "so by 29 October 2026. That date passed 17 working days ago" in flat
+    # the request is quoted below: its date, reference and questions
+    assert "My request of 1 October 2026 (our reference K-0002):" in text
+    assert "> 1. Please confirm whether you are or are not utilising" in text
     msg = message_from_bytes(Path(out["eml"]).read_bytes(), policy=default)
     assert msg["In-Reply-To"] == run.json("show", "K-0002")["item"]["message_id"]
     assert msg["Subject"].startswith("Overdue: Freedom of Information request")
@@ -91,23 +95,38 @@ def test_internal_review_cites_the_refusal_and_the_reasons(run, story: Path) -> 
     out = run.json("followup", "K-0001", "--kind", "internal-review", "--reason",
                    "s.43 applied without a public interest test")
     text = " ".join(Path(out["txt"]).read_text().split())
-    assert "You responded on 30 October 2026." in text
-    assert "question 5 (Palantir evaluation and lead), citing s.43" in text
+    assert "You responded on 30 October 2026, 1 working day after the deadline of 29 October " \
+        "2026: a breach of section 10(1) of the Freedom of Information Act 2000." in text
+    assert "Question 5 (Palantir evaluation and lead): you withheld the information, citing " \
+        "section 43 (commercial interests)." in text
     assert "My reasons for asking for a review: s.43 applied without a public interest" in text
-    assert "within 20 working days, so by 22 December 2026" in text
+    assert "within 20 working days of receiving this request, so by 22 December 2026" in text
 
 
 def test_complaint_goes_to_the_right_regulator(run, story: Path) -> None:
     ico = run.json("followup", "K-0002", "--kind", "ico-complaint", "--reason", "no answer")
     assert ico["to"] == "casework@ico.org.uk"
-    assert any("internal review first" in w for w in ico["warnings"])
-    assert "has not responded to my request of 1 October 2026" in " ".join(
-        Path(ico["txt"]).read_text().split())
-    sic = run.json("followup", "K-0003", "--kind", "ico-complaint", "--reason", "no answer")
+    # the ICO takes a complaint about a missing response without a review first
+    assert not any("review" in w for w in ico["warnings"])
+    assert any("--attach" in w for w in ico["warnings"])
+    assert "I have had no response, although one was due by 29 October 2026 under section " \
+        "10(1) of the Freedom of Information Act 2000, 17 working days ago." in " ".join(
+            Path(ico["txt"]).read_text().split())
+    # A Scottish authority answers to the SIC, and only after a requirement for review.
+    wrong = run("followup", "K-0003", "--kind", "ico-complaint", "--reason", "no answer", code=5)
+    assert "its regulator is the Scottish Information Commissioner, not the ICO" in wrong.stderr
+    early = run("followup", "K-0003", "--kind", "sic-application", "--reason", "x", code=7)
+    assert "only after requiring a review (FOISA s.47(1))" in early.stderr
+    run("record", "K-0003", "review-requested", "--date", "2026-10-30")
+    missing = run("followup", "K-0003", "--kind", "sic-application", "--reason", "x", code=7)
+    assert "review outcome is not due until 27 November 2026" in missing.stderr
+    run("record", "K-0003", "review-outcome", "--date", "2026-11-20", "--outcome", "refused")
+    sic = run.json("followup", "K-0003", "--kind", "sic-application", "--reason", "no answer")
     assert sic["kind"] == "sic-application"
     assert sic["to"] == "enquiries@itspublicknowledge.info"
-    assert "section 47 of the Freedom of Information (Scotland) Act 2002" in " ".join(
-        Path(sic["txt"]).read_text().split())
+    text = " ".join(Path(sic["txt"]).read_text().split())
+    assert "section 47(1) of the Freedom of Information (Scotland) Act 2002" in text
+    assert "ICO" not in text and "Information Commissioner's Office" not in text
 
 
 def test_sending_a_review_request_starts_the_review_clock(run, story: Path, smtp) -> None:

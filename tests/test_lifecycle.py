@@ -131,5 +131,15 @@ def test_send_attempt_without_outcome_is_unknown() -> None:
 def test_email_chase_and_their_ref() -> None:
     evs = [ev("sent", "2026-11-02"), ev("acknowledged", "2026-11-03", their_ref="MP-77")]
     v = derive("email", evs, CALS, D("2026-12-01"), policy=Policy(chase_days=15))
-    assert v.state == "overdue" and v.their_ref == "MP-77"
-    assert "chase now" in v.next_action
+    # A letter runs no statutory clock: never overdue, a courteous reminder is due.
+    assert v.state == "reminder due" and v.their_ref == "MP-77" and not v.overdue
+    assert "--kind reminder" in v.next_action
+    for kind in ("mp", "constituent", "board"):
+        early = derive(kind, evs, CALS, D("2026-11-20"), policy=Policy(chase_days=15))
+        assert early.state == "awaiting reply" and "reminder is due after" in early.next_action
+        assert derive(kind, evs + [ev("reply", "2026-11-25")], CALS, D("2026-12-01"),
+                      policy=Policy(chase_days=15)).state == "replied"
+        # a reminder sent starts the count again
+        reminded = evs + [ev("chased", "2026-11-30", followup="reminder")]
+        assert derive(kind, reminded, CALS, D("2026-12-01"),
+                      policy=Policy(chase_days=15)).state == "awaiting reply"

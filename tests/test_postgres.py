@@ -273,10 +273,10 @@ def postgres_tls():
 def test_tls_with_verify_full(run, me: Path, postgres_tls, monkeypatch) -> None:
     postgres_tls.create_database("campaign")
     port, ca = postgres_tls.tcp_port, postgres_tls.certs.ca_file
-    for host in ("localhost", "127.0.0.1"):  # the certificate names both
+    for host, body in (("localhost", "icb:QKK"), ("127.0.0.1", "icb:QWO")):  # both named
         url = f"postgresql://postgres@{host}:{port}/campaign?sslmode=verify-full&sslrootcert={ca}"
         monkeypatch.setenv("KONPFOI_LEDGER", url)
-        run("draft", "--to", "icb:QKK", "-q", "palantir-fdp")
+        run("draft", "--to", body, "-q", "palantir-fdp")
         with open_ledger(url) as ledger:
             ssl = ledger.db.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = "
                                     "pg_backend_pid()").fetchone()[0]

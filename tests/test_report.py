@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, Page
-from conftest import ROOT, on_day, write
+from conftest import ROOT, on_day, with_group, write
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
@@ -44,6 +44,7 @@ def _reply(run, tmp_path: Path, item: str, date: str, frm: str, *extra: str) -> 
 
 @pytest.fixture
 def campaign(run, me: Path, tmp_path) -> Path:
+    with_group(me)  # the MP letter below is the group's
     with on_day("2026-09-30"):
         run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to",
             "icb:QT6", "-q", "palantir-fdp", "--campaign", "fdp")
@@ -177,9 +178,9 @@ def test_html_is_self_contained_and_publishable(run, campaign: Path, tmp_path) -
     write(tmp_path / "intro.txt", "We asked every ICB in England about the FDP.\n\n"
           "Here is what they said, & who broke the law.")
     run("init", str(campaign), "--name", "Jo Campaigner")  # keeps the details
-    text = (campaign / "konpfoi.yaml").read_text().replace(
-        "group:\n  name: \n", "group:\n  name: Southwark KONP\n").replace(
-        "  website: \n", "  website: https://konp.example.org\n")
+    text = (campaign / "konpfoi.yaml").read_text().replace(  # the fixture's group, renamed
+        "  name: Lambeth KONP\n", "  name: Southwark KONP\n").replace(
+        "  website: https://konp.example/lambeth-group\n", "  website: https://konp.example.org\n")
     (campaign / "konpfoi.yaml").write_text(text)
     run("report", "--campaign", "fdp", "--format", "html", "-o", str(out),
         "--intro-file", str(tmp_path / "intro.txt"))

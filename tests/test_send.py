@@ -14,7 +14,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import ledger_rows, use_server
+from conftest import ledger_rows, use_server, with_group
 
 pytestmark = pytest.mark.backends()
 
@@ -71,6 +71,7 @@ def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smt
     use_server(drafted, server)
     out = run("send", "--campaign", "fdp", "--yes", "--json", code=8)  # not all went
     data = json.loads(out.stdout)
+    assert "1 of 36 not sent" in out.stderr
     assert [r["item"] for r in data["refused"]] == ["K-0003"]
     assert data["refused"][0]["reply"].startswith("550")
     assert len(data["sent"]) == 35 and len(server.received) == 35
@@ -158,6 +159,7 @@ def test_exactly_once_when_the_sender_is_killed_at_random(run, me: Path, smtp) -
     finishes: every message arrives exactly once, but for those left 'unknown' by a kill."""
     server = smtp(delay=0.004)
     use_server(me, server)
+    with_group(me)
     run("batch", "--to", "mp:*", "--where", "kind=mp,party=Labour", "--template", "mp-fdp",
         "--campaign", "k")
     ids = [r[0] for r in ledger_rows("SELECT id FROM items ORDER BY seq LIMIT 200")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -26,22 +28,24 @@ def batch_campaign(
     template: Annotated[str | None, typer.Option(help="A template (default: foi-request "
                                                       "with --questions).")] = None,
     subject: Annotated[str | None, typer.Option(help="Replace the template's subject.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Draft even requests that repeat or overlap one in the ledger.")]
+    = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Draft to many bodies at once: one draft and item each, and one mbox of them all.
 
-    Running the same batch again drafts only what is missing.
+    Running the same batch again drafts only what is missing. Requests that repeat or overlap
+    one already sent to a body are skipped (each with its reason) unless --force.
     """
     import datetime as dt
     import sys
 
     from konpfoi.context import Context
     from konpfoi.errors import InvalidInput
-    from konpfoi.letters import campaigns, drafting
+    from konpfoi.letters import batch, drafting
     from konpfoi.letters import questions as qmod
-    from konpfoi.letters import supporters as supporters_mod
-    from konpfoi.mail import outgoing
-    from konpfoi.mail.attachments import sanitise
+    from konpfoi.letters.addressing import sender_from_config
 
     s = Context()
     if (supporters is None) == (to is None and where is None):
@@ -52,64 +56,69 @@ def batch_campaign(
             raise InvalidInput("nothing to draft", hint="give --questions SET or --template NAME")
         template = drafting.DEFAULT_REQUEST_TEMPLATE
     qs = qmod.get(questions, s.question_dirs) if questions else None
-    kind = s.templates.info(template).kind
-    now = dt.datetime.now().astimezone()
-    with s.ledger() as ledger:
-        done = campaigns.campaign_keys(ledger.items(campaign=campaign))
-        if supporters is not None:
-            plan = supporters_mod.plan_supporters(s.directory, supporters, done, postcodes)
-        else:
-            plan = campaigns.plan_bodies(s.directory, done, kind, to, where)
-        sender = drafting.sender_from_config(s.config)
-        aggregation = campaigns.aggregation_for(ledger, plan, qs, s.calendars.for_regime("foia"),
-                                                  now.date()) if kind == "request" else []
-        drafts = _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subject,
-                                      now, as_json or not sys.stderr.isatty())
-    mbox = None
-    if drafts:
-        stamp = now.strftime("%Y%m%d-%H%M%S")
-        mbox = outgoing.write_mbox([d.raw for d in drafts],
-                                   s.ws.drafts / f"{sanitise(campaign)}-{stamp}.mbox")
-    to_mps = [d.text for d in drafts if d.item.body_id.startswith("mp:")]
-    score = campaigns.similarity(to_mps) if len(to_mps) > 1 else None
-    personal = any(t.extra.get("personal") for t in plan.targets)
-    identical = campaigns.identical_warning(score, personal)
-    placeholder = drafting.placeholder_warning(sender) if supporters is None else None
-    for w in aggregation + [x for x in (identical, placeholder) if x]:
+    s.templates.path(template)  # an unknown template fails before anything else
+    quiet = as_json or not sys.stderr.isatty()
+    with s.ledger() as ledger, _progress(quiet) as progress:
+        result = batch.run(
+            ledger=ledger, directory=s.directory, templates=s.templates,
+            where=batch.Where(s.ws.drafts, s.ws.root), template=template, qs=qs,
+            campaign=campaign, subject=subject, to=to, select=where,
+            supporters_csv=supporters, postcodes=postcodes,
+            sender=sender_from_config(s.config), config=s.config,
+            cal=s.calendars.for_regime("foia"), now=dt.datetime.now().astimezone(),
+            force=force, progress=progress)
+    drafts = result.drafts
+    for w in result.warnings:
         warn(w)
     if as_json:
         emit_json({"campaign": campaign, "drafted": [d.item.id for d in drafts],
-                   "mbox": str(mbox) if mbox else None, "similarity": score,
-                   "skipped": [{"target": k.target, "reason": k.reason} for k in plan.skipped],
-                   "warnings": aggregation + [x for x in (identical, placeholder) if x]})
+                   "mbox": str(result.mbox) if result.mbox else None,
+                   "similarity": result.similarity,
+                   "skipped": [{"target": k.target, "reason": k.reason,
+                                "warning": k.warning} for k in result.skipped],
+                   "warnings": result.warnings})
         return
     con = stdout()
     if drafts:
         con.print(f"Drafted {len(drafts)} ({drafts[0].item.id} to {drafts[-1].item.id}) in "
-                  f"{s.ws.drafts}\n  mbox for your mail client: {mbox}", soft_wrap=True)
+                  f"{s.ws.drafts}\n  mbox for your mail client: {result.mbox}", soft_wrap=True,
+                  markup=False)
     else:
         con.print("Nothing new to draft.")
     reasons: dict[str, list[str]] = {}
-    for k in plan.skipped:
-        reasons.setdefault(k.reason.split(" (")[0], []).append(k.target)
+    for k in result.skipped:
+        if k.warning:  # a mistake in the input (a supporter listed twice): each one shown
+            warn(f"skipped {k.target}: {k.reason}")
+            continue
+        reasons.setdefault(k.reason.split(" (")[0].split(":")[0], []).append(k.target)
     for reason, targets in reasons.items():
         shown = ", ".join(targets[:6]) + (f" and {len(targets) - 6} more" if len(targets) > 6
                                           else "")
         note(f"skipped {len(targets)}: {reason}: {shown}")
+    few = len(result.skipped) <= 6
+    for k in result.skipped:
+        if not k.warning and (k.reason.startswith("overlaps")
+                              or (few and k.reason.startswith("no address"))):
+            note(f"{k.target} {k.reason}")
 
 
-def _draft_with_progress(s, ledger, plan, sender, template, qs, campaign, subject,  # type: ignore[no-untyped-def]
-                         now, quiet: bool):
-    from konpfoi.letters import drafting
-
-    kwargs = dict(ledger=ledger, templates=s.templates, drafts_dir=s.ws.drafts,
-                  targets=plan.targets, sender=sender, template=template, qs=qs,
-                  campaign=campaign, subject=subject, now=now, drafts_root=s.ws.root,
-                  prefix=s.config.prefix)
-    if quiet or len(plan.targets) < 10:
-        return drafting.draft(**kwargs)
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal for a batch of ten or more; nothing when piped."""
+    if quiet:
+        yield None
+        return
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task("drafting", total=len(plan.targets))
-        return drafting.draft(**kwargs, on_progress=lambda n: progress.update(task, completed=n))
+    with Progress(transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total < 10:
+                return
+            if task is None:
+                task = bar.add_task("drafting", total=total)
+            bar.update(task, completed=done)
+
+        yield update

@@ -28,9 +28,11 @@ LAW_NAMES = {"foia": "FOIA 2000", "foisa": "FOISA 2002 (Scotland)", "none": "not
 
 
 def _table(bodies: list[Body], title: str | None = None) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=escape(title) if title else None, show_lines=False,
+                  header_style="bold")
     for col in ("id", "name", "region", "FOI / email"):
         table.add_column(col, overflow="fold")
     for b in bodies:
@@ -38,8 +40,9 @@ def _table(bodies: list[Body], title: str | None = None) -> None:
         if b.closed:
             label += f" (closed {b.closed})"
         page = next((c.url for c in b.contacts if c.role in ("foi", "foi-alt") and c.url), None)
-        table.add_row(b.id, label, b.region or "", b.email or (f"page: {page}" if page else
-                                                                "[yellow]none known[/]"))
+        table.add_row(escape(b.id), escape(label), escape(b.region or ""),
+                      escape(b.email or (f"page: {page}" if page else "")) or
+                      "[yellow]none known[/]")
     stdout().print(table)
 
 
@@ -103,7 +106,7 @@ def show_body(
     from konpfoi.workspace.config import UK_WIDE
 
     con = stdout()
-    con.print(f"[bold]{b.id}[/]  {escape(b.name)}")
+    con.print(f"[bold]{escape(b.id)}[/]  {escape(b.name)}", soft_wrap=True)
     mine = str(s.ws.bodies_overlay)
     rows = [
         ("short name", b.short_name), ("kind", f"{KINDS.get(b.kind, b.kind)} ({b.kind})"),
@@ -128,7 +131,7 @@ def show_body(
     today = dt.date.today().isoformat()
     for c in b.contacts:
         own = " [bold](your change)[/]" if c.origin == mine else ""
-        con.print(f"  {c.role:<13} {escape(c.where)}{own}", soft_wrap=True)
+        con.print(f"  {escape(f'{c.role:<13}')} {escape(c.where)}{own}", soft_wrap=True)
         detail = "; ".join(x for x in (
             f"source {c.source}" if c.source else "", f"checked {c.checked}" if c.checked else "",
         ) if x)
@@ -223,11 +226,12 @@ def _show_check(rows, findings, total: int) -> None:  # type: ignore[no-untyped-
         for label, ids in (("FOI by web page or form only", r.page_only),
                            ("no FOI route at all", r.nothing)):
             if ids:
-                con.print(f"{r.kind} {r.nation}, {label}: " + ", ".join(ids), soft_wrap=True)
+                con.print(f"{r.kind} {r.nation}, {label}: " + ", ".join(ids), soft_wrap=True,
+                          markup=False)
     for f in findings:
         colour = "red" if f.severity == "error" else "yellow"
-        con.print(f"[{colour}]{f.severity:<7}[/] {f.body_id:<16} {escape(f.message)}",
-                  soft_wrap=True)
+        con.print(f"[{colour}]{f.severity:<7}[/] {escape(f'{f.body_id:<16}')} "
+                  f"{escape(f.message)}", soft_wrap=True)
     errors = sum(1 for f in findings if f.severity == "error")
     con.print(f"{total} bodies: {errors} error(s), {len(findings) - errors} warning(s)")
 

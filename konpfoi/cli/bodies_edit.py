@@ -61,7 +61,7 @@ def set_contact(
         return
     was = f" (was {old})" if old else ""
     stdout().print(f"{b.id} {b.name}: {role} is now {assignment.partition('=')[2].strip()}"
-                   f"{was}\n  in {own.path}", soft_wrap=True)
+                   f"{was}\n  in {own.path}", soft_wrap=True, markup=False)
 
 
 def add_body(
@@ -93,7 +93,8 @@ def add_body(
     if as_json:
         emit_json({"body": entry["id"], "file": str(own.path)})
         return
-    stdout().print(f"Added {entry['id']} {entry['name']}\n  in {own.path}", soft_wrap=True)
+    stdout().print(f"Added {entry['id']} {entry['name']}\n  in {own.path}", soft_wrap=True,
+                   markup=False)
 
 
 def note_body(
@@ -112,7 +113,7 @@ def note_body(
     if as_json:
         emit_json({"body": b.id, "file": str(own.path)})
         return
-    stdout().print(f"Noted on {b.id} {b.name}\n  in {own.path}", soft_wrap=True)
+    stdout().print(f"Noted on {b.id} {b.name}\n  in {own.path}", soft_wrap=True, markup=False)
 
 
 def export_changes(
@@ -128,7 +129,7 @@ def export_changes(
     if as_json:
         emit_json({"file": str(file), "bodies": n})
         return
-    stdout().print(f"Wrote {n} bodies' changes to {file}", soft_wrap=True)
+    stdout().print(f"Wrote {n} bodies' changes to {file}", soft_wrap=True, markup=False)
 
 
 def import_changes(
@@ -161,10 +162,10 @@ def import_changes(
             con.print(f"take  {m.id}: {escape(', '.join(m.taken))}", soft_wrap=True)
         for c in m.conflicts:
             kept = "theirs" if theirs else "yours kept"
-            con.print(f"[yellow]differs[/] {m.id} {escape(c)} ({kept})", soft_wrap=True)
+            con.print(f"[yellow]differs[/] {escape(m.id)} {escape(c)} ({kept})", soft_wrap=True)
     if not merged:
-        con.print(f"{file}: your bodies file already says all this.")
+        con.print(f"{file}: your bodies file already says all this.", markup=False)
     elif yes:
-        con.print(f"Taken into {own.path}.", soft_wrap=True)
+        con.print(f"Taken into {own.path}.", soft_wrap=True, markup=False)
     else:
         con.print("Nothing written: run again with --yes to take them.")

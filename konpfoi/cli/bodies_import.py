@@ -81,7 +81,8 @@ def import_bodies(
         counts = ", ".join(f"{n} {w}" for w, n in out.result.counts().items()) or "no changes"
         con = stdout()
         if not out.result.changes:
-            con.print(f"{file}: the directory already says all this ({kind}).")
+            con.print(f"{file}: the directory already says all this ({kind}).",
+                      markup=False)
         elif out.applied:
             con.print(f"Applied: {counts}. To put it back: konpfoi bodies import --undo")
         elif not refused:
@@ -100,16 +101,16 @@ def _show(changes: list[Any], limit: int | None) -> None:
     colours = {"added": "green", "changed": "yellow", "closed": "red", "merged": "red",
                "reopened": "green", "removed": "red"}
     for c in changes[:limit]:
-        line = f"[{colours[c.what]}]{c.what:<8}[/] {c.id} {escape(c.name)}"
+        line = f"[{colours[c.what]}]{c.what:<8}[/] {escape(c.id)} {escape(c.name)}"
         if c.what in ("closed", "merged") and c.fields.get("successor", (None, None))[1]:
-            line += f" -> {c.fields['successor'][1]}"
+            line += f" -> {escape(str(c.fields['successor'][1]))}"
         if c.referenced:
             line += f" [bold]({c.referenced} item(s) in your ledger refer to it; it is kept)[/]"
         con.print(line, soft_wrap=True)
         if c.what == "changed":
             for key, (old, new) in list(c.fields.items())[:6]:
-                con.print(f"           {key}: {escape(_brief(old))} -> {escape(_brief(new))}",
-                          soft_wrap=True)
+                con.print(f"           {escape(key)}: {escape(_brief(old))} -> "
+                          f"{escape(_brief(new))}", soft_wrap=True)
     if limit is not None and len(changes) > limit:
         con.print(f"... and {len(changes) - limit} more (--json lists them all)")
 

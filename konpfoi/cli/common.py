@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from konpfoi.errors import ExitCode, KonpfoiError
+from konpfoi.errors import ExitCode, InvalidInput, KonpfoiError, KonpfoiWarning
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,13 +32,14 @@ ImapSecurity = Annotated[str | None, typer.Option(
 def stdout() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # emoji=False: a name such as "council:x:" is printed as written, never as an emoji.
+    return Console(highlight=False, soft_wrap=False, emoji=False)
 
 
 def stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def emit_json(data: Any) -> None:
@@ -62,6 +65,16 @@ def secret_prompt() -> Callable[[str], str] | None:
     return lambda prompt: str(typer.prompt(prompt, hide_input=True))
 
 
+def warn_cleartext(srv: Any, kind: str) -> None:
+    """Before signing in: a loud warning if the password would cross the network unencrypted
+    (security 'none' to anything but this machine)."""
+    from konpfoi.mail.transport import cleartext_warning
+
+    text = cleartext_warning(srv, kind)
+    if text:
+        warn(text)
+
+
 def report_error(exc: KonpfoiError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(exc.as_dict(), ensure_ascii=False, default=str) + "\n")
@@ -84,7 +97,9 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json"))
         try:
-            return func(*args, **kwargs)
+            _check_text_options(kwargs)
+            with passed_over():
+                return func(*args, **kwargs)
         except KonpfoiError as exc:
             report_error(exc, as_json)
             raise typer.Exit(int(exc.exit_code)) from None
@@ -104,6 +119,42 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(int(ExitCode.FAILURE)) from None
 
     return wrapper
+
+
+def _check_text_options(kwargs: dict[str, Any]) -> None:
+    """Text typed on the command line must be text: bytes that are not UTF-8 arrive as lone
+    surrogates, which no file or ledger can hold. (File names may be any bytes: Paths pass.)"""
+    for name, value in kwargs.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidInput(
+                        f"--{name.rstrip('_').replace('_', '-')}: not valid UTF-8 text",
+                        hint="type it again (is the terminal set to UTF-8?)") from None
+
+
+@contextlib.contextmanager
+def passed_over() -> Iterator[None]:
+    """Show each thing the domain passed over (a KonpfoiWarning) once, as a warning line,
+    whether the command ends well or not; other warnings are shown as Python shows them."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", KonpfoiWarning)
+            yield
+    finally:
+        seen: set[str] = set()
+        for w in caught:
+            if not issubclass(w.category, KonpfoiWarning):
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            elif str(w.message) not in seen:
+                seen.add(str(w.message))
+                if len(seen) <= 20:
+                    warn(str(w.message))
+        if len(seen) > 20:
+            warn(f"... and {len(seen) - 20} more like these")
 
 
 def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:

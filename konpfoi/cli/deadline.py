@@ -161,7 +161,7 @@ def import_holidays(
         return
     counts = ", ".join(f"{k} {v}" for k, v in summary["events"].items())
     stdout().print(f"Imported {feed} ({counts}; {summary['first']} to {summary['last']})\n"
-                   f"  into {summary['file']}", soft_wrap=True)
+                   f"  into {summary['file']}", soft_wrap=True, markup=False)
 
 
 register(holidays_app, "list", list_holidays)

@@ -17,6 +17,7 @@ from konpfoi.cli.common import (
     register,
     secret_prompt,
     stdout,
+    warn_cleartext,
 )
 
 app = typer.Typer(help="Your drafts in your own mailbox.", no_args_is_help=True)
@@ -43,14 +44,19 @@ def upload_drafts(
     """
     import datetime as dt
 
+    from konpfoi.cli.send import truthful
     from konpfoi.context import Context
     from konpfoi.mail import draftsfolder, sending
 
     s = Context()
     srv = s.imap_server(host=imap_host, port=imap_port, user=imap_user, security=imap_security)
     with s.ledger() as ledger:
+        held = truthful(s, ledger, items, campaign, followup, True)  # dates counted from today
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, followup=followup)
+        plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
+        plan.ready = [o for o in plan.ready if o.item.id not in held]
+        warn_cleartext(srv, "imap")
         with s.imap(srv, secret_prompt()) as conn:
             folder = conn.folder(s.config.imap.drafts, "\\Drafts")
             done = draftsfolder.upload(ledger, s.ws.root, conn, folder, plan.ready,
@@ -69,7 +75,8 @@ def upload_drafts(
         note(f"{i.id} not uploaded: {reason}")
     added = sum(d.status == "uploaded" for d in done)
     con.print(f"{added} uploaded to {folder}" + (f", {len(done) - added} already there"
-                                                  if len(done) > added else "") + ".")
+                                                  if len(done) > added else "") + ".",
+              markup=False)
 
 
 register(app, "upload", upload_drafts)

@@ -24,7 +24,7 @@ def export_ledger(
     if as_json:
         emit_json({"file": str(path), **counts})
         return
-    stdout().print(f"Exported {counted(counts)} to {path}", soft_wrap=True)
+    stdout().print(f"Exported {counted(counts)} to {path}", soft_wrap=True, markup=False)
 
 
 def import_ledger(
@@ -42,4 +42,4 @@ def import_ledger(
         emit_json({"added": dict(added), "already_present": dict(skipped)})
         return
     stdout().print(f"Imported {counted(added)}; already present: {counted(skipped)}",
-                   soft_wrap=True)
+                   soft_wrap=True, markup=False)

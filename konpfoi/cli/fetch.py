@@ -16,6 +16,7 @@ from konpfoi.cli.common import (
     note,
     secret_prompt,
     stdout,
+    warn_cleartext,
 )
 
 
@@ -52,6 +53,7 @@ def fetch_replies(
     day = dt.date.fromisoformat(parse_day(since, today, "fetch", "--since")) if since else None
     srv = s.imap_server(host=imap_host, port=imap_port, user=imap_user, security=imap_security)
     quiet = as_json or not sys.stderr.isatty()
+    warn_cleartext(srv, "imap")
     with s.imap(srv, secret_prompt()) as conn, s.ledger() as ledger:
         sent_folder = (s.config.imap.sent or conn.special("\\Sent")) if sent else None
         if sent and sent_folder is None:
@@ -95,7 +97,8 @@ def _show(result: Any, as_json: bool) -> None:
         if f.role == "sent" and known:
             what += f" ({known} already recorded as sent)"
         con.print(f"{f.folder}: {what}" + (" (the server renumbered it: read again)"
-                                           if f.renumbered else ""), soft_wrap=True)
+                                           if f.renumbered else ""), soft_wrap=True,
+                  markup=False)
     if result.replies.outcomes:
         show_outcomes(result.replies)
     else:

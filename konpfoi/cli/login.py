@@ -57,4 +57,4 @@ def sign_in(
         return
     con = stdout()
     for d in done:
-        con.print(d["what"], soft_wrap=True)
+        con.print(d["what"], soft_wrap=True, markup=False)

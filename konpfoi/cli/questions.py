@@ -13,6 +13,7 @@ app = typer.Typer(help="List and show question sets.", no_args_is_help=True)
 
 def list_questions(as_json: JsonOpt = False) -> None:
     """List the question sets."""
+    from rich.markup import escape
     from rich.table import Table
 
     from konpfoi.context import Context
@@ -26,7 +27,7 @@ def list_questions(as_json: JsonOpt = False) -> None:
     for col in ("id", "title", "questions"):
         table.add_column(col, overflow="fold")
     for qs in sets:
-        table.add_row(qs.id, qs.title, str(len(qs.questions)))
+        table.add_row(escape(qs.id), escape(qs.title), str(len(qs.questions)))
     stdout().print(table)
 
 
@@ -45,11 +46,12 @@ def show_questions(
         emit_json(qs.to_dict())
         return
     con = stdout()
-    con.print(f"[bold]{escape(qs.title)}[/] ({qs.id}, {qs.regime.upper()})")
+    con.print(f"[bold]{escape(qs.title)}[/] ({escape(qs.id)}, {qs.regime.upper()})",
+              soft_wrap=True)
     con.print(escape(qs.description), soft_wrap=True)
     con.print(f"[dim]Questions by {escape(qs.source)}[/]\n", soft_wrap=True)
     for q in qs.questions:
-        con.print(f"{q.number}. [bold]{escape(q.label)}[/]")
+        con.print(f"{q.number}. [bold]{escape(q.label)}[/]", soft_wrap=True)
         con.print(f"   {escape(q.text)}\n", soft_wrap=True)
 
 

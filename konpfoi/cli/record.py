@@ -53,7 +53,7 @@ def mark_sent(
         if m.event:
             what = f"{followup} " if followup else ""
             con.print(f"{m.item.id} {what}sent {m.event.date} to {m.item.body_name}",
-                      soft_wrap=True)
+                      soft_wrap=True, markup=False)
     for m in done:
         if m.skipped:
             warn(f"{m.item.id} skipped: {m.skipped}")
@@ -96,7 +96,7 @@ def record_event(
                    "data": ev.data, **view.to_dict()})
         return
     stdout().print(f"{ev.item_id} #{ev.id} {ev.kind} {ev.date}\n  now: {view.state}; "
-                   f"{view.next_action}", soft_wrap=True)
+                   f"{view.next_action}", soft_wrap=True, markup=False)
 
 
 def record_reply(
@@ -139,12 +139,12 @@ def record_reply(
     con.print(f"{event.item_id} #{event.id} {event.kind} {event.date}"
               + (f" from {event.data['from']}" if "from" in event.data else "")
               + ("" if event.kind == "reply" else f": recorded as {done.as_words}"),
-              soft_wrap=True)
+              soft_wrap=True, markup=False)
     for n in done.notes:
         warn(n)
     for x in done.stored:
-        con.print(f"  kept {x.path}", soft_wrap=True)
-    con.print(f"  now: {view.state}; {view.next_action}", soft_wrap=True)
+        con.print(f"  kept {x.path}", soft_wrap=True, markup=False)
+    con.print(f"  now: {view.state}; {view.next_action}", soft_wrap=True, markup=False)
 
 
 def _view(s: Context, ledger, item_id: str) -> View:  # type: ignore[no-untyped-def]

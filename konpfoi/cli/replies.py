@@ -85,21 +85,24 @@ def list_unmatched(
         what = r.get("class") or "message"
         head = f"[bold]{r['handle']}[/] {escape(r['subject'] or '(no subject)')}"
         if everything:
-            head += f"  [dim]{r['status']}{' on ' + r['item_id'] if r['item_id'] else ''}[/]"
+            where = f" on {r['item_id']}" if r["item_id"] else ""
+            head += f"  [dim]{escape(str(r['status']) + where)}[/]"
         con.print(head, soft_wrap=True)
-        con.print(f"  {what} from {escape(r['sender'] or '?')}, {r['date'] or 'no date'}",
+        con.print(f"  {escape(what)} from {escape(r['sender'] or '?')}, "
+                  f"{escape(str(r['date'] or 'no date'))}",
                   soft_wrap=True)
         if r.get("reason"):
             con.print(f"  [dim]{escape(r['reason'])}[/]", soft_wrap=True)
         for c in r["candidates"][:3]:
-            con.print(f"  perhaps {c['item']}: {escape(c.get('why', ''))}", soft_wrap=True)
+            con.print(f"  perhaps {escape(str(c['item']))}: {escape(c.get('why', ''))}",
+                      soft_wrap=True)
         con.print(f"  [dim]{escape(r['file'])}[/]", soft_wrap=True)
     if not everything:
         first = next((r for r in rows if r["candidates"]), rows[0])
         guess = first["candidates"][0]["item"] if first["candidates"] else "ID"
         con.print(f"\nRecord one: konpfoi replies assign {first['handle']} {guess} "
                   "[--as reply|acknowledgement|bounce]; set one aside: konpfoi replies "
-                  f"dismiss {first['handle']}", soft_wrap=True)
+                  f"dismiss {first['handle']}", soft_wrap=True, markup=False)
 
 
 def assign_reply(

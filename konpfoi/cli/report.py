@@ -28,6 +28,10 @@ def campaign_report(
         help="html: read the introduction from a text file.")] = None,
     group: Annotated[str | None, typer.Option(
         help="html: the group publishing it (default: group.name in konpfoi.yaml).")] = None,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Write the file readable by everyone (0644), to publish it; "
+                         "by default it is yours only (0600): it names who asked what.")]
+    = False,
 ) -> None:
     """What the campaign found: answers by body and question, refusals, who was late.
 
@@ -40,7 +44,7 @@ def campaign_report(
     from konpfoi.law.dates import parse_date
     from konpfoi.report import campaign as findings
     from konpfoi.report import formats
-    from konpfoi.workspace.files import atomic_write
+    from konpfoi.workspace.files import PRIVATE_FILE, PUBLIC_FILE, atomic_write
 
     if fmt not in formats.FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(formats.FORMATS))
@@ -62,8 +66,8 @@ def campaign_report(
             "website": s.config.group.website}
     text = formats.render(r, fmt, page)
     if output:
-        atomic_write(Path(output), text, mode=0o644)
-        note(f"wrote {output}")
+        atomic_write(Path(output), text, mode=PUBLIC_FILE if public else PRIVATE_FILE)
+        note(f"wrote {output}" + (" (readable by everyone)" if public else ""))
     else:
         typer.echo(text, nl=False)
 

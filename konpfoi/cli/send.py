@@ -17,6 +17,7 @@ from konpfoi.cli.common import (
     secret_prompt,
     stdout,
     warn,
+    warn_cleartext,
 )
 
 
@@ -42,6 +43,9 @@ def send_items(
     smtp_user: Annotated[str | None, typer.Option(help="Override smtp.user.")] = None,
     smtp_security: Annotated[str | None, typer.Option(
         help="Override smtp.security: none, starttls or ssl.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Send even a request that repeats or overlaps one already sent.")]
+    = False,
     reconcile: Annotated[bool, typer.Option(
         "--reconcile", help="Settle items whose outcome is unknown from your IMAP Sent "
                             "folder (sends nothing).")] = False,
@@ -56,7 +60,9 @@ def send_items(
     The intent is recorded before each message and the server's answer after it, so an
     interrupted run resumes without sending anything twice. Paced (20 a minute unless
     smtp.rate or --rate says otherwise); a temporary refusal is tried again; a copy of each
-    message goes to your Sent folder where your provider does not keep one itself.
+    message goes to your Sent folder where your provider does not keep one itself. A
+    follow-up is rendered again for the day it goes; a request that repeats or overlaps one
+    already sent waits for --force.
     """
     import sys
 
@@ -79,8 +85,12 @@ def send_items(
             raise
         srv = None  # a dry run can show what would go before a server is set
     with s.ledger() as ledger:
+        held = truthful(s, ledger, items, campaign, followup, yes)
         plan = sending.plan(ledger, s.ws.root, s.config.email, item_ids=items or None,
                             campaign=campaign, retry=retry, followup=followup)
+        held.update(_overlapping(s, ledger, plan, followup, force))
+        plan.skipped += [(o.item, held[o.item.id]) for o in plan.ready if o.item.id in held]
+        plan.ready = [o for o in plan.ready if o.item.id not in held]
         ready = plan.ready[:limit] if limit else plan.ready
         for item in plan.unknown:
             warn(f"{item.id} to {item.body_email}: sent, but the outcome never came back. "
@@ -91,10 +101,12 @@ def send_items(
             return
         if not ready:
             _summary(None, plan, as_json)
+            _honest_exit(plan, bool(items))
             return
         assert srv is not None
         from konpfoi.mail import signin
 
+        warn_cleartext(srv, "smtp")  # before the password is asked for or read
         ask = secret_prompt()
         login = signin.login("smtp", srv.user, srv.host, srv.auth, s.config.oauth, ask)
         copies = _sent_copies(s, srv, imap_overrides, ask, as_json)
@@ -111,6 +123,55 @@ def send_items(
     if report.error or report.not_sent:
         raise DeliveryError(report.error or f"{report.not_sent} of {len(ready)} not sent",
                             hint=_what_next(report))
+    _honest_exit(plan, bool(items))
+
+
+def _honest_exit(plan, named: bool) -> None:  # type: ignore[no-untyped-def]
+    """A named item that could not go because something is wrong with it fails the run."""
+    from konpfoi.errors import Conflict
+
+    if named and plan.problems:
+        why = {i.id: reason for i, reason in plan.skipped}
+        raise Conflict("not sent: " + "; ".join(f"{i.id} ({why.get(i.id, '?')})"
+                                                for i in plan.problems),
+                       hint="fix that, then run the same command again")
+
+
+def truthful(s, ledger, items, campaign, followup, write) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Follow-ups are rendered again for today (dates true on the day they go): item -> why
+    one can no longer go. Shared with `drafts upload`."""
+    if not followup:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import followup_drafts
+
+    setup = followup_drafts.Setup(s.templates, s.ws.root, s.ws.drafts, s.calendars, s.config,
+                                  s.policy)
+    found = followup_drafts.redate(ledger, setup, ledger.pick(items or None, campaign),
+                                   followup, dt.datetime.now().astimezone(), write=write)
+    for line in found.notes:
+        note(line)
+    return found.refused
+
+
+def _overlapping(s, ledger, plan, followup, force) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Requests that repeat or overlap one already sent (law.aggregation): item -> why; with
+    --force they go, with the warning."""
+    if followup or not plan.ready:
+        return {}
+    import datetime as dt
+
+    from konpfoi.letters import overlaps
+
+    found = overlaps.for_items(ledger, [o.item for o in plan.ready],
+                               s.calendars.for_regime("foia"), dt.date.today(),
+                               s.config.letters.repeat_months)
+    if force:
+        for line in found.values():
+            warn(line)
+        return {}
+    return {k: v + "; --force sends it" for k, v in found.items()}
 
 
 def _what_next(report) -> str:  # type: ignore[no-untyped-def]
@@ -155,8 +216,10 @@ def _sent_copies(s, srv, overrides, ask, as_json):  # type: ignore[no-untyped-de
         if imap_host and not as_json:
             note(f"no copies in your Sent folder: {why}")
         return None
+    imap_srv = s.imap_server(**overrides)
+    warn_cleartext(imap_srv, "imap")
     try:
-        conn = s.imap(s.imap_server(**overrides), ask)
+        conn = s.imap(imap_srv, ask)
     except DeliveryError as exc:
         if s.config.smtp.sent_copies == "on":
             raise
@@ -200,7 +263,7 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
     con = stdout()
     if ready:
         via = f"via {srv}" if srv else "(no SMTP server set: smtp.host in konpfoi.yaml)"
-        table = Table(title=f"Would send {len(ready)} {via}", title_justify="left",
+        table = Table(title=escape(f"Would send {len(ready)} {via}"), title_justify="left",
                       header_style="bold")
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
@@ -267,7 +330,9 @@ def _reconcile(s, items, campaign, overrides, as_json: bool) -> None:  # type: i
         found: list = []
         missing: list[str] = []
         if unknown:
-            with s.imap(s.imap_server(**overrides), secret_prompt()) as conn:
+            imap_srv = s.imap_server(**overrides)
+            warn_cleartext(imap_srv, "imap")
+            with s.imap(imap_srv, secret_prompt()) as conn:
                 folder = conn.folder(s.config.imap.sent, "\\Sent")
                 found, missing = sentfolder.reconcile(ledger, conn, folder, unknown,
                                                       dt.date.today())

@@ -59,8 +59,11 @@ def _show_human(t: Timeline, day: dt.date, explain: bool) -> None:
     it, events, cancelled, files, answers, view, cal = (
         t.item, t.events, t.cancelled, t.files, t.answers, t.view, t.calendar)
     con = stdout()
-    con.print(f"[bold]{it.id}[/]  {it.kind.upper()} to {escape(it.body_name)} "
-              f"<{it.body_email or '-'}> ({it.body_id})", soft_wrap=True)
+    from konpfoi.law.correspondence import kind_of
+
+    to = f"{it.body_name} <{it.body_email or '-'}> ({it.body_id})"
+    con.print(f"[bold]{escape(it.id)}[/]  {kind_of(it.kind).name} to {escape(to)}",
+              soft_wrap=True)
     for label, value in (("subject", it.subject), ("campaign", it.campaign),
                          ("questions", it.question_set), ("draft", it.draft_path),
                          ("Message-ID", it.message_id), ("their ref", view.their_ref),
@@ -112,7 +115,8 @@ def _show_human(t: Timeline, day: dt.date, explain: bool) -> None:
         status = ("paused: " + c.paused) if c.paused else (
             _stopped(c, cal) if c.stopped else
             f"{left} {'working ' if c.working else ''}day(s) left" if left is not None
-            and left >= 0 else f"[red]overdue by {-left}[/]" if left is not None else "")
+            and left >= 0 else (f"due {-left} working day(s) ago" if c.key == "chase" else
+                                f"[red]overdue by {-left}[/]") if left is not None else "")
         con.print(f"  {c.label:<30} {c.due or '-'}  {status}  [dim]{escape(c.basis)}[/]",
                   soft_wrap=True)
         if explain:

@@ -13,6 +13,7 @@ app = typer.Typer(help="List and show templates.", no_args_is_help=True)
 
 def list_templates(as_json: JsonOpt = False) -> None:
     """List the templates (yours override packaged ones by name)."""
+    from rich.markup import escape
     from rich.table import Table
 
     from konpfoi.context import Context
@@ -26,8 +27,9 @@ def list_templates(as_json: JsonOpt = False) -> None:
     for col in ("name", "kind", "description"):
         table.add_column(col, overflow="fold")
     for t in infos:
-        desc = t.description + (" [dim](your workspace's copy)[/]" if t.overrides else "")
-        table.add_row(t.name, t.kind, desc)
+        desc = escape(t.description) + (" [dim](your workspace's copy)[/]" if t.overrides
+                                         else "")
+        table.add_row(escape(t.name), escape(t.kind), desc)
     stdout().print(table)
 
 
@@ -44,7 +46,9 @@ def show_template(
         emit_json({"name": info.name, "kind": info.kind, "description": info.description,
                    "path": str(info.path), "source": text})
         return
-    stdout().print(f"[dim]# {info.path}[/]")
+    from rich.markup import escape
+
+    stdout().print(f"[dim]# {escape(str(info.path))}[/]", soft_wrap=True)
     stdout().out(text, end="")
 
 

@@ -55,7 +55,7 @@ def init_workspace(
         return
     verb = "Created" if created else "Updated"
     stdout().print(f"{verb} workspace {ws.root}\n  config: {ws.config_path}"
-                   + (f"\n  ledger: {shown}" if shown else ""), soft_wrap=True)
+                   + (f"\n  ledger: {shown}" if shown else ""), soft_wrap=True, markup=False)
     if not ws.config.name or not ws.config.email:
         warn("no name or email yet: drafts will carry placeholders until you run "
              "konpfoi init --name 'Your Name' --email you@example.org")
@@ -88,4 +88,5 @@ def show_where(as_json: JsonOpt = False) -> None:
     for key, value in paths.items():
         if isinstance(value, list):
             value = ("\n" + " " * 14).join(value) or "-"
-        con.print(f"{key:<12}  {value if value is not None else '-'}", soft_wrap=True)
+        con.print(f"{key:<12}  {value if value is not None else '-'}", soft_wrap=True,
+                  markup=False)

@@ -6,13 +6,16 @@ Every clock can explain itself: day 0, the rule it follows, and each step that m
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from operator import itemgetter
 from typing import Any, Protocol
 
+from konpfoi.errors import KonpfoiWarning
 from konpfoi.law.dates import add_months
 from konpfoi.law.deadlines import day_zero, month_deadline
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, STATUTE, Policy
 from konpfoi.law.workdays import Calendar, Calendars
+from konpfoi.workspace import dates
 
 
 class RequestFacts(Protocol):
@@ -25,6 +28,7 @@ class RequestFacts(Protocol):
     review_extended: bool
     review_outcome: dt.date | None
     last_contact: dt.date | None
+    chased: dt.date | None
 
 
 def _ord(day: dt.date | None) -> int | None:
@@ -95,8 +99,14 @@ class Clock(tuple):  # type: ignore[type-arg]
         }
 
 
-def _d(value: str | dt.date) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+def _until(value: object) -> dt.date | None:
+    """The date an extension runs to; one that is not a usable day is passed over (warned)."""
+    try:
+        return dates.to_day(value)
+    except ValueError as exc:
+        warnings.warn(KonpfoiWarning(f"an extension's date is passed over ({exc})"),
+                      stacklevel=2)
+        return None
 
 
 def _say(notes: list[str] | None, text: str, *args: object) -> None:
@@ -117,15 +127,17 @@ def clocks_for(kind: str, f: RequestFacts, cals: Calendars, *, policy: Policy = 
     if sent is None:
         return []
     rule, chase_days = policy.rule, policy.chase_days
-    if kind == "email":
+    regime = ITEM_REGIME.get(kind)
+    if regime is None:  # a letter to an MP or a board: no statutory clock, a reminder date
         cal = cals.for_regime("email", nation)
-        due = cal.add(sent, chase_days)
+        start = max(sent, f.chased or sent)  # counted again from the last reminder sent
+        due = cal.add(start, chase_days)
         notes: list[str] | None = [] if explain else None
-        _say(notes, "sent {}; chase after {} working days: {}", sent, chase_days, due)
-        return [Clock.make("chase", "Chase if no reply", sent, due,
+        _say(notes, "{} {}; no statutory deadline; a reminder after {} working days: {}",
+             "last reminder" if start > sent else "sent", start, chase_days, due)
+        return [Clock.make("chase", "Reminder due after", start, due,
                            f"{chase_days} working days (campaign setting, not statutory)", True,
-                           notes, stopped=f.replied, day0=sent, days=chase_days)]
-    regime = ITEM_REGIME.get(kind, "foia")
+                           notes, stopped=f.replied, day0=start, days=chase_days)]
     cal = cals.for_regime(regime, nation)
     response = _response_clock(regime, sent, f.clock_events, cal, rule,
                                [] if explain else None)
@@ -210,7 +222,7 @@ def _response_clock(regime: str, sent: dt.date, evs: list[tuple[str, dt.date, An
 def _extend(regime: str, extension: tuple[dt.date, dict], day0: dt.date, due: dt.date,
             cal: Calendar, notes: list[str] | None, basis: str) -> tuple[dt.date, str]:
     when, data = extension
-    until = _d(data["until"]) if data.get("until") else None
+    until = _until(data["until"]) if data.get("until") else None
     if regime == "foisa":
         _say(notes, "{}: the body claimed more time, but FOISA allows no extension: the "
              "deadline stays {}", when, due)
@@ -247,8 +259,9 @@ def _after_response(regime: str, response: Clock, f: RequestFacts, cal: Calendar
     review_req, review_out = f.review_requested, f.review_outcome
     if review_req is None:
         base = answered
-        if base is None and regime == "foisa" and response.due is not None:
-            base = response.due  # FOISA s.20: 40 working days from the missed deadline too
+        if base is None and regime in ("foisa", "eir") and response.due is not None:
+            # FOISA s.20(5) and EIR reg 11(2): 40 working days from the missed deadline too
+            base = response.due
         if base is not None:
             due = cal.add(base, 40)
             why = ("reg 11, statutory" if regime == "eir" else "FOISA s.20" if regime == "foisa"

@@ -6,15 +6,11 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from konpfoi.errors import InvalidInput
+# Reading a date has one home, below every room, so that a YAML file, a ledger row and an
+# option are held to the same rule: a real day, YYYY-MM-DD, within sane years.
+from konpfoi.workspace.dates import parse_date
 
-
-def parse_date(text: str, what: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise InvalidInput(f"{what} {text!r} is not a real date",
-                           hint="write it as YYYY-MM-DD, e.g. 2026-03-12") from None
+__all__ = ["add_months", "fmt", "parse_date"]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

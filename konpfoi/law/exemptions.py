@@ -124,3 +124,14 @@ def exemption(code: str, regime: str) -> str:
     raise InvalidInput(
         f"{code!r} is not an exemption under {LAW_NAMES.get(regime, regime)}",
         hint="known: " + ", ".join(allowed) if allowed else "emails carry no exemptions")
+
+
+# Exemptions to which no public interest test applies (FOIA s.2(3); FOISA s.2(2)), and the
+# refusal grounds that are not exemptions at all (cost, vexatious or repeated requests). Every
+# EIR exception is qualified (reg 12(1)(b)), with a presumption in favour of disclosure
+# (reg 12(2)). s.40 and s.38 are absolute only in part; a letter treats them as absolute.
+ABSOLUTE = {"foia": frozenset({"s.21", "s.23", "s.32", "s.34", "s.40", "s.41", "s.44"}),
+            "foisa": frozenset({"s.25", "s.26", "s.37", "s.38"}), "eir": frozenset()}
+NOT_EXEMPTIONS = frozenset({"s.12", "s.14"})
+# Grounds that say the information is not held: a letter says "you said you do not hold it".
+NOT_HELD = frozenset({"reg 12(4)(a)", "s.17"})

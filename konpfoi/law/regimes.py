@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from konpfoi.law.correspondence import KINDS
+
 REGIMES = ("foia", "eir", "foisa", "sar")
-# An item's kind -> the regime whose clock it runs; an email to an MP or a board runs none.
-ITEM_REGIME = {"foi": "foia", "eir": "eir", "foisa": "foisa", "sar": "sar"}
+# An item's kind -> the regime whose clock it runs, from the one table of kinds of
+# correspondence; a letter to an MP or a board runs none.
+ITEM_REGIME = {k.key: k.regime for k in KINDS.values() if k.regime is not None}
 STATUTE = {"foia": "FOIA s.10(1)", "eir": "EIR reg 5(2)", "foisa": "FOISA s.10(1)",
            "sar": "UK GDPR Art 12(3)"}
 LAW_NAMES = {"foia": "FOIA 2000", "foisa": "FOISA 2002", "eir": "the EIR 2004",
@@ -33,7 +36,7 @@ def calendar_regime(kind: str) -> str:
 class Policy:
     """The campaign's choices where the law leaves one: how day 0 is counted (rule a: the day
     of receipt, ICO; rule b: the next working day) and when a letter with no statutory clock
-    is due a reminder."""
+    (to an MP or a board) is due a reminder."""
 
     rule: str = "a"
     chase_days: int = 15

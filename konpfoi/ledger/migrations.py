@@ -13,6 +13,7 @@ so that ORDER BY gives the same order, and an export the same bytes, wherever th
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,22 @@ def _id_counters(db: Any) -> None:
             top[prefix] = max(top.get(prefix, 0), int(number))
     db.executemany("INSERT INTO counters (name, value) VALUES (?, ?)",
                    [(f"id:{p}", n) for p, n in sorted(top.items())])
+
+
+def batch_key(campaign: str, body_id: str, sender_email: str | None) -> str:
+    """What a batch drafts once: a body, in a campaign, from a sender."""
+    return json.dumps([campaign, body_id, sender_email], ensure_ascii=False)
+
+
+def _claim_existing(db: Any) -> None:
+    """What campaigns drafted before claims were kept is claimed by its first item."""
+    rows = db.execute("SELECT id, campaign, body_id, sender_email FROM items "
+                      "WHERE campaign IS NOT NULL ORDER BY seq").fetchall()
+    claims: dict[str, str] = {}
+    for item_id, campaign, body_id, sender in rows:
+        claims.setdefault(batch_key(campaign, body_id, sender), item_id)
+    db.executemany("INSERT INTO batch_claims (key, item_id) VALUES (?, ?)",
+                   [(k, i) for k, i in claims.items()])
 
 
 MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
@@ -182,7 +199,15 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "CREATE INDEX inbound_message_id ON inbound (message_id)",
         "CREATE UNIQUE INDEX inbound_identity ON inbound (identity)",
     )),
-    ("m006_group", (
+    ("m006_batch_claims", (
+        # One row per (campaign, body, sender) a batch has drafted: the primary key is the
+        # rule that two batches of one campaign run at once cannot both draft a body (a
+        # uniqueness rule, not a check-then-insert race). A local guard: not exported.
+        "CREATE TABLE batch_claims (key TEXT PRIMARY KEY, "
+        "item_id TEXT NOT NULL REFERENCES items (id))",
+        _claim_existing,
+    )),
+    ("m007_group", (
         # A group shares one ledger: every event says which volunteer recorded it (by the
         # email in their workspace), and each volunteer is one row, with the name they give.
         "CREATE TABLE volunteers (email TEXT PRIMARY KEY, name TEXT NOT NULL, "
@@ -201,7 +226,7 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
             until TEXT NOT NULL,
             PRIMARY KEY (item_id, what))""",
     )),
-    ("m007_shared_status", (
+    ("m008_shared_status", (
         # PostgreSQL keeps `status`'s cache beside the ledger, one row per item and stamp
         # (volunteers with other holidays or settings do not overwrite each other's), in an
         # unlogged table: disposable, so not worth a write-ahead log.

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+import warnings
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, KonpfoiWarning
 
 # Every event kind, and what it means. State is derived from these; none is ever rewritten.
 EVENT_KINDS = {
@@ -124,12 +125,21 @@ class Event(tuple):  # type: ignore[type-arg]
     @property
     def data(self) -> dict[str, Any]:
         raw = self[7]
-        return json.loads(raw) if raw else {}
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except (TypeError, ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict):
+            return data
+        damaged(f"event #{self[0]} of {self[2]}", "its data is not a JSON object")
+        return {}
 
     def mentions(self, key: str) -> bool:
         """Whether its data may hold `key` (a cheap test before parsing the JSON)."""
         raw = self[7]
-        return raw is not None and key in raw
+        return isinstance(raw, str) and key in raw
 
     def __repr__(self) -> str:
         return f"Event(#{self.id} {self.item_id} {self.kind} {self.date} {self.raw or ''})"
@@ -190,7 +200,22 @@ class Item:
     @property
     def questions(self) -> list[dict[str, Any]]:
         """The numbered questions as drafted: number, label, text."""
-        return list(json.loads(self.questions_json or "[]"))
+        try:
+            found = json.loads(self.questions_json or "[]")
+        except (TypeError, ValueError, RecursionError):
+            found = None
+        if isinstance(found, list) and all(
+                isinstance(q, dict) and isinstance(q.get("number"), int)
+                and isinstance(q.get("text"), str) for q in found):
+            return found
+        damaged(f"item {self.id}", "its questions are not a list of numbered questions")
+        return []
+
+
+def damaged(what: str, why: str) -> None:
+    """A damaged part of a row, passed over (the CLI shows it as a warning)."""
+    warnings.warn(KonpfoiWarning(f"the ledger's {what} is damaged ({why}); it was left out"),
+                  stacklevel=3)
 
 
 def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:

@@ -91,6 +91,15 @@ class Ledger(ABC):
         return items
 
     @abstractmethod
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        """Which of these batch keys (migrations.batch_key) a batch has already drafted."""
+
+    @abstractmethod
+    def claim(self, key: str, item_id: str) -> None:
+        """Record that `item_id` drafts `key`; Conflict if another batch got there first (a
+        uniqueness rule in the store, so concurrent batches cannot both draft one body)."""
+
+    @abstractmethod
     def body_counts(self) -> dict[str, int]:
         """How many items refer to each body."""
 

@@ -1,4 +1,10 @@
-"""Turn a template, a question set and some bodies into drafts on disk and items in the ledger."""
+"""Turn a template, a question set and some bodies into drafts on disk and items in the ledger.
+
+Each draft is one kind of correspondence (law.correspondence): an FOI, EIR or FOISA request, a
+subject access request, a letter from the group to an MP, a supporter's letter to their own MP,
+a letter to a board. The kind decides the address it goes to and who signs it. A request that
+overlaps one already in the ledger (law.aggregation) is refused unless forced.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.directory.bodies import Body
-from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.ledger.model import DEFAULT_PREFIX, Item, new_uid, now_utc
+from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.law.correspondence import kind_for, kind_of
+from konpfoi.law.workdays import Calendar
+from konpfoi.ledger.model import Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger
+from konpfoi.letters import overlaps
+from konpfoi.letters.addressing import Sender, recipient, signer
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
+from konpfoi.letters.wording import wrap
 from konpfoi.mail import outgoing
 from konpfoi.workspace import files
-from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
+from konpfoi.workspace.config import Config
 
 DEFAULT_REQUEST_TEMPLATE = "foi-request"
-
-
-@dataclass(frozen=True)
-class Sender:
-    name: str
-    email: str
-    address: str | None = None
-    signature: str | None = None
-    placeholders: tuple[str, ...] = ()  # which details are still placeholders
 
 
 @dataclass(frozen=True)
@@ -47,65 +49,24 @@ class Draft:
     eml: Path
     txt: Path
     note: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
-def sender_from_config(config: Config) -> Sender:
-    missing = []
-    if not config.name:
-        missing.append("name")
-    if not config.email:
-        missing.append("email")
-    return Sender(
-        name=config.name or NAME_PLACEHOLDER, email=config.email or EMAIL_PLACEHOLDER,
-        address=config.address, signature=config.signature, placeholders=tuple(missing),
-    )
+def choose_template(templates: Templates, name: str, kind: str) -> str:
+    """The FOISA or EIR variant of a request template (`<name>-foisa`, `<name>-eir`), where
+    one exists: a Scottish body is asked under FOISA, environmental information under the
+    EIR."""
+    variant = {"foisa": f"{name}-foisa", "eir": f"{name}-eir"}.get(kind)
+    return variant if variant and templates.exists(variant) else name
 
 
-def placeholder_warning(sender: Sender) -> str | None:
-    if not sender.placeholders:
-        return None
-    parts = {"name": f"your name ({NAME_PLACEHOLDER})",
-             "email": f"your email address ({EMAIL_PLACEHOLDER})"}
-    return (
-        "the draft has placeholders for " + " and ".join(parts[p] for p in sender.placeholders)
-        + " (an FOI request must give your real name and an address for correspondence, "
-        "FOIA s.8). Run: konpfoi init --name 'Your Name' --email you@example.org, then draft "
-        "again; a draft with placeholders cannot be sent."
-    )
-
-
-def choose_template(templates: Templates, name: str, body: Body) -> str:
-    """The FOISA variant of a request template for a Scottish body, where one exists."""
-    if body.law == "foisa" and templates.exists(f"{name}-foisa"):
-        return f"{name}-foisa"
-    return name
-
-
-def item_kind(template_kind: str, body: Body, qs: QuestionSet | None) -> str:
-    if template_kind != "request":
-        return "email"
-    if qs is not None and qs.regime == "eir":
-        return "eir"
-    return "foisa" if body.law == "foisa" else "foi"
-
-
-def recipient(body: Body, template_kind: str) -> str:
-    """The address a draft goes to; a request needs an FOI inbox, an email any address."""
-    roles = ("foi", "foi-alt") if template_kind == "request" else (
-        "board", "general", "foi", "foi-alt")
-    for role in roles:
-        c = body.contact(role)
-        if c and c.email:
-            return c.email
-    form = next((c.url for c in body.contacts if c.url), None)
-    where = f"its request form {form}" if form else (
-        f"its website {body.website}" if body.website else "its website")
-    what = "FOI email address" if template_kind == "request" else "email address"
-    raise NotFound(
-        f"{body.id} {body.name} has no {what} in the directory",
-        hint=f"send the request through {where}, or add the address to your workspace's "
-             "bodies.yaml",
-    )
+def kind_of_target(templates: Templates, template: str, t: Target, qs: QuestionSet | None
+                   ) -> tuple[str, str]:
+    """(template name, item kind) for one target; a mismatch is one clear error."""
+    info = templates.info(template)
+    kind = kind_for(info.kind, body_kind=t.body.kind, body_law=t.body.law,
+                    set_regime=qs.regime if qs else None, supporter=t.sender is not None)
+    return choose_template(templates, template, kind), kind
 
 
 def body_context(body: Body) -> dict[str, Any]:
@@ -125,70 +86,75 @@ def questions_context(qs: QuestionSet | None) -> dict[str, Any]:
                           for q in qs.questions]}
 
 
+def group_context(config: Config) -> dict[str, str]:
+    g = config.group
+    return {"name": g.name or "", "email": g.email or "", "address": g.address or "",
+            "website": g.website or ""}
+
+
+def letter_context(kind: str, config: Config | None = None) -> dict[str, Any]:
+    """What kind of letter it is, and what the workspace lets a request say."""
+    k = kind_of(kind)
+    config = config or Config()
+    return {"kind": k.key, "name": k.name, "regime": k.regime or "", "signer": k.signer,
+            "constituent": k.key == "constituent", "salutation": k.salutation or "",
+            "name_campaign": config.letters.name_campaign,
+            "credit_questions": config.letters.credit_questions}
+
+
+def _check_overlaps(ledger: Ledger, targets: list[Target], kinds: list[tuple[str, str]],
+                    qs: QuestionSet | None, cal: Calendar, day: dt.date, config: Config,
+                    force: bool) -> dict[int, list[str]]:
+    """The one duplicate and repeat rule, before anything is written: refused unless forced."""
+    if qs is None:
+        return {}
+    words = overlaps.words_of(questions_context(qs)["questions"])
+    wanted = [(str(n), t.body.id, words) for n, t in enumerate(targets)
+              if kind_of(kinds[n][1]).request]
+    found = overlaps.check(ledger, wanted, cal, day,
+                           repeat_months=config.letters.repeat_months)
+    lines = {int(k): [overlaps.describe(targets[int(k)].body.id, v)] for k, v in found.items()}
+    if lines and not force:
+        first = next(iter(lines.values()))[0]
+        more = f" (and {len(lines) - 1} more target(s))" if len(lines) > 1 else ""
+        raise Conflict(first + more, hint="wait, withdraw the earlier one (konpfoi record ID "
+                                          "withdrawn), or give --force to draft anyway",
+                       overlaps=[x for v in lines.values() for x in v])
+    return lines
+
+
 def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: list[Target],
           sender: Sender, template: str, qs: QuestionSet | None, campaign: str | None,
           subject: str | None, now: dt.datetime, drafts_root: Path | None = None,
-          on_progress: Callable[[int], None] | None = None,
-          prefix: str = DEFAULT_PREFIX) -> list[Draft]:
+          on_progress: Callable[[int], None] | None = None, config: Config | None = None,
+          cal: Calendar | None = None, force: bool = False) -> list[Draft]:
     """Render and write every target's draft, then record all the items in one transaction.
 
-    Nothing is kept unless every target renders: a bad template or body changes nothing.
+    Nothing is kept unless every target renders: a bad template or body changes nothing. With
+    `cal`, a request that overlaps one in the ledger (law.aggregation) is refused unless
+    `force`, and then drafted with the warning.
     """
+    config = config or Config()
     if subject is not None:
         outgoing.check_header(subject, "subject")
-    kinds = {}
-    for t in targets:
-        name = choose_template(templates, template, t.body)
-        kinds[t.body.id] = (name, templates.info(name).kind)
-        recipient(t.body, kinds[t.body.id][1])  # fail early, before anything is written
+    kinds = [kind_of_target(templates, template, t, qs) for t in targets]
+    for t, (_, kind) in zip(targets, kinds, strict=True):
+        recipient(t.body, kind)  # fail early, before anything is written
+        signer(kind, config, sender, t.sender)
     done: list[Draft] = []
     written: list[Path] = []
     try:
         with ledger.write():
-            ids = ledger.allocate_ids(len(targets), prefix)
+            warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
+                                     force) if cal is not None else {}
+            ids = ledger.allocate_ids(len(targets), config.prefix)
             for n, t in enumerate(targets):
-                item_id = ids[n]
-                name, tkind = kinds[t.body.id]
-                who = t.sender or sender
-                context = {
-                    "body": body_context(t.body), "questions": questions_context(qs),
-                    "requester": {"name": who.name, "email": who.email,
-                                  "address": who.address or "", "signature": who.signature or ""},
-                    "reference": item_id, "campaign": campaign or "",
-                    "today": now.date().isoformat(), "personal": "", **t.extra,
-                }
-                rendered = templates.render(name, context)
-                subj = subject or rendered.subject
-                if not subj:
-                    raise InvalidInput(f"template {name} sets no subject",
-                                       hint="give --subject or add {% set subject = ... %}")
-                to_email = recipient(t.body, tkind)
-                msg_id = outgoing.message_id(item_id, who.email)
-                subj = " ".join(subj.split())
-                raw = outgoing.build(
-                    sender_name=who.name, sender_email=who.email, to_name=t.body.name,
-                    to_email=to_email, subject=subj, text=rendered.text, msg_id=msg_id, date=now,
-                )
-                eml, txt = outgoing.write_draft(
-                    raw, outgoing.text_copy(t.body.name, to_email, subj, rendered.text),
-                    drafts_dir, item_id, sync=len(targets) < 20)
-                written += [eml, txt]
-                item = Item(
-                    id=item_id, uid=new_uid(), kind=item_kind(tkind, t.body, qs),
-                    body_id=t.body.id, body_name=t.body.name, subject=subj,
-                    created_at=now_utc(), campaign=campaign, body_email=to_email,
-                    nation=t.body.nation, sender_name=who.name, sender_email=who.email,
-                    template=name, question_set=qs.id if qs else None,
-                    questions_json=json.dumps(questions_context(qs)["questions"],
-                                              ensure_ascii=False),
-                    draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
-                    content_hash=outgoing.content_hash(rendered.text), message_id=msg_id,
-                    message_sha256=ledger.put_blob(raw),
-                )
-                ledger.add_item(item)
-                ledger.add_event(item_id, "drafted", now.date().isoformat(),
-                                 data={"template": name})
-                done.append(Draft(item, raw, rendered.text, eml, txt, t.note))
+                d = _one(ledger, templates, drafts_dir, drafts_root, ids[n], t, kinds[n],
+                         signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
+                         now, config, sync=len(targets) < 20)
+                d.warnings = warned.get(n, [])
+                written += [d.eml, d.txt]
+                done.append(d)
                 if on_progress:
                     on_progress(n + 1)
             if len(targets) >= 20:
@@ -198,3 +164,45 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
             path.unlink(missing_ok=True)
         raise
     return done
+
+
+def _one(ledger: Ledger, templates: Templates, drafts_dir: Path, drafts_root: Path | None,
+         item_id: str, t: Target, kind: tuple[str, str], who: Sender, qs: QuestionSet | None,
+         campaign: str | None, subject: str | None, now: dt.datetime, config: Config,
+         sync: bool) -> Draft:
+    """Render, build, write and record one target's draft."""
+    name, item_kind = kind
+    context = {
+        "body": body_context(t.body), "questions": questions_context(qs),
+        "requester": {"name": who.name, "email": who.email, "address": who.address or "",
+                      "signature": who.signature or ""},
+        "group": group_context(config), "letter": letter_context(item_kind, config),
+        "reference": item_id, "campaign": campaign or "",
+        "today": now.date().isoformat(), "personal": "", **t.extra,
+    }
+    rendered = templates.render(name, context)
+    text = wrap(rendered.text).rstrip("\n") + "\n"
+    subj = subject or rendered.subject
+    if not subj:
+        raise InvalidInput(f"template {name} sets no subject",
+                           hint="give --subject or add {% set subject = ... %}")
+    to_email = recipient(t.body, item_kind)
+    msg_id = outgoing.message_id(item_id, who.email)
+    subj = " ".join(subj.split())
+    raw = outgoing.build(sender_name=who.name, sender_email=who.email, to_name=t.body.name,
+                         to_email=to_email, subject=subj, text=text, msg_id=msg_id, date=now)
+    eml, txt = outgoing.write_draft(raw, outgoing.text_copy(t.body.name, to_email, subj, text),
+                                    drafts_dir, item_id, sync=sync)
+    item = Item(
+        id=item_id, uid=new_uid(), kind=item_kind, body_id=t.body.id, body_name=t.body.name,
+        subject=subj, created_at=now_utc(), campaign=campaign, body_email=to_email,
+        nation=t.body.nation, sender_name=who.name, sender_email=who.email, template=name,
+        question_set=qs.id if qs else None,
+        questions_json=json.dumps(questions_context(qs)["questions"], ensure_ascii=False),
+        draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
+        content_hash=outgoing.content_hash(text), message_id=msg_id,
+        message_sha256=ledger.put_blob(raw),
+    )
+    ledger.add_item(item)
+    ledger.add_event(item_id, "drafted", now.date().isoformat(), data={"template": name})
+    return Draft(item, raw, text, eml, txt, t.note)

@@ -1,166 +1,204 @@
-"""Follow-up letters: a chaser, a clarification, an internal review request, a complaint to the
-regulator — each drafted with the dates the clocks give, and each starting the next clock when
-it is sent."""
+"""Follow-up letters — a chaser, a clarification, an internal review, a complaint to the right
+regulator, a reminder for a letter — composed from the facts the ledger holds (letters.grounds)
+when each is available (letters.availability), and starting the next clock when sent.
+
+Dates in a follow-up ("so by <date>", "was due by <date>, N working days ago") must be true on
+the day it is SENT. konpfoi keeps what a follow-up was drafted from (its kind, reasons, --late,
+attachments) and `konpfoi send` renders it again on the day it goes: if anything changed it
+records the new version, and if the follow-up is no longer true (a reply came, say) it is not
+sent. A draft you send yourself counts its dates from the day it was drafted: send it that day,
+or draft it again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
+from email import message_from_bytes
+from email.policy import default
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.law.correspondence import FOLLOWUPS
-from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
-from konpfoi.law.workdays import Calendars
+from konpfoi.errors import InvalidInput, NotFound
+from konpfoi.law.correspondence import FOLLOWUPS, SAR_COMPLAINT_FORM, kind_of, regulator_for
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
+from konpfoi.letters import availability, grounds
+from konpfoi.letters.drafting import letter_context
+from konpfoi.letters.grounds import Grounds
 from konpfoi.letters.templates import Templates
-from konpfoi.mail import outgoing
-from konpfoi.tracking.lifecycle import derive, effective
-
-# Where a complaint goes. The ICO prefers its online form, whose sections the draft follows.
-REGULATORS = {
-    "ico": {"name": "Information Commissioner's Office", "email": "casework@ico.org.uk",
-            "form": "https://ico.org.uk/make-a-complaint/foi-and-eir-complaints/"
-                    "official-information-complaint/"},
-    "sic": {"name": "Scottish Information Commissioner",
-            "email": "enquiries@itspublicknowledge.info",
-            "form": "https://www.itspublicknowledge.info/appeal"},
-}
-LAWS: dict[str, dict[str, Any]] = {
-    "foi": {"act": "Freedom of Information Act 2000", "review_days": 20,
-            "next_step": "ask for an internal review and complain to the Information "
-                         "Commissioner's Office",
-            "review_rule": "The Code of Practice under section 45 of the Act expects a review "
-                           "within 20 working days, so by {due}."},
-    "eir": {"act": "Environmental Information Regulations 2004", "review_days": 40,
-            "next_step": "ask for an internal review and complain to the Information "
-                         "Commissioner's Office",
-            "review_rule": "Regulation 11 requires you to respond within 40 working days, so "
-                           "by {due}."},
-    "foisa": {"act": "Freedom of Information (Scotland) Act 2002", "review_days": 20,
-              "next_step": "require a review under section 20 of the Act and then apply to "
-                           "the Scottish Information Commissioner",
-              "review_rule": "Section 21 of the Act requires you to respond within 20 working "
-                             "days, so by {due}."},
-}
-
-
-def when(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+from konpfoi.letters.wording import join, quote, when, wrap
 
 
 @dataclass
-class Followup:
-    kind: str
-    event: Event
-    eml: Path
-    txt: Path
-    to: str
+class Letter:
+    """A composed follow-up: what it says and where it goes."""
+
+    subject: str
+    text: str
+    to_name: str
+    to_email: str
+    to_body: bool  # to the body (threaded under the request) rather than a regulator
     warnings: list[str] = field(default_factory=list)
 
 
-def draft(ledger: Ledger, templates: Templates, root: Path, drafts_dir: Path, item_id: str,
-          kind: str, *, reason: str | None, sender: tuple[str, str], cals: Calendars,
-          now: dt.datetime, policy: Policy = DEFAULT_POLICY,
-          address: str | None = None) -> Followup:
-    """Draft a follow-up to an item and record it (`followup-drafted`)."""
-    if kind not in FOLLOWUPS:
-        raise InvalidInput(f"unknown follow-up {kind!r}", hint="kinds: " + ", ".join(FOLLOWUPS))
-    today = now.date()
-    with ledger.write():
-        item = ledger.item(item_id)
-        if item.kind == "foisa" and kind == "ico-complaint":
-            kind = "sic-application"  # a Scottish body answers to the Scottish Commissioner
-        if item.kind in ("sar", "email") and kind in ("internal-review", "sic-application"):
-            raise InvalidInput(f"there is no {kind.replace('-', ' ')} for a {item.kind} item")
-        k = FOLLOWUPS[kind]
-        if k.needs_reason and not (reason and reason.strip()):
-            raise InvalidInput(f"a {kind.replace('-', ' ')} needs your reasons",
-                               hint='give --reason "..." (what you want reviewed, and why)')
-        events = ledger.events([item.id]).get(item.id, [])
-        if not any(e.kind == "sent" for e in effective(events)):
-            raise Conflict(f"{item.id} has not been sent, so there is nothing to follow up",
-                           hint=f"konpfoi mark-sent {item.id} first")
-        view = derive(item.kind, events, cals, today, item_id=item.id, nation=item.nation,
-                      policy=policy)
-        context, warnings = _context(ledger, item, view, kind, reason, sender, address, cals,
-                                     today)
-        rendered = templates.render(k.template, context)
-        to = context["regulator"]["email"] if k.to != "body" else str(item.body_email)
-        to_name = context["regulator"]["name"] if k.to != "body" else item.body_name
-        subject = " ".join((rendered.subject or item.subject).split())
-        msg_id = outgoing.message_id(f"{item.id}-{kind}", sender[1])
-        raw = outgoing.build(sender_name=sender[0], sender_email=sender[1], to_name=to_name,
-                             to_email=to, subject=subject, text=rendered.text, msg_id=msg_id,
-                             date=now, in_reply_to=item.message_id if k.to == "body" else None)
-        stem = f"{item.id}-{kind}"
-        n = 1
-        while (drafts_dir / f"{stem}.eml").exists():
-            n += 1
-            stem = f"{item.id}-{kind}-{n}"
-        eml, txt = outgoing.write_draft(raw, outgoing.text_copy(to_name, to, subject,
-                                                                rendered.text),
-                                        drafts_dir, stem)
-        event = ledger.add_event(item.id, "followup-drafted", today.isoformat(), data={
-            "kind": kind, "draft": str(eml.relative_to(root)), "message_id": msg_id,
-            "to": to, "message": ledger.put_blob(raw)})
-    return Followup(kind, event, eml, txt, to, warnings)
-
-
-def _context(ledger: Ledger, item: Item, view: Any, kind: str, reason: str | None,
-             sender: tuple[str, str], address: str | None, cals: Calendars, today: dt.date
-             ) -> tuple[dict[str, Any], list[str]]:
-    regime = item.kind if item.kind in LAWS else "foi"
-    cal = cals.for_regime(calendar_regime(regime), item.nation)
-    clocks = {c.key: c for c in view.clocks}
-    response = clocks.get("response") or clocks.get("chase")
-    warnings = []
-    due = response.due if response else None
-    late = response.left(today, cal) if response and due else None
-    events = effective(ledger.events([item.id]).get(item.id, []))
-    reply = next((e for e in reversed(events) if e.kind == "reply"), None)
-    answers = ledger.answers([item.id]).get(item.id, {})
-    labels = {q["number"]: q.get("label") or f"question {q['number']}" for q in item.questions}
-    withheld = [{"number": n, "name": f"question {n} ({labels.get(n, '')})".replace(" ()", ""),
-                 "exemptions": a["exemptions"]} for n, a in sorted(answers.items())
-                if a["outcome"] in ("refused", "partly-answered", "not-held")]
-    exemptions = sorted({x for w in withheld for x in w["exemptions"]})
-    review_req = next((e for e in events if e.kind == "review-requested"), None)
-    review_out = next((e for e in events if e.kind == "review-outcome"), None)
-    review_clock = clocks.get("review-answer")
-    if kind == "chaser" and late is not None and late >= 0:
-        warnings.append(f"the response is not due until {due}: a chaser now may be early")
-    if kind == "internal-review" and reply is None and (late is None or late >= 0):
-        warnings.append("there is no response to review yet")
-    if kind in ("ico-complaint", "sic-application"):
-        if review_req is None:
-            warnings.append("the regulator usually expects you to ask for an internal review "
-                            "first")
-        regulator = clocks.get("regulator")
-        if regulator and regulator.due and regulator.due < today:
-            warnings.append(f"the usual window to complain closed on {regulator.due}")
-    law = dict(LAWS[regime])
-    review_due = cal.add(today, law["review_days"])
-    law["review_rule"] = law["review_rule"].format(due=when(review_due))
-    title = item.subject.split(": ", 1)[-1].rsplit(" [", 1)[0]
+def compose(templates: Templates, g: Grounds, key: str, *, reason: str | None,
+            late: bool = False, attachments: tuple[str, ...] = (),
+            requester: dict[str, str], group: dict[str, str], original: str) -> Letter:
+    """The follow-up `key` to the item of `g`, as it reads on `g.today`; refused (Conflict,
+    InvalidInput) when it is not available that day."""
+    warnings = availability.check(g, key, late)
+    f = FOLLOWUPS[key]
+    if f.needs_reason and not (reason and reason.strip()):
+        raise InvalidInput(f"a {key.replace('-', ' ')} needs your reasons",
+                           hint='give --reason "..." (what you want reviewed, and why)')
+    item = g.item
+    regulator = regulator_for(g.regime) if g.regime else None
+    form = SAR_COMPLAINT_FORM if g.regime == "sar" else (regulator.form if regulator else "")
     context = {
-        "item": {"id": item.id, "subject": item.subject, "title": title,
-                 "sent": when(view.sent), "due": when(due),
-                 "days_late": -late if late is not None and late < 0 else 0,
-                 "their_ref": view.their_ref or "", "questions": item.questions},
-        "reply": {"date": when(dt.date.fromisoformat(reply.date)),
-                  "outcome": view.outcome or ""} if reply else None,
-        "withheld": withheld, "exemptions": exemptions,
-        "review": {"requested": when(dt.date.fromisoformat(review_req.date)),
-                   "due": when(review_clock.due if review_clock else None),
-                   "outcome": when(dt.date.fromisoformat(review_out.date))
-                   if review_out else ""} if review_req else None,
-        "reason": " ".join((reason or "").split()), "law": law,
-        "regulator": REGULATORS["sic" if kind == "sic-application" else "ico"],
+        "letter": letter_context(item.kind),
+        "item": {"id": item.id, "subject": item.subject, "title": _title(item),
+                 "sent": when(g.facts.sent), "their_ref": g.view.their_ref or ""},
+        "law": asdict(g.law) if g.regime else {},
+        "lines": {"opening": _opening(g, key), "chaser": grounds.chaser_lines(g)
+                  if key == "chaser" else [],
+                  "response": grounds.response_lines(g) if f.to != "body" or
+                  key == "internal-review" else [],
+                  "answers": grounds.answer_lines(g) if key != "chaser" else [],
+                  "review": grounds.review_lines(g), "asks": grounds.asks(g)
+                  if key in ("internal-review", "ico-complaint") else [],
+                  "clarified": _clarified(g)},
+        "late": _late(g, key) if late else "", "deadline": grounds.review_deadline(g) or "",
+        "reason": _sentence(reason), "attachments": list(attachments),
+        "copies": _copies(g),
+        "regulator": {"name": regulator.name, "email": regulator.email, "form": form}
+        if regulator else {"name": "", "email": "", "form": ""},
         "body": {"id": item.body_id, "name": item.body_name, "email": item.body_email or ""},
-        "requester": {"name": sender[0], "email": sender[1], "address": address or ""},
-        "today": when(today),
+        "requester": requester, "group": group, "original": original,
+        "today": when(g.today),
     }
-    return context, warnings
+    rendered = templates.render(f.template, context)
+    if f.to == "body":
+        to_name, to_email = item.body_name, str(item.body_email)
+    else:
+        assert regulator is not None
+        to_name, to_email = regulator.name, regulator.email
+        if not attachments:
+            warnings.append(f"the {regulator.name} asks for copies of your request and the "
+                            "correspondence: add them with --attach FILE")
+    subject = " ".join((rendered.subject or item.subject).split())
+    text = wrap(rendered.text).rstrip("\n") + "\n"
+    return Letter(subject, text, to_name, to_email, f.to == "body", warnings)
+
+
+def _sentence(text: str | None) -> str:
+    """The user's reasons on one line, ending as a sentence ends."""
+    text = " ".join((text or "").split())
+    return text + "." if text and text[-1] not in ".!?\"')" else text
+
+
+def _title(item: Item) -> str:
+    return item.subject.split(": ", 1)[-1].rsplit(" [", 1)[0]
+
+
+def _refs(g: Grounds) -> str:
+    ref = f"our reference {g.item.id}"
+    return ref + (f"; your reference {g.view.their_ref}" if g.view.their_ref else "")
+
+
+def _opening(g: Grounds, key: str) -> str:
+    body, sent, title = g.item.body_name, when(g.facts.sent), _title(g.item)
+    law, refs = g.law, _refs(g)
+    if key == "clarification":
+        return f"Thank you for asking me to clarify my request of {sent} ({refs})."
+    if key == "internal-review":
+        if g.regime == "eir":
+            return (f"Under regulation 11 of the Environmental Information Regulations 2004, I "
+                    f"make representations about {body}'s response to my request \"{title}\" "
+                    f"of {sent} ({refs}), and ask you to reconsider it.")
+        if g.regime == "foisa":
+            return (f"Under section 20 of the Freedom of Information (Scotland) Act 2002, I "
+                    f"require {body} to review its actions and decisions in relation to my "
+                    f"request \"{title}\" of {sent} ({refs}).")
+        return (f"I ask for an internal review of {body}'s handling of my request \"{title}\" "
+                f"of {sent} ({refs}).")
+    if key == "sic-application":
+        return (f"I apply under {law.complaint_basis} for a decision on whether {body} dealt "
+                f"with my request for information of {sent} ({refs}) in accordance with Part 1 "
+                "of the Act.")
+    if key == "ico-complaint":
+        what = "subject access request" if g.regime == "sar" else "request for information"
+        return (f"I complain under {law.complaint_basis} about how {body} dealt with my {what} "
+                f"of {sent} ({refs}).")
+    return ""
+
+
+def _clarified(g: Grounds) -> str:
+    if g.regime is None:
+        return ""
+    if g.regime == "sar":
+        return f"With this clarification, {g.law.clarified}."
+    return (f"With this clarification, {g.law.clarified}: a response is due by "
+            f"{when(g.cal.add(g.today, 20))}.")
+
+
+def _late(g: Grounds, key: str) -> str:
+    """What a late follow-up honestly says about its lateness (only when it is late)."""
+    if not availability.is_late(g, key):
+        return ""
+    if key == "internal-review":
+        window = g.clocks["review-window"]
+        start = f"your response of {when(g.replied)}" if g.replied else \
+            f"the missed deadline of {when(g.due)}"
+        return (f"I know that {g.law.review_window} of {start}, that is by "
+                f"{when(window.due)}, and that this comes later. {g.law.late_review}")
+    end = g.clocks["regulator"].due
+    if key == "sic-application":
+        return (f"I know that this application comes after {when(end)}, the end of the six "
+                "months section 47(4) of the Act allows; I ask the Commissioner to consider "
+                "it nonetheless.")
+    period = "three months after my last contact with the body" if g.regime == "sar" else (
+        "six weeks after the review outcome" if g.facts.review_outcome else
+        "six weeks after the review should have been completed")
+    return (f"I know that this complaint comes after {when(end)}, more than {period}; I ask "
+            "the Commissioner to consider it nonetheless.")
+
+
+def _copies(g: Grounds) -> str:
+    f, docs = g.facts, []
+    if g.replied:
+        docs.append(f"the response of {when(g.replied)}")
+    if f.review_requested:
+        docs.append(f"my request for review of {when(f.review_requested)}")
+    if f.review_outcome:
+        docs.append(f"the review outcome of {when(f.review_outcome)}")
+    tail = f" I can send copies of {join(docs)} if you need them." if docs else ""
+    return "My request is quoted below." + tail
+
+
+def original(raw: bytes | None, item: Item, sent: dt.date | None) -> str:
+    """The request (or letter) as drafted, quoted, under a line with its date and reference."""
+    text = ""
+    if raw:
+        msg = message_from_bytes(raw, policy=default)
+        part = msg.get_body(("plain",))  # type: ignore[attr-defined]
+        text = part.get_content() if part is not None else ""
+    if not text:
+        text = "\n\n".join(f"{q['number']}. {q['text']}" for q in item.questions)
+    what = "request" if kind_of(item.kind).statutory else "letter"
+    return f"My {what} of {when(sent)} (our reference {item.id}):\n\n{quote(text)}"
+
+
+def blob_or_none(ledger: Ledger, sha: str | None) -> bytes | None:
+    if not sha:
+        return None
+    try:
+        return ledger.blob(sha)
+    except NotFound:
+        return None
+
+
+def inputs(event: Event) -> dict[str, Any] | None:
+    """What a drafted follow-up was made from, to render it again on the day it is sent;
+    None for a draft made before konpfoi kept them."""
+    data = event.data
+    return data if "reason" in data else None

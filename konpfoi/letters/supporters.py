@@ -1,5 +1,6 @@
 """Supporters writing to their own MP: each row of a supporters CSV becomes one letter, from the
-supporter, to the MP for their constituency (found by MP id, constituency or postcode)."""
+supporter, to the MP for their constituency (found by MP id, constituency or postcode). Only
+here does a letter speak as a constituent: the signer's constituency is the MP's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from konpfoi.directory.bodies import Body
 from konpfoi.directory.lookup import Directory, normalise
 from konpfoi.errors import InvalidInput
 from konpfoi.letters import drafting
+from konpfoi.letters.addressing import Sender
 from konpfoi.letters.campaigns import Plan, Skip
 from konpfoi.workspace.tables import csv_rows
 from konpfoi.workspace.yamlfile import is_email
@@ -23,7 +25,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
 
     Every row is checked first; a row that cannot be placed is an error naming the row.
     """
-    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS))
+    rows = list(csv_rows(path, required=SUPPORTER_COLUMNS, row_like=_looks_like_a_supporter))
     if not rows:
         raise InvalidInput(f"{path}: no supporters in the file")
     cols = set(rows[0][1])
@@ -34,6 +36,7 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
     lookup = _postcode_lookup(postcodes) if postcodes else None
     seats = _seats(d)
     plan = Plan()
+    seen: dict[tuple[str, str], int] = {}
     for n, row in rows:
         name, email = row["name"], row["email"]
         if not name or any(ch in name for ch in "\r\n"):
@@ -41,13 +44,25 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
         if not is_email(email):
             raise InvalidInput(f"{path}:{n}: not an email address: {email!r}")
         mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
+        first = seen.setdefault((mp.id, email.lower()), n)
+        if first != n:
+            plan.skipped.append(Skip(f"{path.name}:{n} {email} -> {mp.id}",
+                                     f"a duplicate of row {first} (the same supporter and MP); "
+                                     "one letter each", warning=True))
+            continue
         if (mp.id, email) in done:
             plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
             continue
-        sender = drafting.Sender(name=name, email=email, address=row.get("address") or None)
+        sender = Sender(name=name, email=email, address=row.get("address") or None)
         plan.targets.append(drafting.Target(mp, sender=sender,
                                             extra={"personal": row.get("personal") or ""}))
     return plan
+
+
+def _looks_like_a_supporter(fields: list[str]) -> bool:
+    """A line, inside a field, that holds someone's email address among other fields: a row
+    swallowed by a quote left open (a paragraph rarely has an address on its own)."""
+    return len(fields) >= 2 and any(is_email(f.strip()) for f in fields)
 
 
 def _seats(d: Directory) -> dict[str, Body]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import operator
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,32 +10,15 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.law.correspondence import TEMPLATE_KINDS
+from konpfoi.letters import sandbox
 from konpfoi.workspace import yamlfile
 from konpfoi.workspace.resources import packaged
 
 SUFFIX = ".j2"
-KINDS = ("request", "email", "followup")
-_MAX_REPEAT = 100_000  # a template may not build a string or list larger than this by '*'
-
-
-class _Sandbox(SandboxedEnvironment):
-    """The stock sandbox, plus limits on '*' and '**' so a template cannot exhaust memory."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        if operator_name == "**":
-            if isinstance(right, (int, float)) and abs(right) > 100:
-                raise SecurityError("exponent too large for a template")
-            return operator.pow(left, right)
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
-                    and len(seq) * n > _MAX_REPEAT:
-                raise SecurityError("repetition too large for a template")
-        return operator.mul(left, right)
+KINDS = (*TEMPLATE_KINDS, "followup")  # what a template's leading comment may say it is
 
 
 @dataclass(frozen=True)
@@ -65,7 +47,7 @@ class Templates:
 
     def __init__(self, dirs: list[Path]) -> None:
         self.dirs = dirs
-        self.env = _Sandbox(
+        self.env = sandbox.Sandbox(
             loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,  # plain-text email, not HTML
@@ -121,15 +103,36 @@ class Templates:
         """Render `name`; a template sets the subject with {% set subject = ... %}."""
         path = self.path(name)
         try:
+            _check_source(path)
             template = self.env.get_template(path.name)
             ctx = template.new_context(dict(context))
-            try:
-                text = "".join(template.root_render_func(ctx))
-            except Exception:
-                self.env.handle_exception()  # re-raises with template file and line
+            with sandbox.budget():
+                try:
+                    text = sandbox.check_output(template.root_render_func(ctx))
+                except Exception:
+                    self.env.handle_exception()  # re-raises with template file and line
         except jinja2.TemplateSyntaxError as exc:
             raise InvalidInput(f"template {exc.filename or path}:{exc.lineno}: {exc.message}",
                                hint="fix the template syntax on that line") from None
+        except sandbox.TemplateLimit as exc:
+            raise Unsafe(
+                f"template {path}{_line(exc, path)}: refused as unsafe: it would make {exc}",
+                hint="a letter's template needs nothing like this; check its loops and sizes",
+            ) from None
+        except RecursionError as exc:
+            raise InvalidInput(
+                f"template {path}{_line(exc, path)}: calls itself without end (a macro or "
+                "include that recurses)", hint="make the recursion stop") from None
+        except MemoryError:
+            raise Unsafe(f"template {path}: stopped: it ran out of memory",
+                         hint="a letter's template needs nothing like this") from None
+        except jinja2.TemplateNotFound as exc:
+            raise InvalidInput(f"template {path}: it includes {exc.name!r}, which is not a "
+                               "template here", hint="templates: " + ", ".join(self.names())
+                               ) from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"template {path}: not UTF-8 text",
+                               hint="save the file as UTF-8") from None
         except SecurityError as exc:
             raise Unsafe(
                 f"template {path}{_line(exc, path)}: refused as unsafe ({exc})",
@@ -140,10 +143,25 @@ class Templates:
                 f"template {path}{_line(exc, path)}: {exc.message}",
                 hint="variables available: " + ", ".join(sorted(context)),
             ) from None
-        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+                jinja2.TemplateError) as exc:
             raise InvalidInput(f"template {path}{_line(exc, path)}: {exc}") from None
+        except Exception as exc:  # a template is someone's code: its failures are its own
+            raise InvalidInput(f"template {path}{_line(exc, path)}: "
+                               f"{type(exc).__name__}: {exc}") from None
         subject = ctx.get_exported().get("subject")
         return Rendered(subject=str(subject) if subject is not None else None, text=text)
+
+
+def _check_source(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InvalidInput(f"template {path}: cannot read ({exc.strerror})") from None
+    if size > sandbox.MAX_SOURCE:
+        raise InvalidInput(f"template {path}: {size:,} bytes is too long for a template",
+                           hint=f"a letter's template is a few kilobytes (at most "
+                                f"{sandbox.MAX_SOURCE:,} bytes)")
 
 
 def _line(exc: BaseException, path: Path) -> str:
@@ -157,7 +175,8 @@ def _line(exc: BaseException, path: Path) -> str:
 
 def read_meta(path: Path) -> dict[str, str]:
     """The YAML in a template's leading {# ... #} comment: description and kind."""
-    text = path.read_text(encoding="utf-8")
+    _check_source(path)
+    text = yamlfile.read_text(path)
     if not text.startswith("{#"):
         return {}
     end = text.find("#}")

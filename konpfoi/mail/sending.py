@@ -116,6 +116,12 @@ class Plan:
     ready: list[Outgoing] = field(default_factory=list)
     skipped: list[tuple[Item, str]] = field(default_factory=list)
     unknown: list[Item] = field(default_factory=list)  # handed over, outcome never heard
+    problems: list[Item] = field(default_factory=list)  # skipped because something is wrong
+
+
+class _Problem(str):
+    """A reason for not sending that is a problem to fix (a missing or unfinished draft, a
+    refusal), not just nothing left to do (already sent, withdrawn)."""
 
 
 def pending_attempt(events: list[Event], followup: str | None = None) -> bool:
@@ -159,12 +165,15 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
             out.unknown.append(item)
             continue
         if isinstance(found, str):
-            out.skipped.append((item, found))
+            out.skipped.append((item, str(found)))
+            if isinstance(found, _Problem):
+                out.problems.append(item)
             continue
         drafter = next((e.actor for e in evs if e.kind == "drafted"), None)
         reason = _checks(item, message(ledger, root, found), found.draft, sender_email, drafter)
         if reason:
             out.skipped.append((item, reason))
+            out.problems.append(item)
         else:
             out.ready.append(found)
     return out
@@ -179,11 +188,12 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
         return "unknown"
     failed = [e for e in evs if e.kind == "send-failed" and not e.mentions("followup")]
     if failed and not retry and not failed[-1].data.get("temporary"):
-        return f"refused by the server ({failed[-1].data.get('reply', '?')}); --retry to try again"
+        return _Problem(f"refused by the server ({failed[-1].data.get('reply', '?')}); "
+                        "--retry to try again")
     if any(e.kind in ("withdrawn", "closed") for e in evs):
         return "withdrawn or closed"
     if not item.body_email or not item.draft_path:
-        return "it has no recipient or no draft"
+        return _Problem("it has no recipient or no draft")
     return Outgoing(item, item.draft_path, item.body_email, message=item.message_sha256)
 
 
@@ -191,8 +201,8 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
               ) -> Outgoing | str:
     draft = drafted(evs, kind)
     if draft is None:
-        return (f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
-                f"--kind {kind}")
+        return _Problem(f"no {kind.replace('-', ' ')} drafted: konpfoi followup {item.id} "
+                        f"--kind {kind}")
     done = sent_after(evs, kind, draft)
     if done:
         return f"its {kind.replace('-', ' ')} was sent on {done.date}"
@@ -203,15 +213,16 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
 
 
 def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
-    """The bytes to send: the ledger's copy of the draft (a draft made before the ledger kept
-    messages is read from the workspace's drafts/)."""
-    if out.message:
-        try:
-            return ledger.blob(out.message)
-        except NotFound:
-            return None
-    path = root / out.draft
-    return path.read_bytes() if path.is_file() else None
+    """The bytes to send: the ledger's copy of the draft, and nothing else.
+
+    Never a file named by the ledger: a ledger can come from someone else's export, and a path
+    in it must not decide what leaves this machine. (`root` is kept for callers' sake.)"""
+    if not out.message:
+        return None
+    try:
+        return ledger.blob(out.message)
+    except NotFound:
+        return None
 
 
 def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
@@ -220,7 +231,8 @@ def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
     another volunteer of the group when it is from the volunteer who drafted it (a
     supporter's letter is always theirs to send)."""
     if raw is None:
-        return f"its draft {Path(draft).name} is missing"
+        return (f"its draft {Path(str(draft)).name} is missing from the ledger: draft it "
+                "again")
     if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
     author = (item.sender_email or "").lower()

@@ -6,6 +6,7 @@ Passwords come from the environment, the system keyring or a prompt — never fr
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -50,6 +51,34 @@ def server(settings: SmtpSettings, *, host: str | None = None, port: int | None 
                            hint="set smtp.host in konpfoi.yaml, or give --smtp-host")
     return Server(host, port or settings.port or DEFAULT_PORTS[security], user or settings.user,
                   security, settings.ca_file, settings.auth)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (named, or a loopback address; never looked up)."""
+    if host.lower().rstrip(".") in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Reachable(Protocol):
+    """A mail server one signs in to: an SMTP Server or an IMAP one."""
+
+    host: str
+    user: str | None
+    security: str
+
+
+def cleartext_warning(srv: Reachable, kind: str = "smtp") -> str | None:
+    """What to say before signing in without encryption to another machine: the password
+    would cross the network as plain text."""
+    if srv.security != "none" or not srv.user or is_loopback(srv.host):
+        return None
+    return (f"security 'none': signing in to {srv.host} sends the password for {srv.user} "
+            "UNENCRYPTED over the network, where anyone on the way can read it. Use "
+            f"--{kind}-security starttls or ssl ({kind}.security in konpfoi.yaml)")
 
 
 def password(srv: Server, ask: Callable[[str], str] | None = None) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.errors import Conflict, InvalidInput, NotFound
 from konpfoi.law.correspondence import FOLLOWUPS
 from konpfoi.ledger.model import (
     EVENT_KINDS,
@@ -21,6 +21,7 @@ from konpfoi.ledger.model import (
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
+from konpfoi.workspace.dates import parse_date
 
 # What `konpfoi record` accepts; sent, reply, drafted and coded have their own commands.
 RECORDABLE = (
@@ -33,11 +34,7 @@ def parse_day(text: str | None, today: dt.date, kind: str, what: str = "--date")
     """An event's date: today by default; never in the future for something that happened."""
     if text is None:
         return today.isoformat()
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a real date",
-                           hint="write it as YYYY-MM-DD") from None
+    day = parse_date(text, what)
     if kind in PAST_ONLY and day > today:
         raise InvalidInput(f"{what} {day} is in the future; '{kind}' records something that "
                            "has happened", hint="give the day it happened (default: today)")
@@ -144,7 +141,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
                         hint=f"give the day you sent it, {made} or later")
                 out.append(Marked(item, None, f"drafted on {made}, after {day}"))
                 continue
-            if _still_has_placeholders(item, root):
+            if _still_has_placeholders(ledger, item):
                 reason = ("still has placeholders for your name or email: run konpfoi init "
                           "--name ... --email ..., then draft it again")
             elif sent and not again:
@@ -190,13 +187,17 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
     return out
 
 
-def _still_has_placeholders(item: Item, root: Path) -> bool:
+def _still_has_placeholders(ledger: Ledger, item: Item) -> bool:
+    """Whether the draft as the ledger keeps it (never a file a ledger row names) still
+    carries a placeholder for the requester's name or email."""
     if item.sender_name and has_placeholder(item.sender_name + (item.sender_email or "")):
         return True
-    if item.draft_path:
-        path = root / item.draft_path
-        if path.with_suffix(".txt").is_file():
-            return has_placeholder(path.with_suffix(".txt").read_text(encoding="utf-8"))
+    if item.message_sha256:
+        try:
+            raw = ledger.blob(item.message_sha256)
+        except NotFound:
+            return False
+        return has_placeholder(raw.decode("utf-8", "replace"))
     return False
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from konpfoi.ledger.model import OUTCOMES
+
 _DATE = itemgetter(4)  # a ledger Event's date, which sorts as text (YYYY-MM-DD)
 # Events that move the response clock, kept in order for it to replay.
 CLOCK_KINDS = frozenset({"clarification-requested", "clarification-sent", "fee-notice",
@@ -33,6 +35,7 @@ class Facts:
     closed: bool = False  # closed (or the regulator decided) and not reopened since
     withdrawn: bool = False
     last_contact: dt.date | None = None
+    chased: dt.date | None = None  # the latest chaser or reminder sent
     their_ref: str | None = None
 
 
@@ -48,7 +51,7 @@ def read(events: list[Any]) -> Facts:
     for e in ordered:
         k = e.kind
         if e.mentions("their_ref"):
-            f.their_ref = e.data.get("their_ref") or f.their_ref
+            f.their_ref = _text(e.data.get("their_ref")) or f.their_ref
         if k == "sent":
             if f.sent is None:
                 f.sent = fromiso(e.date)
@@ -70,7 +73,7 @@ def read(events: list[Any]) -> Facts:
                 elif final and f.sent is None and early is None:
                     early = d
                 if e.mentions("outcome"):
-                    f.outcome = e.data.get("outcome")
+                    f.outcome = _outcome(e.data.get("outcome"))
                 f.coded = False
             elif k == "extension-claimed":
                 if f.review_requested is not None:
@@ -84,7 +87,7 @@ def read(events: list[Any]) -> Facts:
         elif k == "coded":
             f.coded = True
             if e.mentions("outcome"):
-                f.outcome = e.data.get("outcome") or f.outcome
+                f.outcome = _outcome(e.data.get("outcome")) or f.outcome
         elif k == "review-requested":
             if f.review_requested is None:
                 f.review_requested = fromiso(e.date)
@@ -92,7 +95,9 @@ def read(events: list[Any]) -> Facts:
             if f.review_outcome is None:
                 f.review_outcome = fromiso(e.date)
             if e.mentions("outcome"):
-                f.review_result = e.data.get("outcome")
+                f.review_result = _outcome(e.data.get("outcome"))
+        elif k == "chased":
+            f.chased = fromiso(e.date)
         elif k == "complaint-filed":
             f.complaint_filed = f.complaint_filed or fromiso(e.date)
         elif k in ("closed", "complaint-outcome"):
@@ -108,6 +113,15 @@ def read(events: list[Any]) -> Facts:
     if ordered and f.sent is not None:
         f.last_contact = max(fromiso(_date(ordered[-1])), f.sent)
     return f
+
+
+def _outcome(value: Any) -> str | None:
+    """An outcome as the ledger's vocabulary has it; anything else reads as none."""
+    return value if value in OUTCOMES else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _date(e: Any) -> str:

@@ -1,4 +1,8 @@
-"""An item's state, running clocks and next action: a pure function of its events."""
+"""An item's state, running clocks and next action: a pure function of its events.
+
+Only a request runs a statutory clock and can be "overdue". A letter to an MP or a board
+(law.correspondence) is "awaiting reply", then "reminder due" after the campaign's reminder
+days, then "replied": never overdue, never past a legal deadline."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ STATES = (
     "drafted", "send unknown", "undelivered", "awaiting response", "overdue",
     "clarification needed", "extended", "answered", "partly answered", "refused", "not held",
     "internal review requested", "review overdue", "with regulator", "withdrawn", "closed",
+    "awaiting reply", "reminder due", "replied",
 )
 CLOSED_STATES = frozenset({"withdrawn", "closed"})
 OVERDUE_STATES = ("overdue", "review overdue")
@@ -105,6 +110,9 @@ CLOSE = "close it (konpfoi record {id} closed), or ask for internal review by {w
 WAIT_REVIEW = "wait for the review outcome, due {when}"
 COMPLAIN = "complain to {regulator} by {when} (konpfoi followup {id} --kind {complaint})"
 WAIT_REGULATOR = "wait for {regulator}'s decision"
+# A letter with no statutory clock: a courteous reminder, never a chaser.
+WAIT_REPLY = "no deadline; a reminder is due after {when} if no reply has come"
+REMIND = "send a reminder (konpfoi followup {id} --kind reminder)"
 
 
 def _complain(kind: str) -> str:
@@ -191,7 +199,9 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
             "{regulator}", REGULATOR.get(ITEM_REGIME.get(kind, ""), "the ICO"))
         return view
     cal = cals.for_regime(ITEM_REGIME.get(kind, "email"), nation)
-    response = clocks[0]  # the response clock (or, for an email, the chase)
+    response = clocks[0]  # the response clock (or, for a letter, the reminder date)
+    if kind not in ITEM_REGIME:
+        return _letter(view, s, response, cal, today)
     second = clocks[1] if len(clocks) > 1 else None
     if second is not None and second.key == "review-answer":
         return _in_review(view, kind, s, second, clocks[2] if len(clocks) > 2 else None,
@@ -204,8 +214,6 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
             _act(view, DATES, today, s.reply_before_sent)
         elif view.state in _UNHAPPY and window is not None:
             _act(view, REVIEW, window.due)
-        elif kind == "email":
-            _act(view, READ, today)
         elif not s.coded:
             _act(view, CODE, today)
         else:
@@ -232,6 +240,21 @@ def _act(view: View, action: str, next_date: dt.date | None,
     view.action = action
     view.next_date = next_date
     view.when = when or next_date
+
+
+def _letter(view: View, s: Summary, reminder: Clock, cal: Calendar, today: dt.date) -> View:
+    """A letter to an MP or a board: awaiting reply, reminder due, or replied."""
+    view.due, view.left = reminder.due, reminder.left(today, cal)
+    if s.replied:
+        view.state = "replied"
+        _act(view, READ, today)
+    elif view.left is not None and view.left < 0:
+        view.state = "reminder due"
+        _act(view, REMIND, today)
+    else:
+        view.state = "awaiting reply"
+        _act(view, WAIT_REPLY, reminder.due)
+    return view
 
 
 def _in_review(view: View, kind: str, s: Summary, review: Clock, regulator: Clock | None,

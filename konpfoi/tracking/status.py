@@ -17,6 +17,7 @@ from typing import Any
 
 from konpfoi import __version__
 from konpfoi.errors import InvalidInput
+from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Item
@@ -46,8 +47,8 @@ class Row:
     def to_dict(self) -> dict[str, Any]:
         i = self.item
         return {"id": i.id, "body_id": i.body_id, "body": i.body_name, "campaign": i.campaign,
-                "kind": i.kind, "subject": i.subject, **self.view.to_dict(),
-                "owner": self.owner}
+                "kind": i.kind, "kind_name": kind_of(i.kind).name, "subject": i.subject,
+                **self.view.to_dict(), "owner": self.owner}
 
 
 @dataclass

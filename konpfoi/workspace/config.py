@@ -61,6 +61,19 @@ class GroupSettings:
 
 
 @dataclass(frozen=True)
+class LetterSettings:
+    """What requests say about the campaign. Both are off by default: a body may add together
+    the cost of requests "in pursuance of a campaign" (Fees Regulations reg 5; FOIA s.12) or
+    call them vexatious (s.14), and naming the campaign or crediting the question set in every
+    request tells it they are one. `repeat_months`: how long after an answer konpfoi warns that
+    the same request again may be refused as repeated (s.14(2): "a reasonable interval")."""
+
+    name_campaign: bool = False
+    credit_questions: bool = False
+    repeat_months: int = 12
+
+
+@dataclass(frozen=True)
 class ExtraHoliday:
     date: str
     name: str
@@ -86,6 +99,7 @@ class Config:
     imap: ImapSettings = field(default_factory=ImapSettings)
     oauth: OAuthSettings = field(default_factory=OAuthSettings)
     group: GroupSettings = field(default_factory=GroupSettings)
+    letters: LetterSettings = field(default_factory=LetterSettings)
     rule: str = "a"
     mp_chase_days: int = 15
     holidays_add: tuple[ExtraHoliday, ...] = ()
@@ -158,11 +172,19 @@ smtp:
                          # Gmail, Microsoft 365, Proton Bridge, which keep their own)
 
 {imap}
+# What requests say. Off by default: naming the campaign or crediting the question set in
+# every request invites a body to add them together and refuse on cost (FOIA s.12, Fees
+# Regulations reg 5) or to call them vexatious (s.14).
+letters:
+  name_campaign: {name_campaign}     # "Our reference: K-0001 (campaign: ...)"
+  credit_questions: {credit_questions}  # "Questions: ..., by <the question set's source>"
+  repeat_months: {repeat_months}       # warn of a repeated request answered within this (s.14(2))
+
 clocks:
   # rule a: the day of receipt is day 0 (ICO); rule b: a request received on a non-working
   # day counts from the next working day.
   rule: {rule}
-  mp_chase_days: {mp_chase_days}         # working days before an MP email is due a chaser
+  mp_chase_days: {mp_chase_days}  # working days until a letter to an MP or board is due a reminder
 
 # Bank holidays: add a newly proclaimed day, or remove one a source lists wrongly.
 holidays:
@@ -201,7 +223,10 @@ def render_config(c: Config) -> str:
         group_name=_yaml_scalar(c.group.name), group_email=_yaml_scalar(c.group.email),
         group_address=_yaml_scalar(c.group.address),
         group_website=_yaml_scalar(c.group.website),
-        rule=c.rule, mp_chase_days=c.mp_chase_days, ledger=_yaml_scalar(c.ledger),
+        rule=c.rule, mp_chase_days=c.mp_chase_days,
+        name_campaign=_yaml_scalar(c.letters.name_campaign),
+        credit_questions=_yaml_scalar(c.letters.credit_questions),
+        repeat_months=c.letters.repeat_months, ledger=_yaml_scalar(c.ledger),
     )
 
 
@@ -223,8 +248,8 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
     load_config(path)  # what we wrote must read back
 
 
-_TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "clocks",
-        "holidays", "other_emails", "prefix", "ledger"}
+_TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "letters",
+        "clocks", "holidays", "other_emails", "prefix", "ledger"}
 
 
 def load_config(path: Path) -> Config:
@@ -254,6 +279,8 @@ def load_config(path: Path) -> Config:
         ck.fail(smtp, "port", "smtp: port must be a number from 1 to 65535")
     group = ck.mapping(data.get("group") or yamlfile.YMap(), "group", data, "group")
     ck.fields(group, "group", (), ("name", "email", "address", "website"))
+    letters = _letters(ck, ck.mapping(data.get("letters") or yamlfile.YMap(), "letters", data,
+                                      "letters"))
     clocks = ck.mapping(data.get("clocks") or yamlfile.YMap(), "clocks", data, "clocks")
     ck.fields(clocks, "clocks", (), ("rule", "mp_chase_days"))
     rule = (ck.text(clocks, "rule", "clocks") or "a").lower()
@@ -265,7 +292,7 @@ def load_config(path: Path) -> Config:
     hol = ck.mapping(data.get("holidays") or yamlfile.YMap(), "holidays", data, "holidays")
     ck.fields(hol, "holidays", (), ("add", "remove"))
     added = []
-    for entry in hol.get("add") or []:
+    for entry in ck.items(hol, "add", "holidays"):
         entry = ck.mapping(entry, "holidays.add entry", hol, "add")
         ck.fields(entry, "holidays.add", ("date", "name"), ("nations",))
         nations = tuple(ck.text_list(entry, "nations", "holidays.add") or NATIONS)
@@ -276,7 +303,7 @@ def load_config(path: Path) -> Config:
         added.append(ExtraHoliday(str(ck.date(entry, "date", "holidays.add")),
                                   str(ck.text(entry, "name", "holidays.add")), nations))
     removed = []
-    for value in hol.get("remove") or []:
+    for value in ck.items(hol, "remove", "holidays"):
         holder = yamlfile.YMap()
         holder["date"] = value
         holder.line = hol.line_of("remove")
@@ -310,7 +337,7 @@ def load_config(path: Path) -> Config:
             address=ck.text(group, "address", "group", single_line=False) or None,
             website=ck.text(group, "website", "group") or None,
         ),
-        rule=rule, mp_chase_days=chase,
+        letters=letters, rule=rule, mp_chase_days=chase,
         holidays_add=tuple(added), holidays_remove=tuple(removed), ledger=ledger,
     )
     try:
@@ -320,3 +347,17 @@ def load_config(path: Path) -> Config:
             data, "line_of") else None
         where = f"{path}:{line}" if line else str(path)
         raise InvalidInput(f"{where}: {exc.message}", hint=exc.hint) from None
+
+
+def _letters(ck: yamlfile.Checker, m: yamlfile.YMap) -> LetterSettings:
+    ck.fields(m, "letters", (), ("name_campaign", "credit_questions", "repeat_months"))
+    flags = {}
+    for key in ("name_campaign", "credit_questions"):
+        value = m.get(key, False)
+        if not isinstance(value, bool):
+            ck.fail(m, key, f"letters: {key} must be true or false")
+        flags[key] = value
+    months = m.get("repeat_months", 12)
+    if not isinstance(months, int) or isinstance(months, bool) or not 0 <= months <= 120:
+        ck.fail(m, "repeat_months", "letters: repeat_months must be a whole number 0-120")
+    return LetterSettings(flags["name_campaign"], flags["credit_questions"], months)

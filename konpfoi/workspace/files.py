@@ -8,6 +8,7 @@ from pathlib import Path
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+PUBLIC_FILE = 0o644  # only where the user asks for a copy to publish
 
 
 def private_dir(path: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from konpfoi.errors import InvalidInput
+from konpfoi.workspace import dates
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -42,6 +43,10 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key, (str, int, float, bool, dt.date)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping",
+                key_node.start_mark)
         if key in out:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -51,7 +56,18 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YMap:
     return out
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """An unquoted date as YAML reads it; an impossible one (2026-02-30) is an error on its
+    line rather than a crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date", node.start_mark) from None
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def parse(text: str, source: str | Path) -> Any:
@@ -64,21 +80,35 @@ def parse(text: str, source: str | Path) -> Any:
         problem = exc.problem or exc.context or "not valid YAML"
         raise InvalidInput(
             f"{source}{line}: {problem}",
-            hint="check the indentation and quoting on that line",
+            hint=dates.HINT if "real date" in problem
+            else "check the indentation and quoting on that line",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        where = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+        raise InvalidInput(f"{source}:{where}: a character YAML does not allow (#x{code:04x})",
+                           hint="remove it, or save the file again as UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"{source}: not valid YAML ({exc})") from None
+        first = (str(exc).strip().splitlines() or ["?"])[0]
+        raise InvalidInput(f"{source}: not valid YAML ({first})") from None
+    except RecursionError:
+        raise InvalidInput(f"{source}: nested too deeply to be a konpfoi file",
+                           hint="check the brackets and indentation") from None
 
 
-def load(path: Path) -> Any:
-    """Read and parse a YAML file."""
+def read_text(path: Path) -> str:
+    """A file a user hands us, as UTF-8 text, or one error naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    return parse(text, path)
+
+
+def load(path: Path) -> Any:
+    """Read and parse a YAML file."""
+    return parse(read_text(path), path)
 
 
 class Checker:
@@ -134,13 +164,22 @@ class Checker:
         value = m.get(key)
         if value is None:
             return None
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            self.fail(m, key, f"{what}: field {key!r} is not a date (YYYY-MM-DD): {value!r}")
-        return None
+        if isinstance(value, str):
+            value = value.strip()
+        why = dates.problem(value)
+        if why is not None:
+            self.fail(m, key, f"{what}: field {key!r}: {why}", hint=dates.HINT)
+        return dates.to_day(value).isoformat()
+
+    def items(self, m: YMap, key: str, what: str) -> list[Any]:
+        """A field that must hold a list (or nothing)."""
+        value = m.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(m, key, f"{what}: field {key!r} must be a list",
+                      hint=f"write it as [ ... ] or as lines starting '- ' under {key}:")
+        return value  # type: ignore[no-any-return]
 
     def text_list(self, m: YMap, key: str, what: str) -> list[str]:
         value = m.get(key)

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from konpfoi.errors import Conflict, StorageError
+from konpfoi.errors import Conflict, InvalidInput, StorageError
 
 
 class DriverError(StorageError):
@@ -42,6 +42,10 @@ class Db:
         """A cursor over the statement's rows."""
         try:
             return self.conn.execute(self._text(sql), args)
+        except UnicodeEncodeError:
+            raise InvalidInput("some text given is not valid Unicode (it came from bytes that "
+                               "are not UTF-8)", hint="type it again, or save the file as "
+                                                      "UTF-8; nothing was changed") from None
         except self.integrity as exc:
             raise Conflict(f"the ledger refused a duplicate ({_first_line(exc)})",
                            hint="nothing was changed") from None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from konpfoi.ledger.migrations import APP_ID
-from konpfoi.ledger.model import Event, Item, Volunteer
+from konpfoi.ledger.model import Event, Item, Volunteer, damaged
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
 from konpfoi.ledger.sql.items import ITEM_FIELDS, ITEM_SELECT
@@ -25,6 +25,9 @@ class DumpSql(SqlBase):
     def dump(self) -> Iterator[dict[str, Any]]:
         yield {"type": "header", "format": APP_ID, "schema": self.schema_version()}
         for sha, size, content in self._blob_rows():
+            if not isinstance(content, (bytes, bytearray, memoryview)):
+                damaged(f"content {str(sha)[:12]}", "it is not bytes")
+                continue
             yield {"type": "blob", "sha256": sha, "size": size,
                    "content": base64.b64encode(bytes(content)).decode("ascii")}
         for vol in self.volunteers():
@@ -46,7 +49,11 @@ class DumpSql(SqlBase):
         for row in self.db.execute(f"SELECT {', '.join(ANSWER_COLUMNS)} FROM answers "
                                    "ORDER BY id"):
             d = dict(zip(_ANSWER_KEYS, row, strict=True))
-            d["exemptions"] = json.loads(d["exemptions"])
+            try:
+                d["exemptions"] = json.loads(d["exemptions"])
+            except (TypeError, ValueError, RecursionError):  # exported as it is: a backup
+                damaged(f"answer to question {d['question']!r} of {d['item']}",
+                        "its exemptions are not JSON; exported as they are")
             yield {"type": "answer", **d}
 
     def _blob_rows(self) -> Any:
@@ -89,8 +96,8 @@ class DumpSql(SqlBase):
             content = base64.b64decode(rec["content"], validate=True)
             if db.one("SELECT 1 FROM blobs WHERE sha256 = ?", (rec["sha256"],)):
                 return False
-            if self.put_blob(content) != rec["sha256"]:
-                raise ValueError("the content does not match its sha256")
+            if len(content) != rec["size"] or self.put_blob(content) != rec["sha256"]:
+                raise ValueError("the content does not match its size and sha256")
             return True
         if kind == "volunteer":
             if db.one("SELECT 1 FROM volunteers WHERE email = ?", (rec["email"],)):

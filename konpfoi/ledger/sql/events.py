@@ -6,8 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from konpfoi.errors import NotFound
-from konpfoi.ledger.model import Event, new_uid, now_utc
+from konpfoi.errors import InvalidInput, NotFound, StorageError
+from konpfoi.ledger.checks import BadField, check, event_row_problem, new_event_problem
+from konpfoi.ledger.model import EVENT_KINDS, Event, damaged, new_uid, now_utc
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.store import CURRENT
 
@@ -28,6 +29,9 @@ class EventsSql(SqlBase):
             actor = self.volunteer.email if self.volunteer else None
         event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
                            note, data, voids, actor)
+        why = new_event_problem(kind, date, note, event.raw)
+        if why:
+            raise InvalidInput(f"{item_id}: this {kind} cannot be recorded: {why}")
         row = self.db.one(
             "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids, "
             "actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", event[1:])
@@ -50,10 +54,17 @@ class EventsSql(SqlBase):
             sql += " WHERE " + " AND ".join(conds)
         out: dict[str, list[Event]] = {}
         wanted = set(item_ids) if item_ids is not None else None
+        good_days: set[Any] = set()  # each day's text is checked once per read
         for row in self.db.execute(sql + " ORDER BY id", args):
             item_id = row[2]
             if wanted is not None and item_id not in wanted:
                 continue
+            if row[4] not in good_days or row[3] not in EVENT_KINDS:
+                why = event_row_problem(row)
+                if why:
+                    damaged(f"event #{row[0]} of {item_id}", why)
+                    continue
+                good_days.add(row[4])
             try:
                 out[item_id].append(Event(row))
             except KeyError:
@@ -64,6 +75,10 @@ class EventsSql(SqlBase):
         row = self.db.one(f"SELECT {EVENT_SELECT} FROM events WHERE id = ?", (event_id,))
         if row is None:
             raise NotFound(f"no event #{event_id}", hint="see the event numbers: konpfoi show ID")
+        why = event_row_problem(row)
+        if why:
+            raise StorageError(f"the ledger's event #{event_id} is damaged ({why})",
+                               hint="it cannot be used; record a correct one")
         return Event(row)
 
     # -- attachments -----------------------------------------------------------------------
@@ -84,8 +99,14 @@ class EventsSql(SqlBase):
             f"WHERE event_uid IN ({', '.join('?' * len(event_uids))}) ORDER BY id",
             list(event_uids))
         for uid, sha, name, orig, size, ctype in rows:
-            out.setdefault(uid, []).append({"sha256": sha, "name": name, "original_name": orig,
-                                            "size": size, "content_type": ctype})
+            rec = {"sha256": sha, "name": name, "original_name": orig, "size": size,
+                   "content_type": ctype}
+            try:
+                check("attachment", {"event": uid, **rec})
+            except BadField as exc:
+                damaged(f"file record of event {str(uid)[:12]}", str(exc))
+                continue
+            out.setdefault(uid, []).append(rec)
         return out
 
     # -- answers ---------------------------------------------------------------------------
@@ -104,7 +125,15 @@ class EventsSql(SqlBase):
         for item_id, q, outcome, ex, answer, ev in self.db.execute(sql):
             if wanted is not None and item_id not in wanted:
                 continue
+            try:
+                exemptions = json.loads(ex)
+                check("answer", {"event": ev, "item": item_id, "question": q,
+                                 "outcome": outcome, "exemptions": exemptions,
+                                 "answer": answer})
+            except (TypeError, ValueError, RecursionError) as exc:
+                damaged(f"answer to question {q!r} of {item_id}", str(exc))
+                continue
             out.setdefault(item_id, {})[q] = {"question": q, "outcome": outcome,
-                                              "exemptions": json.loads(ex), "answer": answer,
+                                              "exemptions": exemptions, "answer": answer,
                                               "event": ev}
         return out

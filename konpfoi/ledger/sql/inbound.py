@@ -8,7 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from konpfoi.ledger.model import now_utc
+from konpfoi.ledger.checks import HEX64
+from konpfoi.ledger.model import damaged, now_utc
 from konpfoi.ledger.sql.base import SqlBase
 
 INBOUND_COLUMNS = ("key", "imported_at", "date", "sender", "subject", "sha256", "item_id",
@@ -21,9 +22,24 @@ _CHANGEABLE = frozenset({"item_id", "event_uid", "status", "candidates", "reason
 
 def _inbound_row(row: Sequence[Any]) -> dict[str, Any]:
     rec = dict(zip(INBOUND_COLUMNS, row, strict=True))
-    rec["candidates"] = json.loads(rec["candidates"] or "[]")
-    rec["problems"] = json.loads(rec["problems"] or "[]")
+    for key in ("candidates", "problems"):
+        try:
+            rec[key] = json.loads(rec[key] or "[]")
+        except (TypeError, ValueError, RecursionError):
+            rec[key] = None
+        if not isinstance(rec[key], list):
+            damaged(f"inbound message {str(rec['key'])[:60]!r}", f"its {key} are not a list")
+            rec[key] = []
     return rec
+
+
+def _readable(rec: dict[str, Any]) -> bool:
+    """Whether an inbound row can be listed (its stored file is found by its SHA-256)."""
+    if isinstance(rec["key"], str) and isinstance(rec["sha256"], str) \
+            and HEX64.fullmatch(rec["sha256"]):
+        return True
+    damaged(f"inbound message {str(rec['key'])[:60]!r}", "its key or SHA-256 is not right")
+    return False
 
 
 class InboundSql(SqlBase):
@@ -72,4 +88,4 @@ class InboundSql(SqlBase):
     def inbound_list(self, status: str | None = None) -> list[dict[str, Any]]:
         rows = self.db.execute(_SELECT + (" WHERE status = ?" if status else "") +
                                " ORDER BY imported_at, key", (status,) if status else ())
-        return [_inbound_row(r) for r in rows]
+        return [rec for rec in map(_inbound_row, rows) if _readable(rec)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from konpfoi.errors import NotFound
-from konpfoi.ledger.model import Item, format_item_id
+from konpfoi.errors import NotFound, StorageError
+from konpfoi.ledger.checks import item_row_problem
+from konpfoi.ledger.model import Item, damaged, format_item_id
 from konpfoi.ledger.sql.base import SqlBase
 
 ITEM_COLUMNS = ("id", "uid", "kind", "campaign", "body_id", "body_name", "body_email", "nation",
@@ -32,6 +33,18 @@ _BUMP = ("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO
 _RAISE = ("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET "
           "value = CASE WHEN excluded.value > counters.value THEN excluded.value "
           "ELSE counters.value END")
+
+
+def read_items(rows: Iterable[Sequence[Any]]) -> list[Item]:
+    """Items from rows in Item's field order; a damaged row is reported and left out."""
+    out = []
+    for r in rows:
+        why = item_row_problem(r)
+        if why:
+            damaged(f"item {str(r[0])[:20]}", why)
+            continue
+        out.append(Item(*r))
+    return out
 
 
 def item_filters(campaign: str | None, body_id: str | None) -> tuple[list[str], list[str]]:
@@ -72,6 +85,10 @@ class ItemsSql(SqlBase):
                 else "list items with: konpfoi status --all",
                 suggestions=close,
             )
+        why = item_row_problem(row)
+        if why:
+            raise StorageError(f"the ledger's item {item_id.upper()} is damaged ({why})",
+                               hint="restore it from an export, or ask for help")
         return Item(*row)
 
     def items(self, campaign: str | None = None, body_id: str | None = None,
@@ -80,11 +97,24 @@ class ItemsSql(SqlBase):
         where, args = item_filters(campaign, body_id)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        items = [Item(*r) for r in self.db.execute(sql + " ORDER BY seq", args)]
+        items = read_items(self.db.execute(sql + " ORDER BY seq", args))
         if ids is not None:
             wanted = set(ids)
             items = [i for i in items if i.id in wanted]
         return items
+
+    def claimed(self, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start:start + 500])
+            rows = self.db.execute("SELECT key FROM batch_claims WHERE key IN "
+                                   f"({', '.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def claim(self, key: str, item_id: str) -> None:
+        self.db.execute("INSERT INTO batch_claims (key, item_id) VALUES (?, ?)",
+                        (key, item_id))
 
     def body_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT body_id, COUNT(*) FROM items GROUP BY body_id")
@@ -107,6 +137,10 @@ class ItemsSql(SqlBase):
         row = self.db.one("SELECT content FROM blobs WHERE sha256 = ?", (sha256,))
         if row is None:
             raise NotFound(f"the ledger holds no content {sha256[:12]}",
+                           hint="import the export it came from, or draft it again")
+        if not isinstance(row[0], (bytes, bytearray, memoryview)):
+            damaged(f"content {sha256[:12]}", "it is not bytes")
+            raise NotFound(f"the ledger's content {sha256[:12]} is damaged",
                            hint="import the export it came from, or draft it again")
         return bytes(row[0])
 

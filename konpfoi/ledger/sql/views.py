@@ -15,7 +15,7 @@ from typing import Any
 
 from konpfoi.ledger.model import Item
 from konpfoi.ledger.sql.base import SqlBase
-from konpfoi.ledger.sql.items import ITEM_LEAN_I, ITEM_SELECT_I, item_filters
+from konpfoi.ledger.sql.items import ITEM_LEAN_I, ITEM_SELECT_I, item_filters, read_items
 
 _LATE = "(v.due IS NOT NULL AND v.due < ?)"
 _STATE = f"CASE WHEN {_LATE} THEN v.state_late ELSE v.state_early END"
@@ -64,8 +64,9 @@ class ViewsSql(SqlBase):
                "WHERE (v.item_id IS NULL OR v.stamp <> ? "
                "OR COALESCE(v.last_event, -1) <> COALESCE(m.last, -1))"
                + "".join(f" AND i.{w}" for w in where) + " ORDER BY i.seq")
-        rows = self.db.execute(sql, [*stamp_args, stamp, *args])
-        return [(Item(*r[:10]), r[10], int(r[11])) for r in rows]
+        rows = self.db.execute(sql, [*stamp_args, stamp, *args]).fetchall()
+        extra = {r[0]: (r[10], int(r[11])) for r in rows}
+        return [(item, *extra[item.id]) for item in read_items(r[:10] for r in rows)]
 
     def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
                   states: Sequence[str] | None, open_only: bool, due_by: int | None,
@@ -91,7 +92,7 @@ class ViewsSql(SqlBase):
         args = [today] * 3 + params + [today] * 3 + ([limit] if limit is not None else [])
         sql = (f"SELECT {ITEM_SELECT_I} FROM ({page}) p JOIN items i ON i.id = p.id "
                "ORDER BY p.r, p.n, p.d IS NULL, p.d, p.s")
-        return [Item(*r) for r in self.db.execute(sql, args)], total
+        return read_items(self.db.execute(sql, args)), total
 
     def view_counts(self, today: int, campaign: str | None, body_id: str | None,
                     owner: str | None = None) -> dict[str, int]:
