@@ -88,7 +88,8 @@ class PostgresLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, Volunteers
                 raise
             raise StorageError(
                 f"the ledger {self.url} needs its schema brought up to version "
-                f"{migrations.SCHEMA_VERSION}, which only its owner may do ({exc.message})",
+                f"{migrations.SCHEMA_VERSION}, which only its owner may do "
+                f"({getattr(exc, 'reason', '') or exc.message})",
                 hint="ask your coordinator to run: konpfoi ledger upgrade, connected as the "
                      "database's owner role") from None
 
