@@ -126,7 +126,7 @@ class EventsSql(SqlBase):
             if wanted is not None and item_id not in wanted:
                 continue
             try:
-                exemptions = json.loads(ex)
+                exemptions = json.loads(ex) or []  # konpfoi writes a list; null is none
                 check("answer", {"event": ev, "item": item_id, "question": q,
                                  "outcome": outcome, "exemptions": exemptions,
                                  "answer": answer})
