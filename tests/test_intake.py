@@ -69,7 +69,7 @@ def test_a_real_mailbox_lands_where_each_message_belongs(run, sent: Path, tmp_pa
     assert got == [("own", "K-0001"), ("own", "K-0002"), ("bounce", "K-0003"),
                    ("acknowledged", "K-0001"), ("recorded", "K-0002"), ("recorded", "K-0001")]
     assert out["counts"] == {"recorded": 2, "acknowledged": 1, "bounce": 1, "own": 2,
-                             "duplicate": 0, "unmatched": 0, "failed": 0}
+                             "duplicate": 0, "unmatched": 0, "failed": 0, "sent": 0}
     k1, k2, k3 = (run.json("show", i) for i in ("K-0001", "K-0002", "K-0003"))
     assert k1["state"] == "answered" and k1["their_ref"] == "SEL/FOI/26/77"
     replied = [e for e in k1["events"] if e["kind"] == "reply"]

@@ -50,7 +50,7 @@ def test_sqlite_to_postgresql_to_sqlite_is_byte_identical(run, me: Path, tmp_pat
     run("export", str(original))
     types = {json.loads(x)["type"] for x in original.read_text().splitlines()}
     assert types == {"header", "blob", "volunteer", "item", "event", "attachment", "answer",
-                     "inbound"}
+                     "inbound", "fact"}
     with time_machine.travel(TODAY + dt.timedelta(days=1), tick=False):  # a copy adds nothing
         out = run.json("ledger", "copy", "--to", pg_url)
     assert out["added"]["event"] == 8 and out["already_present"] == {}

@@ -91,7 +91,7 @@ def test_matching_never_attaches_a_reply_to_the_wrong_item(run, sent: Path, tmp_
         else:
             assert o.get("item_id") == expected and o["status"] == "recorded", o
     assert out["counts"] == {"recorded": 4, "acknowledged": 0, "bounce": 0, "own": 0,
-                             "duplicate": 0, "unmatched": 3, "failed": 0}
+                             "duplicate": 0, "unmatched": 3, "failed": 0, "sent": 0}
     named = next(o for o in outcomes if o["subject"] == "K-0001 and K-0002")
     assert {c["item"] for c in named["candidates"]} == {"K-0001", "K-0002"}
     assert run.json("show", "K-0001")["events"][-1]["data"]["message_id"] == "<a1@selondon>"

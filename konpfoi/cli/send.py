@@ -268,6 +268,11 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
         for o in ready[:50]:
+            if o.followup == "pack":  # the supporter's letter, to them, for them to send
+                table.add_row(o.item.id, escape(f"{o.item.sender_name} <{o.to}>"),
+                              escape(f"their letter to {o.item.body_name}, ready to send "
+                                     "(pack)"))
+                continue
             what = f" ({o.followup})" if o.followup else ""
             table.add_row(o.item.id, escape(f"{o.item.body_name} <{o.to}>"),
                           escape(o.item.subject + what))

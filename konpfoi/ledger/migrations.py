@@ -207,7 +207,29 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
         "item_id TEXT NOT NULL REFERENCES items (id))",
         _claim_existing,
     )),
-    ("m007_group", (
+    ("m007_facts", (
+        # The FDP register: claims about bodies, each with its evidence (a coded FOI answer,
+        # item and question, or a URL) and the day it was checked. Appended, never
+        # overwritten: claims that disagree are shown as a conflict until one settles the key.
+        """CREATE TABLE facts (
+            id {pk},
+            uid TEXT NOT NULL UNIQUE,
+            body_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            item_id TEXT,
+            question {int},
+            checked TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            note TEXT,
+            settles {int} NOT NULL)""",
+        "CREATE INDEX facts_body ON facts (body_id, key)",
+        # Supporters who asked to be left out, by a keyed hash of their address (never the
+        # address itself): a later supporters file that names them again is not written to.
+        "CREATE TABLE left_out (digest TEXT PRIMARY KEY, recorded_at TEXT NOT NULL)",
+    )),
+    ("m008_group", (
         # A group shares one ledger: every event says which volunteer recorded it (by the
         # email in their workspace), and each volunteer is one row, with the name they give.
         "CREATE TABLE volunteers (email TEXT PRIMARY KEY, name TEXT NOT NULL, "
@@ -226,7 +248,7 @@ MIGRATIONS: list[tuple[str, tuple[Step, ...]]] = [
             until TEXT NOT NULL,
             PRIMARY KEY (item_id, what))""",
     )),
-    ("m008_shared_status", (
+    ("m009_shared_status", (
         # PostgreSQL keeps `status`'s cache beside the ledger, one row per item and stamp
         # (volunteers with other holidays or settings do not overwrite each other's), in an
         # unlogged table: disposable, so not worth a write-ahead log.

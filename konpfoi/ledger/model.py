@@ -4,6 +4,7 @@ and the one vocabulary of outcomes. Every backend stores exactly this."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 import warnings
@@ -29,7 +30,8 @@ EVENT_KINDS = {
     "extension-claimed": "the body claimed more time",
     "reply": "the body replied",
     "coded": "the answers were coded per question",
-    "followup-drafted": "a follow-up letter was drafted",
+    "followup-drafted": "a follow-up letter (or a supporter's pack) was drafted",
+    "pack-sent": "a supporter's pack (their letter, ready to send) was delivered to them",
     "chased": "a chaser was sent",
     "review-requested": "an internal review was requested",
     "review-outcome": "the body gave its internal review outcome",
@@ -67,6 +69,8 @@ MESSAGE_CLASSES = {
     "bounce": "a delivery failure or delay report",
     "auto": "an automatic reply: acknowledgement, out of office, read receipt, delivery report",
     "forward": "someone else forwarding a message",
+    "supporter": "a supporter's own mail: a copy of their letter to their MP, or their MP's "
+                 "reply forwarded",
     "reply": "written by a person at the body",
 }
 # What became of a received message: recorded on an item, waiting for the user, skipped as
@@ -216,6 +220,30 @@ def damaged(what: str, why: str) -> None:
     """A damaged part of a row, passed over (the CLI shows it as a warning)."""
     warnings.warn(KonpfoiWarning(f"the ledger's {what} is damaged ({why}); it was left out"),
                   stacklevel=3)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One claim about a body in the register, with its evidence: the value found, where (a
+    URL, or a coded FOI answer: item and question) and the day it was checked."""
+
+    uid: str
+    body_id: str
+    key: str  # what it is about: fdp, fdp-products, fdp-since
+    value: str
+    source: str  # a URL, or "K-0042 Q1"
+    checked: str  # YYYY-MM-DD
+    recorded_at: str
+    item_id: str | None = None
+    question: int | None = None
+    note: str | None = None
+    settles: bool = False  # the user settled the key: every earlier claim gives way to it
+
+
+def left_out_digest(email: str) -> str:
+    """How the ledger keeps an address that must not be written to again (`left_out`): a
+    hash, never the address."""
+    return hashlib.sha256(f"konpfoi left out:{email.strip().lower()}".encode()).hexdigest()
 
 
 def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:

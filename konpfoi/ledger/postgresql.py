@@ -19,7 +19,9 @@ from konpfoi.ledger.postgresql_views import PostgresViews
 from konpfoi.ledger.sql.claims import ClaimsSql
 from konpfoi.ledger.sql.db import Db
 from konpfoi.ledger.sql.dump import DumpSql
+from konpfoi.ledger.sql.erasure import ErasureSql
 from konpfoi.ledger.sql.events import EventsSql
+from konpfoi.ledger.sql.facts import FactsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
 from konpfoi.ledger.sql.mailfolders import MailFoldersSql
@@ -45,8 +47,8 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-class PostgresLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, VolunteersSql,
-                     ClaimsSql, DumpSql, PostgresViews):
+class PostgresLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, ErasureSql,
+                     VolunteersSql, ClaimsSql, DumpSql, PostgresViews):
     """A ledger in one PostgreSQL database (its current schema)."""
 
     BEGIN_WRITE = "BEGIN"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger.model import Claim, Event, Item, Volunteer
+from konpfoi.ledger.model import Claim, Event, Fact, Item, Volunteer
 
 # `add_event(actor=CURRENT)`: the volunteer who opened the ledger (an import gives its own).
 CURRENT = "<the current volunteer>"
@@ -223,6 +223,47 @@ class Ledger(ABC):
                          last_uid: int) -> None:
         """Remember how far a folder was read: call it in the transaction that records the
         messages, so that the two land together."""
+
+    # -- the register: claims about bodies, with their evidence ---------------------------
+
+    @abstractmethod
+    def add_fact(self, fact: Fact) -> bool:
+        """Keep a claim unless one with its uid is here already; True if it was added."""
+
+    @abstractmethod
+    def facts(self, body_id: str | None = None) -> list[Fact]:
+        """Every claim (about one body), in the order they were recorded."""
+
+    # -- supporters: who asked to be left out, and erasure -----------------------------------
+
+    @abstractmethod
+    def leave_out(self, digest: str, recorded_at: str | None = None) -> bool:
+        """Remember a keyed hash of an address that must not be written to again."""
+
+    @abstractmethod
+    def left_out(self) -> dict[str, str]:
+        """The keyed hashes of those left out, and when each was recorded."""
+
+    @abstractmethod
+    def redact_item(self, item_id: str, *, sender_name: str | None,
+                    sender_email: str | None) -> None:
+        """Replace an item's sender, and let go of its drafted message."""
+
+    @abstractmethod
+    def redact_event(self, uid: str, data: dict[str, Any] | None, note: str | None) -> None:
+        """Erasure only: replace what an event holds."""
+
+    @abstractmethod
+    def drop_attachments(self, event_uids: Sequence[str]) -> list[str]:
+        """Forget the files kept with these events; the hashes of their content."""
+
+    @abstractmethod
+    def drop_blob(self, sha256: str) -> bool:
+        """Let content go unless something still refers to it."""
+
+    @abstractmethod
+    def redact_inbound(self, key: str) -> None:
+        """Forget who sent a received message and what it was called."""
 
     # -- export and import -----------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, KonpfoiError, NotFound
-from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.law.correspondence import SUPPORTER_PACK, kind_of, sent_event
 from konpfoi.ledger.model import Claim, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import delivery
@@ -159,6 +159,8 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
             continue
         if followup:
             found = _followup(item, evs, followup, retry, bool(item_ids))
+        elif kind_of(item.kind).signer == "supporter":
+            found = _pack(item, evs, retry, bool(item_ids))
         else:
             found = _why_not(item, evs, root, retry, bool(item_ids))
         if found == "unknown":
@@ -170,7 +172,8 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
                 out.problems.append(item)
             continue
         drafter = next((e.actor for e in evs if e.kind == "drafted"), None)
-        reason = _checks(item, message(ledger, root, found), found.draft, sender_email, drafter)
+        reason = _checks(item, message(ledger, root, found), found.draft, sender_email,
+                         drafter, found.followup == SUPPORTER_PACK.key)
         if reason:
             out.skipped.append((item, reason))
             out.problems.append(item)
@@ -212,6 +215,20 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
                     message=draft.data.get("message"))
 
 
+def _pack(item: Item, evs: list[Event], retry: bool, named: bool) -> Outgoing | str:
+    """A supporter's letter goes to the supporter, in their pack: once, and not after they
+    have sent the letter themselves."""
+    sent = next((e for e in evs if e.kind == "sent"), None)
+    if sent:
+        return f"the supporter sent it on {sent.date}"
+    if any(e.kind in ("withdrawn", "closed") for e in evs):
+        return "withdrawn or closed"
+    if drafted(evs, SUPPORTER_PACK.key) is None:
+        return ("it has no pack for the supporter (drafted before packs were made): draft it "
+                "again with konpfoi batch --supporters")
+    return _followup(item, evs, SUPPORTER_PACK.key, retry, named)
+
+
 def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
     """The bytes to send: the ledger's copy of the draft, and nothing else.
 
@@ -226,15 +243,17 @@ def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
 
 
 def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
-            drafter: str | None) -> str | None:
+            drafter: str | None = None, pack: bool = False) -> str | None:
     """Why a draft may not go, if it may not. A request is sent by whoever it is from, or by
     another volunteer of the group when it is from the volunteer who drafted it (a
-    supporter's letter is always theirs to send)."""
+    supporter's letter is always theirs to send; their pack is the organiser's)."""
     if raw is None:
         return (f"its draft {Path(str(draft)).name} is missing from the ledger: draft it "
                 "again")
     if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
+    if pack:  # from you, the organiser, to the supporter
+        return None if sender_email else "it has no sender: set your email (konpfoi init)"
     author = (item.sender_email or "").lower()
     if not sender_email or (author != sender_email.lower() and author != drafter):
         return (f"it is from {item.sender_email}, who should send it from their own account"
@@ -362,7 +381,7 @@ def _record(ledger: Ledger, report: Report, out: Outgoing, raw: bytes, day: dt.d
     with ledger.write():
         ledger.drop_claim(item.id, out.followup or "")  # the outcome is known: it ends
         if handed.ok:
-            kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
+            kind = sent_event(out.followup) if out.followup else "sent"
             ledger.add_event(item.id, kind, day.date().isoformat(),
                              data={"via": "smtp", **data, "message_id": _message_id(raw)})
             report.sent.append((item, handed.reply))

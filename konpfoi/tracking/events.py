@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput, NotFound
-from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.law.correspondence import FOLLOWUPS, sent_event
 from konpfoi.ledger.model import (
     EVENT_KINDS,
     FINAL_OUTCOMES,
@@ -217,6 +217,6 @@ def sent_after(events: list[Event], kind: str, after: Event) -> Event | None:
         if e.uid == after.uid:
             seen = True
         elif seen and e.mentions("followup") and e.data.get("followup") == kind \
-                and e.kind == FOLLOWUPS[kind].event:
+                and e.kind == sent_event(kind):
             return e
     return None

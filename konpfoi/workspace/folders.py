@@ -35,6 +35,8 @@ class Workspace:
 
     @property
     def ledger_path(self) -> Path:
+        """The workspace's own SQLite file: the default ledger, not always the one in use
+        (ledger_url is; ledger_exists says whether there is one to read)."""
         return self.root / LEDGER_NAME
 
     @property

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from konpfoi.ledger.migrations import APP_ID
-from konpfoi.ledger.model import Event, Item, Volunteer, damaged
+from konpfoi.ledger.model import Event, Fact, Item, Volunteer, damaged
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
 from konpfoi.ledger.sql.items import ITEM_FIELDS, ITEM_SELECT
@@ -55,6 +55,10 @@ class DumpSql(SqlBase):
                 damaged(f"answer to question {d['question']!r} of {d['item']}",
                         "its exemptions are not JSON; exported as they are")
             yield {"type": "answer", **d}
+        for fact in self.facts():
+            yield {"type": "fact", **{k: getattr(fact, k) for k in Fact.__slots__}}
+        for digest, at in self.left_out().items():
+            yield {"type": "left-out", "digest": digest, "recorded_at": at}
 
     def _blob_rows(self) -> Any:
         raise NotImplementedError
@@ -145,4 +149,8 @@ class DumpSql(SqlBase):
             fields["item_id"] = ids.get(rec.get("item_id") or "", rec.get("item_id"))
             self.add_inbound(fields)
             return True
+        if kind == "fact":
+            return self.add_fact(Fact(**{k: rec[k] for k in Fact.__slots__ if k in rec}))
+        if kind == "left-out":
+            return self.leave_out(rec["digest"], rec.get("recorded_at"))
         raise ValueError(f"unknown record type {kind!r}")
