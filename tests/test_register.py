@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import on_day, with_group, write
 
-pytestmark = pytest.mark.usefixtures("frozen")  # today: Mon 23 Nov 2026
+pytestmark = [pytest.mark.usefixtures("frozen"),  # today: Mon 23 Nov 2026
+              pytest.mark.backends()]
 NEWS = "https://www.example-news.org/2026/kings-says-no-to-fdp"
 
 
@@ -133,7 +134,8 @@ def test_bad_facts_are_refused(run, coded: Path, args, code, words) -> None:
     assert words in " ".join(run("facts", "set", *args, code=code).stderr.split())
 
 
-def test_groups_pool_what_they_found(run, coded: Path, tmp_path, monkeypatch) -> None:
+def test_groups_pool_what_they_found(run, coded: Path, tmp_path, monkeypatch,
+                                     new_ledger) -> None:
     run("facts", "set", "trust:RJZ", "fdp=declined", "--source", NEWS, "--date", "2026-11-01")
     with_group(coded)
     shared = tmp_path / "facts.csv"
@@ -141,6 +143,7 @@ def test_groups_pool_what_they_found(run, coded: Path, tmp_path, monkeypatch) ->
     other = tmp_path / "other"
     run("init", str(other), "--name", "Sam Other", "--email", "sam@other.example")
     monkeypatch.chdir(other)
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())  # another group's ledger
     got = run.json("facts", "import", str(shared))
     assert got["added"] == 4 and got["skipped"] == 0 and got["conflicts"] == []
     f = facts(run, "trust:RJ1")
@@ -160,7 +163,7 @@ def test_groups_pool_what_they_found(run, coded: Path, tmp_path, monkeypatch) ->
 
 
 def test_the_register_travels_with_the_ledger(run, coded: Path, tmp_path,
-                                              monkeypatch) -> None:
+                                              monkeypatch, new_ledger) -> None:
     dump = tmp_path / "ledger.jsonl"
     run("export", str(dump))
     records = [json.loads(line) for line in dump.read_text().splitlines()]
@@ -168,8 +171,12 @@ def test_the_register_travels_with_the_ledger(run, coded: Path, tmp_path,
     other = tmp_path / "other"
     run("init", str(other), "--name", "Sam Other", "--email", "sam@other.example")
     monkeypatch.chdir(other)
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())  # another group's ledger
     run("import", str(dump))
     assert facts(run, "trust:RJ1")["status"] == "in-use"
     again = tmp_path / "again.jsonl"
     run("export", str(again))
-    assert again.read_bytes() == dump.read_bytes()
+    # The same records, and one more: the volunteer who imported them joined this ledger.
+    sam = b'{"email":"sam@other.example",'
+    assert [line for line in again.read_bytes().splitlines(keepends=True)
+            if not line.startswith(sam)] == dump.read_bytes().splitlines(keepends=True)

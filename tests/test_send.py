@@ -6,7 +6,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,15 +14,16 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import use_server, with_group
+from conftest import ledger_rows, use_server, with_group
+
+pytestmark = pytest.mark.backends()
 
 
 def _kinds(home: Path) -> dict[str, list[str]]:
-    with sqlite3.connect(home / "konpfoi.db") as con:
-        out: dict[str, list[str]] = {}
-        for item, kind in con.execute("SELECT item_id, kind FROM events ORDER BY id"):
-            out.setdefault(item, []).append(kind)
-        return out
+    out: dict[str, list[str]] = {}
+    for item, kind in ledger_rows("SELECT item_id, kind FROM events ORDER BY id"):
+        out.setdefault(item, []).append(kind)
+    return out
 
 
 @pytest.fixture
@@ -170,20 +170,18 @@ def test_exactly_once_when_the_sender_is_killed_at_random(run, me: Path, smtp) -
     with_group(me)
     run("batch", "--to", "mp:*", "--where", "kind=mp,party=Labour", "--template", "mp-fdp",
         "--campaign", "k")
-    with sqlite3.connect(me / "konpfoi.db") as con:
-        ids = [r[0] for r in con.execute("SELECT id FROM items ORDER BY seq LIMIT 200")]
-        con.execute(f"DELETE FROM events WHERE item_id NOT IN ({','.join('?' * len(ids))})",
-                    ids)
-        con.execute("UPDATE items SET campaign = 'other' WHERE id NOT IN "
-                    f"({','.join('?' * len(ids))})", ids)
+    ids = [r[0] for r in ledger_rows("SELECT id FROM items ORDER BY seq LIMIT 200")]
+    ledger_rows(f"DELETE FROM events WHERE item_id NOT IN ({','.join('?' * len(ids))})",
+                tuple(ids))
+    ledger_rows("UPDATE items SET campaign = 'other' WHERE id NOT IN "
+                f"({','.join('?' * len(ids))})", tuple(ids))
     env = {**os.environ}
     rng = random.Random(7)
     argv = [sys.executable, "-m", "konpfoi", "send", "--campaign", "k", "--yes"]
 
     def outcomes() -> int:
-        with sqlite3.connect(me / "konpfoi.db") as con:
-            return con.execute("SELECT COUNT(*) FROM events WHERE kind IN "
-                               "('sent', 'send-attempt')").fetchone()[0]
+        return ledger_rows("SELECT COUNT(*) FROM events WHERE kind IN "
+                           "('sent', 'send-attempt')")[0][0]
 
     kills = 0
     for _ in range(8):
@@ -217,8 +215,7 @@ def test_exactly_once_when_the_sender_is_killed_at_random(run, me: Path, smtp) -
     assert all(kinds[i][-1] == "send-attempt" for i in unknown)
     assert kills >= 3, "the test must interrupt the sending to mean anything"
     assert len(unknown) <= kills
-    with sqlite3.connect(me / "konpfoi.db") as con:
-        mid = dict(con.execute("SELECT id, message_id FROM items"))
+    mid = dict(ledger_rows("SELECT id, message_id FROM items"))
     assert {mid[i] for i in sent} <= set(received)
     assert set(received) <= {mid[i] for i in ids}
     assert len(received) >= len(sent)

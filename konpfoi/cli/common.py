@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -193,3 +193,10 @@ def passed_over() -> Iterator[None]:
 def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:
     """Add a command under `name`, with konpfoi's error handling."""
     app.command(name)(handled(func))
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """"1 item, 12 events", or "nothing"."""
+    from konpfoi.workspace.words import count
+
+    return ", ".join(count(n, kind) for kind, n in counts.items()) or "nothing"

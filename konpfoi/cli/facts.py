@@ -21,7 +21,7 @@ def known_facts(s):  # type: ignore[no-untyped-def]
     """The register as it stands (empty, and no ledger made, before anything was recorded)."""
     from konpfoi.tracking import register as reg
 
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         return {}
     with s.ledger(create=False) as ledger:
         return reg.load(ledger)

@@ -19,6 +19,7 @@ from konpfoi.cli import (
     exchange,
     facts,
     followup,
+    ledger,
     login,
     publish,
     questions,
@@ -30,6 +31,7 @@ from konpfoi.cli import (
     status,
     supporters,
     templates,
+    volunteers,
     workspace,
 )
 from konpfoi.cli.common import register
@@ -91,6 +93,9 @@ register(app, "report", report.campaign_report)
 register(app, "publish", publish.publish_site)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
+app.add_typer(ledger.app, name="ledger")
+register(app, "volunteers", volunteers.list_volunteers)
+register(app, "assign", volunteers.assign_items)
 register(app, "deadline", deadline.show_deadline)
 app.add_typer(deadline.holidays_app, name="holidays")
 register(app, "completion", completion.print_completion)

@@ -52,7 +52,7 @@ def publish_site(
     from konpfoi.report.publish import site as sitemod
 
     s = Context()
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         raise InvalidInput("the ledger is empty", hint="draft and send some requests first")
     intro = read_intro(intro, intro_file)
     c = s.config

@@ -55,7 +55,7 @@ def campaign_report(
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(formats.FORMATS))
     s = Context()
     day = parse_date(today, "--today") if today else dt.date.today()
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         raise InvalidInput("the ledger is empty", hint="draft and send some requests first")
     body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
     intro = read_intro(intro, intro_file)

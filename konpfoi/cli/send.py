@@ -306,7 +306,8 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
                                for i, n in (report.retried if report else [])],
                    "unknown": [i.id for i in plan.unknown]
                    + ([i.id for i in report.unknown] if report else []),
-                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped]})
+                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
+                   "taken": [i.id for i in (report.skipped if report else [])]})
         return
     con = stdout()
     if report is None:
@@ -322,7 +323,8 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
         warn(f"{item.id} was sent, but its copy in your Sent folder failed: {why}")
     counts = [("sent", len(report.sent)), ("refused", len(report.refused)),
               ("refused for now", len(report.deferred)), ("retried", len(report.retried)),
-              ("unknown", len(report.unknown))]
+              ("unknown", len(report.unknown)),
+              ("sent or being sent by another konpfoi", len(report.skipped))]
     con.print(", ".join(f"{k} {n}" for k, n in counts if n or k == "sent").capitalize() + ".")
 
 

@@ -22,7 +22,7 @@ def list_supporters(campaign: CampaignOpt = None, as_json: JsonOpt = False) -> N
     from konpfoi.letters import roster
 
     s = Context()
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         rows: list[roster.Letter] = []
     else:
         with s.ledger(create=False) as ledger:

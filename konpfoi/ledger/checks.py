@@ -229,6 +229,7 @@ EVENT: Rules = {
     "note": (False, _NOTE),
     "data": (False, optional(json_value())),
     "voids": (False, optional(pattern(UID, "a uid (32 hex digits)"))),
+    "actor": (False, optional(email)),  # the volunteer who recorded it
 }
 
 # What konpfoi itself reads from an event's data: each must be what konpfoi wrote.
@@ -311,7 +312,13 @@ LEFT_OUT: Rules = {
     "recorded_at": (False, optional(timestamp)),
 }
 
-RECORDS: dict[str, Rules] = {"blob": BLOB, "item": ITEM, "event": EVENT,
+VOLUNTEER: Rules = {
+    "email": (True, email),
+    "name": (True, _LINE),
+    "joined_at": (True, timestamp),
+}
+
+RECORDS: dict[str, Rules] = {"blob": BLOB, "volunteer": VOLUNTEER, "item": ITEM, "event": EVENT,
                              "attachment": ATTACHMENT, "answer": ANSWER, "inbound": INBOUND,
                              "fact": FACT, "left-out": LEFT_OUT}
 

@@ -44,6 +44,7 @@ EVENT_KINDS = {
     "reopened": "the campaigner reopened the item",
     "note": "a note",
     "linked": "the address of the same request elsewhere (WhatDoTheyKnow) was recorded",
+    "assigned": "the item was given to a volunteer to look after",
     "void": "cancels an earlier event recorded by mistake",
     "correction": "replaces an earlier event with corrected details",
 }
@@ -126,9 +127,9 @@ class Event(tuple):  # type: ignore[type-arg]
     @classmethod
     def make(cls, id: int, uid: str, item_id: str, kind: str, date: str,  # noqa: A002
              recorded_at: str, note: str | None = None, data: dict[str, Any] | None = None,
-             voids: str | None = None) -> Event:
+             voids: str | None = None, actor: str | None = None) -> Event:
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None
-        return cls((id, uid, item_id, kind, date, recorded_at, note, raw, voids))
+        return cls((id, uid, item_id, kind, date, recorded_at, note, raw, voids, actor))
 
     id = property(itemgetter(0))
     uid = property(itemgetter(1))
@@ -139,6 +140,7 @@ class Event(tuple):  # type: ignore[type-arg]
     note = property(itemgetter(6))
     raw = property(itemgetter(7))  # the data as stored: JSON text or None
     voids = property(itemgetter(8))  # the uid of the event this one cancels or corrects
+    actor = property(itemgetter(9))  # the email of the volunteer who recorded it, if known
 
     @property
     def data(self) -> dict[str, Any]:
@@ -161,6 +163,36 @@ class Event(tuple):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"Event(#{self.id} {self.item_id} {self.kind} {self.date} {self.raw or ''})"
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    """Who is using a workspace (its name and email in konpfoi.yaml): every event they record
+    says so, and a shared ledger keeps one row for each of them."""
+
+    email: str  # the key: compared lower-cased
+    name: str
+
+    @classmethod
+    def of(cls, name: str | None, email: str | None) -> Volunteer | None:
+        """The workspace's volunteer, or None until it has an email address."""
+        if not email:
+            return None
+        return cls(email.strip().lower(), (name or "").strip() or email.split("@")[0])
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An item's message being sent right now: by whom, from which process, and until when
+    the claim holds if that process never says how it went (UTC, ISO 8601)."""
+
+    item_id: str
+    what: str  # "" for the request itself, else the follow-up's kind
+    actor: str | None
+    host: str  # a digest of the machine's name: the process can be checked on the same one
+    pid: int
+    claimed_at: str
+    until: str
 
 
 @dataclass(slots=True)

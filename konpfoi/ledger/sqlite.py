@@ -19,6 +19,7 @@ from urllib.parse import quote
 from konpfoi.errors import NotFound, StorageError
 from konpfoi.ledger import migrations
 from konpfoi.ledger.migrations import SQLITE
+from konpfoi.ledger.sql.claims import ClaimsSql
 from konpfoi.ledger.sql.db import Db, DriverError
 from konpfoi.ledger.sql.dump import DumpSql
 from konpfoi.ledger.sql.erasure import ErasureSql
@@ -27,6 +28,7 @@ from konpfoi.ledger.sql.facts import FactsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
 from konpfoi.ledger.sql.mailfolders import MailFoldersSql
+from konpfoi.ledger.sql.volunteers import VolunteersSql
 from konpfoi.ledger.sqlite_views import SqliteViews
 from konpfoi.workspace.files import PRIVATE_FILE, private_dir
 
@@ -34,7 +36,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, ErasureSql,
-                   DumpSql, SqliteViews):
+                   VolunteersSql, ClaimsSql, DumpSql, SqliteViews):
     """A ledger in one SQLite file."""
 
     BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock at once: no deadlock on upgrade
@@ -122,6 +124,9 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, Er
         finally:
             self.read_only = was
 
+    def lock_item(self, item_id: str) -> bool:
+        return True  # the write transaction (BEGIN IMMEDIATE) holds the whole file
+
     def _tables(self) -> set[str]:
         rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {r[0] for r in rows}
@@ -136,7 +141,8 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, Er
             )
 
     def _views_path(self, cache_dir: Path) -> Path:
-        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}".encode()).hexdigest()[:20]
+        # (the last part names the cache's format: a new one starts a new file)
+        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}\0v3".encode()).hexdigest()[:20]
         return cache_dir / f"status-{key}.db"
 
 

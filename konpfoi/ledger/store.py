@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput, no_match
-from konpfoi.ledger.model import Event, Fact, Item
+from konpfoi.ledger.model import Claim, Event, Fact, Item, Volunteer
+
+# `add_event(actor=CURRENT)`: the volunteer who opened the ledger (an import gives its own).
+CURRENT = "<the current volunteer>"
 
 
 class ImportConflict(Conflict):
@@ -31,6 +34,7 @@ class Ledger(ABC):
     # Opened where this user cannot write (a backup mounted read-only, a shared folder): it
     # answers every read; `write()` refuses with "this workspace is read-only".
     read_only: bool = False
+    volunteer: Volunteer | None = None  # who is recording: each event they add says so
 
     # -- life and transactions -------------------------------------------------------------
 
@@ -116,12 +120,52 @@ class Ledger(ABC):
     @abstractmethod
     def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
                   data: dict[str, Any] | None = None, voids: str | None = None,
-                  uid: str | None = None, recorded_at: str | None = None) -> Event: ...
+                  uid: str | None = None, recorded_at: str | None = None,
+                  actor: str | None = CURRENT) -> Event:
+        """Append one event, recorded by `actor` (by default the ledger's volunteer)."""
 
     @abstractmethod
-    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
-               ) -> dict[str, list[Event]]:
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False,
+               kinds: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
+
+    @abstractmethod
+    def lock_item(self, item_id: str) -> bool:
+        """Inside a write transaction: hold the item until it ends, so that no other writer
+        records an intent to send it at the same time. False when another writer holds it
+        now (skip it: it is theirs)."""
+
+    # -- claims: who is sending what right now ---------------------------------------------
+
+    @abstractmethod
+    def put_claim(self, claim: Claim) -> None:
+        """Claim an item's message (replacing a claim that ran out)."""
+
+    @abstractmethod
+    def drop_claim(self, item_id: str, what: str) -> None: ...
+
+    @abstractmethod
+    def claims(self, item_ids: Sequence[str] | None = None) -> dict[tuple[str, str], Claim]:
+        """The claims held, by (item, what)."""
+
+    # -- volunteers ------------------------------------------------------------------------
+
+    @abstractmethod
+    def join(self, volunteer: Volunteer | None) -> None:
+        """Work as `volunteer` from now on: every event added says so, and the ledger keeps
+        their row (a new name for their email replaces the old one)."""
+
+    @abstractmethod
+    def add_volunteer(self, volunteer: Volunteer, joined_at: str | None = None) -> None:
+        """Keep a volunteer (a new name for a known email replaces the old one)."""
+
+    @abstractmethod
+    def volunteers(self) -> list[dict[str, Any]]:
+        """Every volunteer: email, name, joined_at; by email."""
+
+    @abstractmethod
+    def activity(self) -> list[tuple[str, str, int, str]]:
+        """(actor, event kind, how many, the latest recorded_at) for every recorded event."""
 
     @abstractmethod
     def event(self, event_id: int) -> Event: ...
@@ -246,11 +290,13 @@ class Ledger(ABC):
     # orders and counts in SQL and derives in full only the rows it shows.
 
     @abstractmethod
-    def attach_views(self, cache_dir: Path) -> None: ...
+    def attach_views(self, cache_dir: Path, stamp: str) -> None:
+        """Use the cache of views derived under `stamp` (holidays, settings, version)."""
 
     @abstractmethod
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[Item, int | None]]: ...
+                    ) -> list[tuple[Item, int | None, int]]:
+        """Items whose view is missing or out of date: (lean item, latest event id, seq)."""
 
     @abstractmethod
     def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...
@@ -258,8 +304,8 @@ class Ledger(ABC):
     @abstractmethod
     def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
                   states: Sequence[str] | None, open_only: bool, due_by: int | None,
-                  limit: int | None) -> tuple[list[Item], int]: ...
+                  limit: int | None, owner: str | None = None) -> tuple[list[Item], int]: ...
 
     @abstractmethod
-    def view_counts(self, today: int, campaign: str | None, body_id: str | None
-                    ) -> dict[str, int]: ...
+    def view_counts(self, today: int, campaign: str | None, body_id: str | None,
+                    owner: str | None = None) -> dict[str, int]: ...

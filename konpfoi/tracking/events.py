@@ -188,6 +188,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
             if sent:
                 data["resend"] = True
             out.append(Marked(item, ledger.add_event(item.id, "sent", day, data=data)))
+            ledger.drop_claim(item.id, "")  # a claim left by a konpfoi that died: it went
     return out
 
 
@@ -211,6 +212,7 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
                 data["message_id"] = draft.data.get("message_id")
             out.append(Marked(item, ledger.add_event(item.id, FOLLOWUPS[kind].event, day,
                                                      data=data)))
+            ledger.drop_claim(item.id, kind)
     return out
 
 

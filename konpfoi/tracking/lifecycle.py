@@ -83,7 +83,8 @@ def effective(events: list[Event]) -> list[Event]:
             if old is not None:
                 data = {k: v for k, v in {**old.data, **e.data}.items() if k != "kind"}
                 active[e.uid] = Event.make(e.id, e.uid, e.item_id, old.kind, e.date,
-                                           e.recorded_at, e.note or old.note, data)
+                                           e.recorded_at, e.note or old.note, data,
+                                           actor=e.actor)
         else:
             active[e.uid] = e
     return list(active.values())
