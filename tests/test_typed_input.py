@@ -152,5 +152,5 @@ def test_one_of_everything_is_said_in_the_singular(run, me: Path, tmp_path) -> N
     said.append(run("followup", "K-0001", "--kind", "internal-review", code=5).stderr)
     for text in said:
         assert not _WRONG.search(text), _WRONG.search(text)
-    assert "Exported 1 blob, 1 item, 2 events" in said[4]
+    assert "Exported 1 blob, 1 volunteer, 1 item, 2 events" in said[4]
     assert "an internal review needs your reasons" in said[-1]
