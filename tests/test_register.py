@@ -82,7 +82,8 @@ def test_a_contrary_answer_is_a_conflict_never_an_overwrite(run, coded: Path,
     f = facts(run, "trust:RJ1")
     assert f["status"] == "conflict" and len(f["fdp"]["claims"]) == 2
     assert [b["body"] for b in run.json("facts", "list", "--conflicts")] == ["trust:RJ1"]
-    assert run.json("bodies", "list", "--where", "fdp=in-use") == []
+    missing = run("bodies", "list", "--where", "fdp=in-use", code=3).stderr
+    assert "--where fdp=in-use: no body has it" in missing and "no fdp values" not in missing
     # coding the same answer again replaces its own claim; settling decides between sources
     run("code", "K-0003", "--q", "1=answered:Yes")
     assert facts(run, "trust:RJ1")["status"] == "in-use"

@@ -103,6 +103,10 @@ def nothing_matches(pool: list[Body], filters: dict[str, list[str]], where: str,
         test = (extra or {}).get(key) or FILTERS[key]
         for value in wanted:
             if not any(test(b, [value]) for b in pool):
+                if key not in FILTERS:  # another room's filter (the FDP register's `fdp`)
+                    return NotFound(f"--where {key}={value}: no body has it",
+                                    hint=f"none of the bodies chosen has {key} {value} now",
+                                    filter=key, value=value, suggestions=[])
                 return no_match(key, value, _known(key, pool),
                                 message=f"--where {key}={value}: no body has it",
                                 among=f"{key} values")
