@@ -68,3 +68,16 @@ def test_citations_that_cannot_apply_are_refused_with_the_reason(run, replied, s
                                                                  words) -> None:
     assert words in run("code", "K-0002", "--q", spec, code=5).stderr
     assert answers(run, "K-0002") == {}
+
+
+def test_an_outcome_from_some_questions_says_which_are_not_coded_yet(run, replied) -> None:
+    out = run("code", "K-0001", "--q", "1=refused:s43", "--q", "2=refused:s43")
+    said = " ".join(out.stderr.split())
+    assert "K-0001 coded: refused (2 questions)" in out.stdout
+    assert "not coded yet: 5 questions (3, 4, 5, 6, 7); 'refused' speaks for the coded " \
+           "ones only" in said
+    assert run.json("code", "K-0001", "--q", "3=answered:yes")["uncoded"] == [4, 5, 6, 7]
+    out = run("code", "K-0001", "--q", "all=not-held", "--q", "1=refused:s43", "--q",
+              "2=refused:s43", "--q", "3=answered:yes")
+    assert "not coded yet" not in out.stderr
+    assert run.json("show", "K-0001")["state"] == "partly answered"

@@ -44,9 +44,10 @@ def code_answers(
         notes: list[str] = []
         event = coding.record(ledger, it.id, answers, dt.date.today(),
                               rules=_rules(s, it.question_set), notes=notes)
+        left = coding.uncoded(ledger, it)
     if as_json:
         emit_json({"item": it.id, "outcome": event.data["outcome"],
-                   "questions": event.data["questions"], "register": notes,
+                   "questions": event.data["questions"], "uncoded": left, "register": notes,
                    "answers": [a.__dict__ | {"exemptions": list(a.exemptions)}
                                for a in answers]})
         return
@@ -55,6 +56,10 @@ def code_answers(
                    f"({count(n, 'question')})")
     for line in notes:
         (warn if "conflict" in line or "does not say" in line else note)(line)
+    if left and complete:
+        note(f"not coded yet: {count(len(left), 'question')} ({', '.join(map(str, left))}); "
+             f"'{event.data['outcome'].replace('-', ' ')}' speaks for the coded ones only "
+             f"until they are (konpfoi code {it.id} --q {left[0]}=...)")
     if not complete:
         warn(f"stopped before the last question: the {n} answered are kept; run konpfoi "
              f"code {it.id} again for the rest")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.exemptions import cited
-from konpfoi.ledger.model import OUTCOMES, Event, parse_outcome
+from konpfoi.ledger.model import OUTCOMES, Event, Item, parse_outcome
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking import register
 from konpfoi.tracking.lifecycle import effective
@@ -128,6 +128,13 @@ def record(ledger: Ledger, item_id: str, answers: list[Answer], today: dt.date, 
             if notes is not None:
                 notes += found
     return event
+
+
+def uncoded(ledger: Ledger, item: Item) -> list[int]:
+    """The item's questions no coding has answered yet: until they are, its outcome speaks for
+    the coded ones only."""
+    done = set(ledger.answers([item.id]).get(item.id, {}))
+    return [q["number"] for q in item.questions if q["number"] not in done]
 
 
 def _earlier(ledger: Ledger, item_id: str) -> dict[int, Answer]:
