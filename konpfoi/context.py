@@ -97,6 +97,8 @@ class Context:
         every event written through it says this workspace's volunteer recorded it."""
         from konpfoi.ledger.backends import open_ledger
 
+        if self.ws.ledger_source != "workspace":
+            self.ws.ledger_exists()  # a path named elsewhere must be there: never a new ledger
         return open_ledger(self.ws.ledger_url, create=create, volunteer=self.volunteer)
 
     # -- the mail account ----------------------------------------------------------------------

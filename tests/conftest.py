@@ -15,6 +15,7 @@ import time_machine
 from typer.testing import CliRunner
 
 from konpfoi.cli.main import app
+from konpfoi.ledger.backends import open_ledger
 
 pytest_plugins = ["servers.fixtures"]  # real Dovecot, PostgreSQL and SMTP servers on loopback
 
@@ -48,7 +49,9 @@ def new_ledger(request: pytest.FixtureRequest, ledger_backend: str, tmp_path: Pa
         n = next(made)
         if ledger_backend == "postgresql":
             return request.getfixturevalue("pg_databases")()
-        return str(tmp_path / f"ledger-{n}" / "konpfoi.db")
+        path = tmp_path / f"ledger-{n}" / "konpfoi.db"
+        open_ledger(path).close()  # a ledger named by KONPFOI_LEDGER must be there
+        return str(path)
 
     return make
 

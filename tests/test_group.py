@@ -194,3 +194,23 @@ def test_the_same_commands_give_the_same_answers_on_both_backends(
         assert run.json("where")["ledger"] == url
     assert reports[0] == reports[1]
     assert "answered: Yes" in reports[0] and "refused (s.43)" in reports[0]
+
+
+@pytest.mark.backends("sqlite")
+def test_a_mistyped_ledger_path_is_refused_never_started_afresh(run, me: Path,
+                                                               tmp_path: Path,
+                                                               monkeypatch) -> None:
+    shared = tmp_path / "group" / "shared.db"
+    made = run("init", str(me), "--ledger", f"sqlite://{shared}").stdout
+    assert shared.exists() and f"ledger: sqlite://{shared}" in made
+    run("draft", "--to", "icb:QKK", "-q", "palantir-fdp")
+    typo = tmp_path / "group" / "shraed.db"
+    for where in (f"sqlite://{typo}", f"sqlite:///{typo}", str(typo)):
+        monkeypatch.setenv("KONPFOI_LEDGER", where)
+        for args in (["draft", "--to", "icb:QWO", "-q", "palantir-fdp"], ["status"],
+                     ["report"]):
+            said = run(*args, code=3).stderr
+            assert f"no ledger at {typo} (named by KONPFOI_LEDGER)" in said, said
+        assert not typo.exists()
+    monkeypatch.delenv("KONPFOI_LEDGER")
+    assert [i["id"] for i in run.json("status", "--all")["items"]] == ["K-0001"]

@@ -46,6 +46,11 @@ def init_workspace(
     ws, created = folders.init(folder.resolve(), name=name, email=email, address=address,
                                signature=signature, prefix=prefix,
                                other_emails=other_email or None, ledger=ledger)
+    if ledger is not None and ledger_url.scheme(ledger) == "sqlite":
+        from konpfoi.ledger.backends import open_ledger
+
+        # Made now, when asked for: afterwards a missing file is a mistyped path, refused.
+        open_ledger(ledger_url.sqlite_path(ledger, ws.root)).close()
     shown = ledger_url.display(ws.config.ledger) if ws.config.ledger else None
     if as_json:
         emit_json({"workspace": str(ws.root), "created": created, "config": str(ws.config_path),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from konpfoi.errors import NotFound
 from konpfoi.workspace import ledger_url
 from konpfoi.workspace.config import (
     Config,
@@ -63,9 +64,19 @@ class Workspace:
         return url
 
     def ledger_exists(self) -> bool:
-        """Whether there is a ledger to read (a database server is asked when it is opened)."""
+        """Whether there is a ledger to read (a database server is asked when it is opened).
+
+        Only the workspace's own konpfoi.db may be missing: another file that KONPFOI_LEDGER
+        or konpfoi.yaml names and that is not there is refused, so that a mistyped path never
+        starts a new, empty ledger beside the group's (with ids that clash with it)."""
         url = self.ledger_url
-        return ledger_url.scheme(url) != "sqlite" or Path(url).exists()
+        if ledger_url.scheme(url) != "sqlite" or Path(url).exists():
+            return True
+        if self.ledger_source != "workspace" and Path(url) != self.ledger_path:
+            raise NotFound(f"no ledger at {url} (named by {self.ledger_source})",
+                           hint="check the path for a typo; to start a ledger there: konpfoi "
+                                "init --ledger URL, or konpfoi ledger copy --to URL")
+        return False
 
     @property
     def drafts(self) -> Path:

@@ -51,6 +51,8 @@ def _has_password(url: str) -> bool:
 def sqlite_path(url: str, base: Path | None = None) -> Path:
     """The file a path or sqlite: URL names; a relative one is taken from `base`."""
     text = url.removeprefix("sqlite:").removeprefix("//") if url.startswith("sqlite:") else url
+    if text.startswith("//"):  # sqlite:////abs/path, as SQLAlchemy writes it: the same file
+        text = "/" + text.lstrip("/")
     path = Path(text or ".").expanduser()
     return path if path.is_absolute() or base is None else base / path
 
