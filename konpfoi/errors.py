@@ -120,3 +120,16 @@ def read_only_error(what: str) -> StorageError:
 class KonpfoiWarning(UserWarning):
     """Something konpfoi passed over and carried on from (a damaged ledger row, a duplicate
     row in a file): raised with `warnings.warn`, shown by the CLI as one warning line each."""
+
+
+def unreadable(path: object, exc: OSError, what: str = "") -> InvalidInput:
+    """The one way a file we cannot read is said: its name, why, and what to do about it."""
+    import errno
+
+    hint = {errno.ENOENT: "check the path: there is no such file",
+            errno.EACCES: "you may not read it: check its permissions",
+            errno.EISDIR: "that is a folder: give a file in it",
+            errno.ENOTDIR: "part of the path is a file, not a folder"}.get(
+        exc.errno or 0, "check the file, then run the command again")
+    return InvalidInput(f"{path}: cannot read{what} ({exc.strerror or exc})", hint=hint)
+

@@ -11,7 +11,7 @@ from pathlib import Path
 from konpfoi import __version__
 from konpfoi.directory.bodies import Body, merge, parse_entries
 from konpfoi.directory.lookup import Directory
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, unreadable
 from konpfoi.workspace.files import atomic_write, private_dir
 from konpfoi.workspace.resources import packaged
 
@@ -28,7 +28,7 @@ def load(*overlays: Path, base: Path | None = None) -> Directory:
         try:
             raw = f.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"{f}: cannot read the directory ({exc.strerror})") from None
+            raise unreadable(f, exc, " the directory") from None
         contents.append(raw)
         digest.update(str(f).encode() + b"\0" + raw + b"\0")
     cache = _cache_file(digest.hexdigest()[:24])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, unreadable
 from konpfoi.workspace.config import NATIONS
 from konpfoi.workspace.files import atomic_write, private_dir
 
@@ -144,7 +144,7 @@ def read_feed(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raise unreadable(path, exc) from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})",
                            hint="download it again from https://www.gov.uk/bank-holidays.json"

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Conflict, InvalidInput
+from konpfoi.errors import Conflict, InvalidInput, unreadable
 from konpfoi.ledger import checks
 from konpfoi.ledger.migrations import APP_ID, SCHEMA_VERSION
 from konpfoi.ledger.model import damaged
@@ -111,7 +111,7 @@ def _read(path: Path) -> list[tuple[int, dict[str, Any]]]:
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}:{number + 1}: not UTF-8 text", hint=_NOTHING) from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise unreadable(path, exc) from None
     if not records:
         raise InvalidInput(f"{path}: the file is empty")
     return records[1:]

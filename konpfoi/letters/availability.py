@@ -47,7 +47,9 @@ def check(g: Grounds, key: str, late: bool = False) -> list[str]:
         raise Conflict(f"{item.id} is {'withdrawn' if f.withdrawn else 'closed'}",
                        hint=f"konpfoi record {item.id} reopened, if it is not over")
     if f.complaint_filed is not None:
-        raise Conflict(f"{item.id} is with the regulator since {f.complaint_filed}")
+        raise Conflict(f"{item.id} is with the regulator since {f.complaint_filed}",
+                       hint=f"record what the regulator decides: konpfoi record {item.id} "
+                            "complaint-outcome --note ...")
     return RULES[key](g, late)
 
 
@@ -77,7 +79,9 @@ def _not_for(g: Grounds, key: str) -> tuple[str, str]:
 
 def _not_yet(g: Grounds, what: str, due: dt.date | None, available: str) -> Conflict:
     return Conflict(f"{g.item.id}: {what} is not due until {when(due)}: {available} from "
-                    f"{when(due + ONE_DAY) if due else 'then'}")
+                    f"{when(due + ONE_DAY) if due else 'then'}",
+                    hint=f"konpfoi status lists what is due when; konpfoi show {g.item.id} "
+                         "--explain shows how the date was counted")
 
 
 def _chaser(g: Grounds, late: bool) -> list[str]:
@@ -110,7 +114,8 @@ def _clarification(g: Grounds, late: bool) -> list[str]:
 def _internal_review(g: Grounds, late: bool) -> list[str]:
     item, f, law = g.item, g.facts, g.law
     if f.review_requested:
-        raise Conflict(f"{item.id}: you asked for {law.review} on {when(f.review_requested)}")
+        raise Conflict(f"{item.id}: you asked for {law.review} on {when(f.review_requested)}",
+                       hint="once the review is overdue, complain to the regulator")
     if not g.replied and not g.past(g.due):
         raise _not_yet(g, "the response", g.due, "a review of a missing response is available")
     window = g.clocks.get("review-window")

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from konpfoi.errors import InvalidInput, NotFound, Unsafe
+from konpfoi.errors import InvalidInput, NotFound, Unsafe, unreadable
 from konpfoi.law.correspondence import TEMPLATE_KINDS
 from konpfoi.letters import sandbox
 from konpfoi.workspace import yamlfile
@@ -159,7 +159,7 @@ def _check_source(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InvalidInput(f"template {path}: cannot read ({exc.strerror})") from None
+        raise unreadable(f"template {path}", exc) from None
     if size > sandbox.MAX_SOURCE:
         raise InvalidInput(f"template {path}: {size:,} bytes is too long for a template",
                            hint=f"a letter's template is a few kilobytes (at most "

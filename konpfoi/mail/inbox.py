@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from konpfoi.errors import Ambiguous, Conflict, InvalidInput, NotFound, unreadable
 from konpfoi.ledger.model import RECORD_AS, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import attachments, incoming
@@ -70,7 +70,7 @@ def store_reply(ledger: Ledger, files_dir: Path, item_id: str, paths: list[Path]
         try:
             blobs.append((p, p.read_bytes()))
         except OSError as exc:
-            raise InvalidInput(f"{p}: cannot read ({exc.strerror})") from None
+            raise unreadable(p, exc) from None
     eml = next(((p, raw) for p, raw in blobs if p.suffix.lower() == ".eml"), None)
     with ledger.write():
         item = ledger.item(item_id)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, unreadable
 from konpfoi.workspace.words import plural
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -26,7 +26,7 @@ def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raise unreadable(path, exc) from None
     if raw.startswith(b"PK\x03\x04"):
         raise InvalidInput(f"{path}: a spreadsheet workbook (.xlsx), not a CSV file",
                            hint=_SAVE_AS)

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from konpfoi.errors import InvalidInput
+from konpfoi.errors import InvalidInput, unreadable
 from konpfoi.workspace import dates
 
 try:
@@ -103,7 +103,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raise unreadable(path, exc) from None
 
 
 def load(path: Path) -> Any:
