@@ -142,34 +142,31 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
         recipient(t.body, kind)  # fail early, before anything is written
         signer(kind, config, sender, t.sender)
     done: list[Draft] = []
-    written: list[Path] = []
+    # The drafts appear together, on disk, before the ledger records them; or none does.
+    staged = files.Staged(drafts_dir)
     try:
         with ledger.write():
             warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
                                      force) if cal is not None else {}
             ids = ledger.allocate_ids(len(targets), config.prefix)
             for n, t in enumerate(targets):
-                d = _one(ledger, templates, drafts_dir, drafts_root, ids[n], t, kinds[n],
+                d = _one(ledger, templates, staged, drafts_root, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
-                         now, config, sync=len(targets) < 20)
+                         now, config)
                 d.warnings = warned.get(n, [])
-                written += [d.eml, d.txt]
                 done.append(d)
                 if on_progress:
                     on_progress(n + 1)
-            if len(targets) >= 20:
-                files.sync_files(written)  # one pass at the end for a batch
+            staged.commit()
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        staged.discard()
         raise
     return done
 
 
-def _one(ledger: Ledger, templates: Templates, drafts_dir: Path, drafts_root: Path | None,
+def _one(ledger: Ledger, templates: Templates, staged: files.Staged, drafts_root: Path | None,
          item_id: str, t: Target, kind: tuple[str, str], who: Sender, qs: QuestionSet | None,
-         campaign: str | None, subject: str | None, now: dt.datetime, config: Config,
-         sync: bool) -> Draft:
+         campaign: str | None, subject: str | None, now: dt.datetime, config: Config) -> Draft:
     """Render, build, write and record one target's draft."""
     name, item_kind = kind
     context = {
@@ -192,7 +189,7 @@ def _one(ledger: Ledger, templates: Templates, drafts_dir: Path, drafts_root: Pa
     raw = outgoing.build(sender_name=who.name, sender_email=who.email, to_name=t.body.name,
                          to_email=to_email, subject=subj, text=text, msg_id=msg_id, date=now)
     eml, txt = outgoing.write_draft(raw, outgoing.text_copy(t.body.name, to_email, subj, text),
-                                    drafts_dir, item_id, sync=sync)
+                                    staged.folder, item_id, staged)
     item = Item(
         id=item_id, uid=new_uid(), kind=item_kind, body_id=t.body.id, body_name=t.body.name,
         subject=subj, created_at=now_utc(), campaign=campaign, body_email=to_email,
