@@ -115,6 +115,11 @@ class Ledger(ABC):
         """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
 
     @abstractmethod
+    def events_by_item(self, item_ids: Sequence[str], lean: bool = False
+                       ) -> Iterator[tuple[str, list[Event]]]:
+        """Each of these items' events, item by item, holding one item's at a time."""
+
+    @abstractmethod
     def event(self, event_id: int) -> Event: ...
 
     # -- blobs: drafted messages and received files, by content ----------------------------
@@ -200,7 +205,9 @@ class Ledger(ABC):
 
     @abstractmethod
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[Item, int | None]]: ...
+                    ) -> list[tuple[str, str, str | None, int | None]]:
+        """(id, kind, nation, latest event id) of the items whose cached view is out of
+        date."""
 
     @abstractmethod
     def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...
