@@ -78,20 +78,21 @@ class SqliteViews(SqlBase):
             if tuple(saved[1:]) == newest and whole:
                 return []
             since = (saved[3] or 0, saved[1] or 0)
-        where, args = item_filters(campaign, body_id)
+        where, filter_args = item_filters(campaign, body_id)
+        args: list[Any]
         if since:  # only what changed since the mark: found by the ids alone
             sql = (f"SELECT {ITEM_LEAN_I}, (SELECT MAX(e.id) FROM events e "
                    "WHERE e.item_id = i.id) AS last FROM items i "
                    "LEFT JOIN vc.item_views v ON v.item_id = i.id "
                    "WHERE (i.seq > ? OR i.id IN (SELECT item_id FROM events WHERE id > ?)) "
                    "AND (v.item_id IS NULL OR v.stamp <> ? OR v.last_event IS NOT last)")
-            args = [*since, stamp, *args]
+            args = [since[0], since[1], stamp, *filter_args]
         else:
             sql = (f"SELECT {ITEM_LEAN_I}, m.last FROM items i LEFT JOIN "
                    "(SELECT item_id, MAX(id) AS last FROM events GROUP BY item_id) m "
                    "ON m.item_id = i.id LEFT JOIN vc.item_views v ON v.item_id = i.id "
                    "WHERE (v.item_id IS NULL OR v.stamp <> ? OR v.last_event IS NOT m.last)")
-            args = [stamp, *args]
+            args = [stamp, *filter_args]
         stale, damaged = [], False
         for r in self.db.execute(sql + "".join(f" AND i.{w}" for w in where), args):
             if item_row_problem(r):

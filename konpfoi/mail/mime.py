@@ -45,7 +45,7 @@ class Part(EmailMessage):
 
     def get(self, name: str, failobj: Any = None) -> Any:
         name = name.lower()
-        for k, v in self._headers:
+        for k, v in self._headers:  # type: ignore[attr-defined]
             if k.lower() == name:
                 return _fetch(k, v)
         return failobj
@@ -111,7 +111,7 @@ def _plain(data: bytes, depth: int) -> Message | None:
     if len(marks) < 2 or not marks[-1][2] or any(k[2] for k in marks[:-1]) \
             or any(a[1] == b[0] for a, b in zip(marks, marks[1:], strict=False)):
         return None  # no parts, no closing line, parts after it, or an empty part
-    parts = []
+    parts: list[Message | str] = []
     for a, b in zip(marks, marks[1:], strict=False):
         part = _plain(body[a[1]:b[0]], depth + 1)
         if part is None:
@@ -120,7 +120,7 @@ def _plain(data: bytes, depth: int) -> Message | None:
             epilogue = part.epilogue
             part.epilogue = None if not epilogue else _drop_line_break(epilogue)
         else:
-            part.set_payload(_drop_line_break(part.get_payload()))
+            part.set_payload(_drop_line_break(str(part.get_payload())))
         parts.append(part)
     if marks[0][0]:
         msg.preamble = _drop_line_break(body[:marks[0][0]].decode("ascii", "surrogateescape"))

@@ -63,16 +63,17 @@ class EventsSql(SqlBase):
         wanted = set(item_ids)
         rows = self.db.execute(f"SELECT {EVENT_LEAN if lean else EVENT_SELECT} FROM events "
                                "ORDER BY item_id, id")
-        current, held = None, []
+        current: str | None = None
+        held: list[Event] = []
         for row in _sound(rows):
             if row[2] != current:
                 if held:
-                    yield current, held  # type: ignore[misc]
+                    yield str(current), held
                 current, held = row[2], []
             if current in wanted:
                 held.append(Event(row))
         if held:
-            yield current, held  # type: ignore[misc]
+            yield str(current), held
 
     def event(self, event_id: int) -> Event:
         row = self.db.one(f"SELECT {EVENT_SELECT} FROM events WHERE id = ?", (event_id,))
