@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from common import arguments, compare, konpfoi, side_by_side, tempdir, timed, workspace_env
+from common import Figure, arguments, compare, konpfoi, side_by_side, tempdir, timed, workspace_env
 from mps import BATCH, konpfoi_workspace, mailmerge_files
 
 
@@ -32,12 +32,15 @@ def main() -> None:
             jobs["against"] = lambda: draft(args.against)
         draft(exe)  # warm the file cache and the directory cache
         times = side_by_side(jobs, args.runs)
-    rows = [("batch: draft 646 MPs (ledger, files, mbox)", times["konpfoi"], times["mailmerge"],
-             "mailmerge --dry-run", 1.0),
-            ("mailmerge --dry-run --no-limit (646)", times["mailmerge"], None, "", None)]
+    mm = "mailmerge --dry-run"
+    rows = [Figure("batch: 646 MPs (ledger, files, mbox)", times["konpfoi"], times["mailmerge"],
+                   mm, 1.0, ratio=True),
+            Figure("mailmerge --dry-run --no-limit (646)", times["mailmerge"])]
     if args.against:
-        rows.append(("batch, with --against", times["against"], times["mailmerge"],
-                     "mailmerge --dry-run", 1.0))
+        rows += [Figure("batch, --against build", times["against"], times["mailmerge"], mm, 1.0,
+                        ratio=True),
+                 Figure("batch, this build / the --against build", times["konpfoi"],
+                        times["against"], "--against")]
     compare(rows)
 
 

@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 BIN = Path(sys.executable).parent
 
@@ -126,28 +127,36 @@ def report(rows: list[tuple[str, list[float], float | None]], base: float) -> No
         print(f"{name:<46} {med * 1000:>8.1f}ms {med / base:>9.1f} {tgt:>9}  {ok}")
 
 
-def compare(rows: list[tuple[str, list[float], list[float] | None, str, float | None]]
-            ) -> None:
-    """Print each figure beside its baseline measured in the same run: name, median (and the
-    spread), the baseline's median, their ratio, the target (a ratio when the baseline is
-    another tool, else seconds) and whether it was met."""
+class Figure(NamedTuple):
+    """One line of a comparison: a figure, and its baseline measured in the same run."""
+
+    name: str
+    times: list[float]
+    base: list[float] | None = None  # the baseline's times, run for run
+    base_name: str = ""
+    target: float | None = None
+    ratio: bool = False  # the target is a ratio to the baseline (else seconds)
+
+
+def compare(rows: list[Figure]) -> None:
+    """Print each figure beside its baseline: median (and the spread), the baseline's median,
+    their ratio, the target (a ratio to the baseline, or seconds) and whether it was met."""
     print(load())
-    print(f"{'what':<44} {'median':>8} {'min-max':>13} {'baseline':>9} {'ratio':>6} "
+    print(f"{'what':<46} {'median':>8} {'min-max':>11} {'baseline':>9} {'ratio':>6} "
           f"{'target':>8}  ok")
-    for name, times, against, against_name, target in rows:
-        med = statistics.median(times)
-        spread = f"{min(times):.2f}-{max(times):.2f}"
-        if against:
-            b = statistics.median(against)
-            ratio = med / b
-            tgt = "" if target is None else f"≤{target:.2f}x"
-            ok = "" if target is None else ("yes" if ratio <= target else "NO")
-            print(f"{name:<44} {med:>7.3f}s {spread:>13} {b:>8.3f}s {ratio:>6.2f} {tgt:>8}  "
-                  f"{ok}   (baseline: {against_name})")
-        else:
-            tgt = "" if target is None else f"≤{target:.2f}s"
-            ok = "" if target is None else ("yes" if med <= target else "NO")
-            print(f"{name:<44} {med:>7.3f}s {spread:>13} {'':>9} {'':>6} {tgt:>8}  {ok}")
+    for f in rows:
+        med = statistics.median(f.times)
+        spread = f"{min(f.times):.2f}-{max(f.times):.2f}"
+        b = statistics.median(f.base) if f.base else None
+        ratio = med / b if b else None
+        got = ratio if f.ratio else med
+        tgt = "" if f.target is None else (f"≤{f.target:.2f}x" if f.ratio else
+                                           f"≤{f.target:.2f}s")
+        ok = "" if f.target is None or got is None else ("yes" if got <= f.target else "NO")
+        base = f"{b:>8.3f}s {ratio:>6.2f}" if b is not None and ratio is not None \
+            else f"{'':>9} {'':>6}"
+        print(f"{f.name:<46} {med:>7.3f}s {spread:>11} {base} {tgt:>8}  {ok}"
+              + (f"   (baseline: {f.base_name})" if b is not None else ""))
 
 
 def tempdir() -> tempfile.TemporaryDirectory[str]:

@@ -13,7 +13,7 @@ import itertools
 import subprocess
 from pathlib import Path
 
-from common import arguments, compare, konpfoi, side_by_side, tempdir, timed, workspace_env
+from common import Figure, arguments, compare, konpfoi, side_by_side, tempdir, timed, workspace_env
 from mps import BATCH, MPS, SEND, konpfoi_workspace, mailmerge_files, smtp_server
 
 
@@ -41,12 +41,15 @@ def main() -> None:
         assert handler.count == MPS * (len(jobs) * args.runs + 1), handler.count
     finally:
         server.stop()
-    rows = [("send: 646 MPs to loopback SMTP, ledger", times["konpfoi"], times["mailmerge"],
-             "mailmerge --no-dry-run", 0.6),
-            ("mailmerge --no-dry-run --no-limit (646)", times["mailmerge"], None, "", None)]
+    mm = "mailmerge --no-dry-run"
+    rows = [Figure("send: 646 MPs to loopback SMTP, ledger", times["konpfoi"],
+                   times["mailmerge"], mm, 0.6, ratio=True),
+            Figure("mailmerge --no-dry-run --no-limit (646)", times["mailmerge"])]
     if args.against:
-        rows.append(("send, with --against", times["against"], times["mailmerge"],
-                     "mailmerge --no-dry-run", 0.6))
+        rows += [Figure("send, --against build", times["against"], times["mailmerge"], mm, 0.6,
+                        ratio=True),
+                 Figure("send, this build / the --against build", times["konpfoi"],
+                        times["against"], "--against")]
     compare(rows)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,13 +145,14 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     done: list[Draft] = []
     # The drafts appear together, on disk, before the ledger records them; or none does.
     staged = files.Staged(drafts_dir)
+    where = str(drafts_dir.relative_to(drafts_root) if drafts_root else drafts_dir)
     try:
         with ledger.write():
             warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
                                      force) if cal is not None else {}
             ids = ledger.allocate_ids(len(targets), config.prefix)
             for n, t in enumerate(targets):
-                d = _one(ledger, templates, staged, drafts_root, ids[n], t, kinds[n],
+                d = _one(ledger, templates, staged, where, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
                          now, config)
                 d.warnings = warned.get(n, [])
@@ -164,7 +166,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     return done
 
 
-def _one(ledger: Ledger, templates: Templates, staged: files.Staged, drafts_root: Path | None,
+def _one(ledger: Ledger, templates: Templates, staged: files.Staged, where: str,
          item_id: str, t: Target, kind: tuple[str, str], who: Sender, qs: QuestionSet | None,
          campaign: str | None, subject: str | None, now: dt.datetime, config: Config) -> Draft:
     """Render, build, write and record one target's draft."""
@@ -196,7 +198,7 @@ def _one(ledger: Ledger, templates: Templates, staged: files.Staged, drafts_root
         nation=t.body.nation, sender_name=who.name, sender_email=who.email, template=name,
         question_set=qs.id if qs else None,
         questions_json=json.dumps(questions_context(qs)["questions"], ensure_ascii=False),
-        draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
+        draft_path=os.path.join(where, eml.name),
         content_hash=outgoing.content_hash(text), message_id=msg_id,
         message_sha256=ledger.put_blob(raw),
     )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -43,7 +48,7 @@ def atomic_write(path: Path, data: bytes | str, mode: int = PRIVATE_FILE,
     return path
 
 
-def fsync(path: Path) -> None:
+def fsync(path: Path | str) -> None:
     """Wait until a file (or a folder: the names in it) is on disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -52,7 +57,7 @@ def fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_new(path: Path, data: bytes) -> None:
+def write_new(path: Path | str, data: bytes) -> None:
     """Create `path` (it must not exist) owner-only and write `data`, not yet synced."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, PRIVATE_FILE)
     try:
@@ -93,42 +98,72 @@ def sync_files(paths: list[Path], folders: bool = True) -> None:
 
 class Staged:
     """Many new files that appear together or not at all: each is written into a private
-    staging folder beside its place and synced in the background (`write`); `commit` waits
-    for the disk, then renames them into place; `discard` (or an error, or the process being
-    killed) leaves none of them in place. A staging folder left by a killed process is removed
-    by the next `Staged` in the same folder."""
+    staging folder beside its place (`write`), synced in the background a few dozen at a time
+    while the caller goes on; `commit` waits for the disk, then renames them into place;
+    `discard` (or an error, or the process being killed) leaves none of them in place. A
+    staging folder left by a killed process is removed by the next `Staged` in its folder."""
+
+    CHUNK = 64  # files handed to a background sync at once
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         _remove_abandoned(folder)
-        self.stage = Path(tempfile.mkdtemp(dir=folder, prefix=f"{STAGING}{os.getpid()}-"))
+        self.stage = tempfile.mkdtemp(dir=folder, prefix=f"{STAGING}{os.getpid()}-")
         self.names: list[str] = []
-        self.placed: list[Path] = []
+        self.placed: list[str] = []
+        self._unsynced: list[str] = []
+        self._syncing: list[Future[None]] = []
+        self._pool: ThreadPoolExecutor | None = None
 
     def write(self, name: str, data: bytes | str) -> Path:
         """Write a new file `name`; return the path it will have once committed."""
         if "/" in name or name.startswith("."):
             raise ValueError(f"not a plain file name: {name!r}")
-        path = self.stage / name
+        path = os.path.join(self.stage, name)
         write_new(path, data.encode("utf-8") if isinstance(data, str) else data)
         self.names.append(name)
+        self._unsynced.append(path)
+        if len(self._unsynced) >= self.CHUNK:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(4, thread_name_prefix="konpfoi-fsync")
+            self._syncing.append(self._pool.submit(_fsync_all, self._unsynced))
+            self._unsynced = []
         return self.folder / name
 
-    def commit(self) -> list[Path]:
+    def commit(self) -> None:
         """Every file on disk and in place (replacing any file of the same name)."""
-        sync_files([self.stage / name for name in self.names], folders=False)
+        try:
+            _fsync_all(self._unsynced)
+            for done in self._syncing:
+                done.result()
+        finally:
+            self._stop()
+        into = os.fspath(self.folder)
         for name in self.names:
-            os.replace(self.stage / name, self.folder / name)
-            self.placed.append(self.folder / name)
+            os.replace(os.path.join(self.stage, name), os.path.join(into, name))
+            self.placed.append(os.path.join(into, name))
         fsync(self.folder)
         os.rmdir(self.stage)
-        return self.placed
 
     def discard(self) -> None:
         """Remove every file written, whether committed or not."""
+        self._stop()
         for path in self.placed:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
         shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _fsync_all(paths: list[str]) -> None:
+    for path in paths:
+        fsync(path)
 
 
 def _remove_abandoned(folder: Path) -> None:
