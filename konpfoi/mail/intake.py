@@ -25,7 +25,7 @@ from konpfoi.mail.classify import Verdict, classify
 from konpfoi.mail.mailboxes import Mailbox
 from konpfoi.mail.matching import Contacts, Match, Matcher, their_reference
 from konpfoi.tracking.lifecycle import effective
-from konpfoi.workspace.files import sync_files
+from konpfoi.workspace.files import Syncer
 
 # What each outcome of an import is called, in the order a summary gives them.
 STATUSES = ("recorded", "acknowledged", "bounce", "own", "duplicate", "unmatched", "failed")
@@ -76,7 +76,7 @@ class Inbox:
     matcher: Matcher
     own: set[str]  # the user's own addresses
     today: dt.date
-    stored: list[Path] = field(default_factory=list)  # files written, to sync at the end
+    stored: list[Path] = field(default_factory=list)  # files written, not yet being synced
 
     @property
     def ours(self) -> set[str]:
@@ -100,17 +100,23 @@ def import_source(ledger: Ledger, files_dir: Path, box: Mailbox, contacts: dict[
     with what the import learnt (a body's reference from its acknowledgement, say).
     """
     summary = Summary()
-    with ledger.write():
-        inbox = open_inbox(ledger, files_dir, contacts, own, today)
-        for label, raw in box.messages():
-            if isinstance(raw, Exception):
-                summary.outcomes.append(Outcome(label, "failed", why="could not be read",
-                                                problems=[f"unreadable: {raw}"]))
-                continue
-            summary.outcomes.append(receive(inbox, label, raw))
-        _retry(inbox, summary)
-    if inbox.stored:
-        sync_files(inbox.stored)
+    syncer = Syncer()  # the files kept go to disk while the next messages are read
+    try:
+        with ledger.write():
+            inbox = open_inbox(ledger, files_dir, contacts, own, today)
+            for label, raw in box.messages():
+                if isinstance(raw, Exception):
+                    summary.outcomes.append(Outcome(label, "failed", why="could not be read",
+                                                    problems=[f"unreadable: {raw}"]))
+                    continue
+                summary.outcomes.append(receive(inbox, label, raw))
+                syncer.add(inbox.stored)
+                inbox.stored.clear()
+            _retry(inbox, summary)
+        syncer.add(inbox.stored)
+        syncer.wait()
+    finally:
+        syncer.stop()
     return summary
 
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,40 +71,69 @@ def write_new(path: Path | str, data: bytes) -> None:
 
 def sync_files(paths: list[Path], folders: bool = True) -> None:
     """fsync files written with `sync=False` and (with `folders`) the folders holding them and
-    those folders' own folders, so that the renames and any new folder are durable too.
+    those folders' own folders, so that the renames and any new folder are durable too."""
+    syncer = Syncer()
+    syncer.add(paths)
+    syncer.wait(folders)
 
-    In threads: fsync waits on the disk, not the interpreter, and a disk takes many waits
-    together, so a thousand files (and the folders of a thousand attachments) sync in a
-    fraction of the time. A few long-running threads: one task per file costs more in
-    hand-offs.
-    """
-    todo = list(paths)
-    if folders:
-        held = {p.parent for p in paths}
-        todo += sorted(held | {f.parent for f in held})
-    if len(todo) < 4:
-        for path in todo:
-            fsync(path)
-        return
-    from concurrent.futures import ThreadPoolExecutor
 
-    def fsync_all(chunk: list[Path]) -> None:
-        for path in chunk:
-            fsync(path)
+class Syncer:
+    """Files synced in a few threads, a few dozen at a time as they are added, while the
+    caller goes on: fsync waits on the disk, not the interpreter, and a disk takes many waits
+    together, so a batch's files are on disk by the time it has made them. `wait` returns once
+    every one is (and, with `folders`, their folders and those folders' folders)."""
 
-    workers = min(8, len(todo) // 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(fsync_all, [todo[i::workers] for i in range(workers)]))
+    CHUNK = 64  # files handed to a thread at once: one task per file costs more in hand-offs
+
+    def __init__(self) -> None:
+        self._todo: list[Path | str] = []
+        self._held: set[str] = set()  # the folders holding them
+        self._syncing: list[Future[None]] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def add(self, paths: Iterable[Path | str]) -> None:
+        for path in paths:
+            self._todo.append(path)
+            self._held.add(os.path.dirname(path) or ".")
+        while len(self._todo) >= self.CHUNK:
+            self._later(self._todo[:self.CHUNK])
+            self._todo = self._todo[self.CHUNK:]
+
+    def wait(self, folders: bool = True) -> None:
+        try:
+            if folders:
+                self.add(sorted(self._held | {os.path.dirname(f) or "." for f in self._held}))
+            if len(self._todo) > 4:
+                self._later(self._todo)
+            else:
+                _fsync_all(self._todo)
+            self._todo = []
+            for done in self._syncing:
+                done.result()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop, without waiting for the syncs not yet begun."""
+        self._syncing = []
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _later(self, paths: list[Path | str]) -> None:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(4, thread_name_prefix="konpfoi-fsync")
+        self._syncing.append(self._pool.submit(_fsync_all, paths))
 
 
 class Staged:
     """Many new files that appear together or not at all: each is written into a private
-    staging folder beside its place (`write`), synced in the background a few dozen at a time
-    while the caller goes on; `commit` waits for the disk, then renames them into place;
-    `discard` (or an error, or the process being killed) leaves none of them in place. A
-    staging folder left by a killed process is removed by the next `Staged` in its folder."""
-
-    CHUNK = 64  # files handed to a background sync at once
+    staging folder beside its place (`write`) and synced in the background (a `Syncer`) while
+    the caller goes on; `commit` waits for the disk, then renames them into place; `discard`
+    (or an error, or the process being killed) leaves none of them in place. A staging folder
+    left by a killed process is removed by the next `Staged` in its folder."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -111,9 +141,7 @@ class Staged:
         self.stage = tempfile.mkdtemp(dir=folder, prefix=f"{STAGING}{os.getpid()}-")
         self.names: list[str] = []
         self.placed: list[str] = []
-        self._unsynced: list[str] = []
-        self._syncing: list[Future[None]] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._syncer = Syncer()
 
     def write(self, name: str, data: bytes | str) -> Path:
         """Write a new file `name`; return the path it will have once committed."""
@@ -122,24 +150,12 @@ class Staged:
         path = os.path.join(self.stage, name)
         write_new(path, data.encode("utf-8") if isinstance(data, str) else data)
         self.names.append(name)
-        self._unsynced.append(path)
-        if len(self._unsynced) >= self.CHUNK:
-            if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor
-
-                self._pool = ThreadPoolExecutor(4, thread_name_prefix="konpfoi-fsync")
-            self._syncing.append(self._pool.submit(_fsync_all, self._unsynced))
-            self._unsynced = []
+        self._syncer.add([path])
         return self.folder / name
 
     def commit(self) -> None:
         """Every file on disk and in place (replacing any file of the same name)."""
-        try:
-            _fsync_all(self._unsynced)
-            for done in self._syncing:
-                done.result()
-        finally:
-            self._stop()
+        self._syncer.wait(folders=False)
         into = os.fspath(self.folder)
         for name in self.names:
             os.replace(os.path.join(self.stage, name), os.path.join(into, name))
@@ -149,19 +165,14 @@ class Staged:
 
     def discard(self) -> None:
         """Remove every file written, whether committed or not."""
-        self._stop()
+        self._syncer.stop()
         for path in self.placed:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
         shutil.rmtree(self.stage, ignore_errors=True)
 
-    def _stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
-
-def _fsync_all(paths: list[str]) -> None:
+def _fsync_all(paths: list[Path | str]) -> None:
     for path in paths:
         fsync(path)
 
