@@ -6,6 +6,7 @@ Passwords come from the environment, the system keyring or a prompt — never fr
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import smtplib
@@ -188,8 +189,8 @@ class SmtpTransport:
 
     def _envelope(self, sender: str, to: str) -> str | None:
         """MAIL, RCPT and DATA, up to the server's go-ahead; why not, if it refused."""
-        commands = [("mail", f"FROM:{smtplib.quoteaddr(sender)}", (250,)),
-                    ("rcpt", f"TO:{smtplib.quoteaddr(to)}", (250, 251)),
+        commands = [("mail", f"FROM:{_quoted(sender)}", (250,)),
+                    ("rcpt", f"TO:{_quoted(to)}", (250, 251)),
                     ("data", "", (354,))]
         if self.smtp.has_extn("pipelining"):
             self.smtp.send("".join(f"{c} {a}".rstrip() + "\r\n" for c, a, _ in commands))
@@ -210,6 +211,7 @@ class SmtpTransport:
         return None
 
 
+_quoted = functools.lru_cache(maxsize=4096)(smtplib.quoteaddr)  # parses the address each time
 _DOT = re.compile(rb"(?m)^\.")  # a line starting with a dot gets another (RFC 5321 4.5.2)
 
 
