@@ -10,9 +10,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 BIN = Path(sys.executable).parent
 
@@ -170,3 +171,21 @@ def tempdir() -> tempfile.TemporaryDirectory[str]:
     """
     return tempfile.TemporaryDirectory(prefix="konpfoi-bench-",
                                        dir=os.environ.get("KONPFOI_BENCH_DIR"))
+
+
+@contextmanager
+def ledger_backends(names: str) -> Iterator[tuple[list[str], Any]]:
+    """The ledger backends asked for ("sqlite,postgresql"), and a throwaway PostgreSQL cluster
+    (tests/servers, with its stock 128 MB of shared buffers) started for them, or None."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from servers.postgres import PostgresCluster, available
+
+    backends = names.split(",")
+    if "postgresql" in backends and available():
+        print(f"PostgreSQL skipped: {available()}")
+        backends.remove("postgresql")
+    if "postgresql" not in backends:
+        yield backends, None
+        return
+    with PostgresCluster(settings={"shared_buffers": "128MB"}) as cluster:
+        yield backends, cluster

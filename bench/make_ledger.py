@@ -69,6 +69,28 @@ def generate(path: Path, n: int, seed: int = 1) -> None:
                 ledger.add_event(item_id, kind_, day.isoformat(), data=data)
 
 
+def copy_to_postgres(source: Path, url: str) -> None:
+    """The rows of a generated SQLite ledger into a new PostgreSQL ledger, by COPY: as a
+    group's ledger would be after years of use (konpfoi ledger copy takes a row at a time)."""
+    import sqlite3
+
+    import psycopg
+
+    open_ledger(url).close()  # the schema
+    lite = sqlite3.connect(source)
+    with psycopg.connect(url) as pg:
+        for table in ("volunteers", "items", "events"):
+            cols = [r[1] for r in lite.execute(f"PRAGMA table_info({table})")]
+            with pg.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in lite.execute(f"SELECT {', '.join(cols)} FROM {table}"):
+                    copy.write_row(row)
+        pg.execute("DELETE FROM counters")
+        for name, value in lite.execute("SELECT name, value FROM counters"):
+            pg.execute("INSERT INTO counters (name, value) VALUES (%s, %s)", (name, value))
+        pg.execute("SELECT setval(pg_get_serial_sequence('events', 'id'), MAX(id)) FROM events")
+    lite.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from konpfoi.law.bank_holidays import HolidayTable
     from konpfoi.law.regimes import Policy
     from konpfoi.law.workdays import Calendars
+    from konpfoi.ledger.model import Volunteer
     from konpfoi.ledger.store import Ledger
     from konpfoi.letters.templates import Templates
     from konpfoi.mail.imap import ImapConnection, ImapServer
@@ -84,10 +85,19 @@ class Context:
 
         return questions.search_path(self.ws.questions_dir)
 
+    @property
+    def volunteer(self) -> Volunteer | None:
+        """Who is at work here: the name and email in konpfoi.yaml."""
+        from konpfoi.ledger.model import Volunteer
+
+        return Volunteer.of(self.config.name, self.config.email)
+
     def ledger(self, create: bool = True) -> Ledger:
+        """The workspace's ledger (KONPFOI_LEDGER, `ledger:` in konpfoi.yaml, or konpfoi.db);
+        every event written through it says this workspace's volunteer recorded it."""
         from konpfoi.ledger.backends import open_ledger
 
-        return open_ledger(self.ws.ledger_path, create=create)
+        return open_ledger(self.ws.ledger_url, create=create, volunteer=self.volunteer)
 
     # -- the mail account ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +23,47 @@ SHARED = ROOT.parent / "shared"
 TODAY = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `backends(...)` (a whole module with `pytestmark`) runs once on each
+    ledger backend named; every other test on the embedded default, SQLite."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker and "ledger_backend" in metafunc.fixturenames:
+        metafunc.parametrize("ledger_backend", marker.args or BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def ledger_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def new_ledger(request: pytest.FixtureRequest, ledger_backend: str, tmp_path: Path):
+    """A factory of empty ledgers on this test's backend: a file, or a fresh database."""
+    made = iter(range(1, 1000))
+
+    def make() -> str:
+        n = next(made)
+        if ledger_backend == "postgresql":
+            return request.getfixturevalue("pg_databases")()
+        return str(tmp_path / f"ledger-{n}" / "konpfoi.db")
+
+    return make
+
+
+@pytest.fixture
+def ledger_url(ledger_backend: str, isolated: Path) -> str:
+    """This test's ledger: the workspace's konpfoi.db, or its PostgreSQL database."""
+    return os.environ.get("KONPFOI_LEDGER") or str(isolated / "konpfoi.db")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point KONPFOI_HOME and the cache at tmp_path; never touch the user's real folders."""
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ledger_backend: str,
+             request: pytest.FixtureRequest) -> Path:
+    """Point KONPFOI_HOME and the cache at tmp_path; never touch the user's real folders.
+    On the PostgreSQL backend, KONPFOI_LEDGER names a fresh database of this test's own."""
     home = tmp_path / "home"
     monkeypatch.setenv("KONPFOI_HOME", str(home))
     monkeypatch.setenv("KONPFOI_CACHE_DIR", str(tmp_path / "cache"))
@@ -32,12 +71,58 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
-    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_IMAP_PASSWORD", "KONPFOI_DEBUG"):
+    for var in ("KONPFOI_SMTP_PASSWORD", "KONPFOI_IMAP_PASSWORD", "KONPFOI_DEBUG",
+                "KONPFOI_LEDGER", "PGPASSWORD", "PGSERVICE", "PGHOST", "PGUSER", "PGDATABASE"):
         monkeypatch.delenv(var, raising=False)
+    if ledger_backend == "postgresql":
+        monkeypatch.setenv("KONPFOI_LEDGER", request.getfixturevalue("pg_databases")())
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_admin(postgres):
+    """One superuser connection for the session, to make databases quickly."""
+    import psycopg
+
+    with psycopg.connect(postgres.url("postgres"), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def pg_databases(pg_admin, postgres):
+    """A factory of fresh databases for this test (dropped after it): their URLs."""
+    import secrets
+
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"t_{secrets.token_hex(6)}"
+        pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        made.append(name)
+        return postgres.url(name)
+
+    yield make
+    for name in made:
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def open_test_ledger():  # type: ignore[no-untyped-def]
+    """The ledger of the workspace the test works in, whichever backend it is."""
+    from konpfoi.context import Context
+
+    return Context().ledger()
+
+
+def ledger_rows(sql: str, args: tuple = ()) -> list[tuple]:
+    """The rows of a query on this test's ledger (either backend; `?` placeholders)."""
+    from konpfoi.context import Context
+
+    with Context().ledger() as ledger:
+        cursor = ledger.db.execute(sql, args)
+        return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
 
 @pytest.fixture
@@ -135,6 +220,7 @@ class Loopback:
         from aiosmtpd.smtp import AuthResult
 
         self.received: list[tuple[list[str], bytes]] = []
+        self.connections: list[tuple[object, float]] = []  # (client's address, when): each
         self.refuse = refuse or set()
         self.drop_at = drop_at
         self.lock = threading.Lock()
@@ -164,6 +250,7 @@ class Loopback:
                         server.transport.close()  # gone, without an answer
                         return None
                     outer.received.append((list(envelope.rcpt_tos), envelope.content))
+                    outer.connections.append((session.peer, time.monotonic()))
                 return "250 2.0.0 OK queued"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
@@ -183,6 +270,15 @@ class Loopback:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
         self.controller.start()
         self.host, self.port = "127.0.0.1", port
+
+    def overlapping(self) -> bool:
+        """Whether two connections (two konpfoi processes) delivered at the same time."""
+        spans: dict[object, list[float]] = {}
+        for peer, when in self.connections:
+            span = spans.setdefault(peer, [when, when])
+            span[1] = when
+        ordered = sorted(spans.values())
+        return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:], strict=False))
 
     def message_ids(self) -> list[str]:
         import re

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import mailbox
-import sqlite3
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import on_day, with_group, write
+from conftest import ledger_rows, on_day, with_group, write
+
+pytestmark = pytest.mark.backends()  # the whole file, on SQLite and PostgreSQL
 
 
 def _items(home: Path) -> list[tuple]:
-    with sqlite3.connect(home / "konpfoi.db") as con:
-        return con.execute("SELECT id, body_id, campaign, sender_email FROM items ORDER BY seq"
-                           ).fetchall()
+    return ledger_rows("SELECT id, body_id, campaign, sender_email FROM items ORDER BY seq")
 
 
 def test_every_icb_once_and_one_mbox(run, me: Path) -> None:
@@ -166,7 +165,7 @@ def test_bad_supporters_files_name_the_row(run, me: Path, tmp_path, text, words)
     out = run("batch", "--supporters", str(path), "--template", "mp-fdp", "--campaign", "x",
               code=5)
     assert f"{path}{words}" in out.stderr.replace("\n", "")
-    assert not (me / "konpfoi.db").exists() or _items(me) == []
+    assert _items(me) == []
 
 
 def test_postcodes_through_a_lookup_file(run, me: Path, tmp_path) -> None:

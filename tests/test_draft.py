@@ -5,23 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-import sqlite3
+import os
 from email.policy import default
 from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import add_lothian, mode, write
+from conftest import add_lothian, ledger_rows, mode, write
+
+pytestmark = pytest.mark.backends()  # the whole file, on SQLite and PostgreSQL
 
 NOW = dt.datetime(2026, 11, 23, 10, 30, tzinfo=dt.UTC)
 
 
 def _items(home: Path) -> list[tuple]:
-    db = home / "konpfoi.db"
-    if not db.exists():
+    if "KONPFOI_LEDGER" not in os.environ and not (home / "konpfoi.db").exists():
         return []
-    with sqlite3.connect(db) as con:
-        return con.execute("SELECT id, body_id, kind, campaign FROM items").fetchall()
+    return ledger_rows("SELECT id, body_id, kind, campaign FROM items ORDER BY seq")
 
 
 def _drafts(home: Path) -> list[str]:
@@ -60,10 +60,9 @@ def test_draft_writes_a_real_email_and_records_it(run, me: Path) -> None:
     assert text in txt
     assert mode(eml) == 0o600 and mode(Path(d["txt"])) == 0o600
     assert _items(me) == [("K-0001", "icb:QKK", "foi", "fdp-2026")]
-    with sqlite3.connect(me / "konpfoi.db") as con:
-        assert con.execute("SELECT kind, date FROM events").fetchall() == [
-            ("drafted", "2026-11-23")]
-    assert mode(me / "konpfoi.db") == 0o600
+    assert ledger_rows("SELECT kind, date FROM events") == [("drafted", "2026-11-23")]
+    if "KONPFOI_LEDGER" not in os.environ:
+        assert mode(me / "konpfoi.db") == 0o600
 
 
 def test_draft_by_name_and_several_targets(run, me: Path) -> None:

@@ -10,6 +10,8 @@ from conftest import on_day, write
 
 from konpfoi.ledger.migrations import SCHEMA_VERSION
 
+pytestmark = pytest.mark.backends()
+
 
 @pytest.fixture
 def story(run, me: Path, tmp_path: Path) -> Path:
@@ -24,17 +26,19 @@ def story(run, me: Path, tmp_path: Path) -> Path:
 
 
 def test_export_import_export_is_byte_identical(run, story: Path, tmp_path: Path,
-                                                 monkeypatch) -> None:
+                                                 monkeypatch, new_ledger) -> None:
     first = tmp_path / "one.jsonl"
     run("export", str(first))
     lines = first.read_text().splitlines()
     assert json.loads(lines[0]) == {"format": "konpfoi-ledger", "schema": SCHEMA_VERSION,
                                     "type": "header"}
-    assert {json.loads(x)["type"] for x in lines[1:]} == {"blob", "item", "event",
+    assert {json.loads(x)["type"] for x in lines[1:]} == {"blob", "volunteer", "item", "event",
                                                            "attachment", "inbound"}
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     out = run.json("import", str(first))
-    assert out["added"] == {"blob": 3, "item": 2, "event": 6, "attachment": 1, "inbound": 1}
+    assert out["added"] == {"blob": 3, "volunteer": 1, "item": 2, "event": 6, "attachment": 1,
+                            "inbound": 1}
     second = tmp_path / "two.jsonl"
     run("export", str(second))
     assert second.read_bytes() == first.read_bytes()
@@ -44,12 +48,13 @@ def test_export_import_export_is_byte_identical(run, story: Path, tmp_path: Path
 
 
 def test_an_id_taken_by_another_item_is_a_conflict_never_a_renumbering(
-        run, story: Path, tmp_path: Path, monkeypatch) -> None:
+        run, story: Path, tmp_path: Path, monkeypatch, new_ledger) -> None:
     """Behaviour changed (issue 13): an import used to renumber the file's K-0001 silently,
     leaving its subject and draft pointing at another item."""
     path = tmp_path / "one.jsonl"
     run("export", str(path))
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "other"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     run("init", str(tmp_path / "other"), "--name", "Al", "--email", "al@example.org")
     run("draft", "--to", "icb:QT6", "-q", "palantir-fdp")
     err = run("import", str(path), code=7).stderr
@@ -59,7 +64,7 @@ def test_an_id_taken_by_another_item_is_a_conflict_never_a_renumbering(
 
 
 def test_ids_survive_sharing_and_replies_match_in_the_other_workspace(
-        run, story: Path, tmp_path: Path, monkeypatch) -> None:
+        run, story: Path, tmp_path: Path, monkeypatch, new_ledger) -> None:
     path = tmp_path / "one.jsonl"
     run("export", str(path))
     request = (story / "drafts" / "K-0002.eml").read_text()
@@ -67,6 +72,7 @@ def test_ids_survive_sharing_and_replies_match_in_the_other_workspace(
                     if line.startswith("Message-ID: "))
     other = tmp_path / "other"
     monkeypatch.setenv("KONPFOI_HOME", str(other))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     run("init", str(other), "--name", "Al", "--email", "al@example.org", "--prefix", "s")
     with on_day("2026-10-30"):
         run("draft", "--to", "icb:QWO", "-q", "palantir-fdp")
@@ -128,7 +134,7 @@ def test_bad_files_import_nothing(run, story: Path, tmp_path: Path, text, code, 
 
 
 def test_a_broken_record_midway_rolls_back(run, story: Path, tmp_path: Path,
-                                           monkeypatch) -> None:
+                                           monkeypatch, new_ledger) -> None:
     path = tmp_path / "one.jsonl"
     run("export", str(path))
     lines = path.read_text().splitlines()
@@ -137,6 +143,7 @@ def test_a_broken_record_midway_rolls_back(run, story: Path, tmp_path: Path,
     broken["uid"] = "new"
     write(path, "\n".join(lines + [json.dumps(broken)]) + "\n")
     monkeypatch.setenv("KONPFOI_HOME", str(tmp_path / "empty"))
+    monkeypatch.setenv("KONPFOI_LEDGER", new_ledger())
     out = run("import", str(path), code=5)
     assert "nothing was imported" in out.stderr
     assert run.json("status", "--all")["items"] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import add_lothian, on_day, use_server, write
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hostile import golden_workspace  # noqa: F401 - the 'golden' fixture
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 TEXT = st.one_of(
     st.sampled_from(["[bold]x[/]", "[/]", "council:x:", ":smile:", "\udcff", "a\x00b", "x" * 5000,

@@ -131,6 +131,7 @@ def test_fuzzed_templates_end_within_limits(tmp_path: Path, source: str) -> None
 def test_the_packaged_templates_are_well_within_the_limits() -> None:
     """A real letter is thousands of times smaller and faster than any limit."""
     from konpfoi.letters.drafting import letter_context
+    from konpfoi.tracking import register
     from konpfoi.workspace.resources import packaged
 
     t = Templates([packaged("templates")])
@@ -144,7 +145,9 @@ def test_the_packaged_templates_are_well_within_the_limits() -> None:
                              "signature": ""},
                "group": {"name": "G", "email": "g@example.org", "address": "2 High St",
                          "website": "https://example.org"},
-               "reference": "K-0001", "campaign": "c", "today": "2026-11-23", "personal": "Hi"}
+               "reference": "K-0001", "campaign": "c", "today": "2026-11-23", "personal": "Hi",
+               # #16: every letter is told what the FDP register knows of its body
+               "facts": register.letter_context(None)}
     # #12: each kind of letter is told what it is (letter), and may speak for the group
     for name, kind in (("foi-request", "foi"), ("foi-request-foisa", "foisa"),
                        ("foi-request-eir", "eir"), ("sar-request", "sar"), ("mp-fdp", "mp"),

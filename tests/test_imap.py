@@ -8,7 +8,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +15,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import use_imap
+from conftest import ledger_rows, use_imap
 from servers import IMAP_PASSWORD, IMAP_USER
+
+pytestmark = pytest.mark.backends()  # the ledger on SQLite and on PostgreSQL
 
 
 @pytest.fixture
@@ -45,11 +46,10 @@ def reply_to(run, item_id: str, n: int = 0, body: str = "Please find our respons
 
 
 def kinds(home: Path) -> dict[str, list[str]]:
-    with sqlite3.connect(home / "konpfoi.db") as con:
-        out: dict[str, list[str]] = {}
-        for item_id, kind in con.execute("SELECT item_id, kind FROM events ORDER BY id"):
-            out.setdefault(item_id, []).append(kind)
-        return out
+    out: dict[str, list[str]] = {}
+    for item_id, kind in ledger_rows("SELECT item_id, kind FROM events ORDER BY id"):
+        out.setdefault(item_id, []).append(kind)
+    return out
 
 
 @pytest.fixture
@@ -145,10 +145,8 @@ def test_a_fetch_killed_at_random_loses_and_repeats_nothing(run, account: Path,
     argv = [sys.executable, "-m", "konpfoi", "replies", "fetch", "--json"]
 
     def last_uid() -> int:
-        with sqlite3.connect(account / "konpfoi.db") as con:
-            row = con.execute("SELECT last_uid FROM mail_folders WHERE folder = 'INBOX'"
-                              ).fetchone()
-        return int(row[0]) if row else 0
+        rows = ledger_rows("SELECT last_uid FROM mail_folders WHERE folder = 'INBOX'")
+        return int(rows[0][0]) if rows else 0
 
     for _ in range(6):
         # Kill by progress, not by the clock (a loaded machine may not even start in time):
@@ -176,9 +174,8 @@ def test_a_fetch_killed_at_random_loses_and_repeats_nothing(run, account: Path,
     assert json.loads(finish.stdout)["folders"][0]["last_uid"] == 600
     assert json.loads(subprocess.run(argv, cwd=account, capture_output=True, check=True)
                       .stdout)["folders"][0]["new"] == 0
-    with sqlite3.connect(account / "konpfoi.db") as con:
-        keys = [k for (k,) in con.execute("SELECT key FROM inbound")]
-        replies = con.execute("SELECT COUNT(*) FROM events WHERE kind = 'reply'").fetchone()[0]
+    keys = [k for (k,) in ledger_rows("SELECT key FROM inbound")]
+    replies = ledger_rows("SELECT COUNT(*) FROM events WHERE kind = 'reply'")[0][0]
     assert len(keys) == len(set(keys)) == 600
     assert replies == 600
 

@@ -3,16 +3,15 @@ short answers, forwards; assign, dismiss, undo; nothing lost, nothing recorded t
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import on_day
+from conftest import ledger_rows, on_day
 from test_replies import mail, msgid, write_mbox
 
 from konpfoi.mail import intake
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 
 @pytest.fixture
@@ -70,7 +69,7 @@ def test_a_real_mailbox_lands_where_each_message_belongs(run, sent: Path, tmp_pa
     assert got == [("own", "K-0001"), ("own", "K-0002"), ("bounce", "K-0003"),
                    ("acknowledged", "K-0001"), ("recorded", "K-0002"), ("recorded", "K-0001")]
     assert out["counts"] == {"recorded": 2, "acknowledged": 1, "bounce": 1, "own": 2,
-                             "duplicate": 0, "unmatched": 0, "failed": 0}
+                             "duplicate": 0, "unmatched": 0, "failed": 0, "sent": 0}
     k1, k2, k3 = (run.json("show", i) for i in ("K-0001", "K-0002", "K-0003"))
     assert k1["state"] == "answered" and k1["their_ref"] == "SEL/FOI/26/77"
     replied = [e for e in k1["events"] if e["kind"] == "reply"]
@@ -163,8 +162,7 @@ def test_a_record_from_before_content_hashes_is_still_a_duplicate(run, sent, tmp
     m = mail("FOI <FOI@selondonics.nhs.uk>", "RE: [K-0001]", "Attached.", Message_ID="<old@x>")
     box = write_mbox(tmp_path / "o.mbox", [m])
     run("replies", "import", str(box))
-    with sqlite3.connect(sent / "konpfoi.db") as con:  # as an older konpfoi kept it
-        con.execute("UPDATE inbound SET key = message_id, identity = NULL")
+    ledger_rows("UPDATE inbound SET key = message_id, identity = NULL")  # as kept before
     assert run.json("replies", "import", str(box))["counts"]["duplicate"] == 1
 
 

@@ -5,16 +5,16 @@ they are sent; duplicate and repeat warnings that agree."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
 import pytest
 import time_machine
-from conftest import add_lothian, on_day, use_server, with_group, write
+from conftest import add_lothian, ledger_rows, on_day, use_server, with_group, write
 
-pytestmark = pytest.mark.usefixtures("frozen")  # Mon 23 Nov 2026
+pytestmark = [pytest.mark.usefixtures("frozen"),  # Mon 23 Nov 2026
+              pytest.mark.backends()]
 
 REPLY = ("From: FOI <FOI@selondonics.nhs.uk>\nSubject: Re: K-0001\nDate: {date}\n"
          "Message-ID: <r{n}@x>\n\nOur answer.\n")
@@ -46,8 +46,7 @@ bodies:
             "lobby")
         run("draft", "--to", "trust:RJ1", "--template", "trust-say-no-to-palantir")
     run("mark-sent", "K-0001", "K-0002", "K-0003", "--date", "2026-10-02")
-    with sqlite3.connect(me / "konpfoi.db") as con:  # a ledger from before letters had kinds
-        con.execute("UPDATE items SET kind = 'email' WHERE id = 'K-0003'")
+    ledger_rows("UPDATE items SET kind = 'email' WHERE id = 'K-0003'")  # as kept before kinds
     return me
 
 

@@ -19,16 +19,15 @@ from konpfoi.ledger.backends import open_ledger
 
 WRITER = textwrap.dedent("""
     import sys
-    from pathlib import Path
     from konpfoi.ledger.backends import open_ledger
-    path, tag, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    path, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     for i in range(n):
         with open_ledger(path) as ledger, ledger.write():  # one command = one transaction
             ledger.add_event("K-0001", "note", "2026-11-23", note=f"{tag}-{i}")
 """)
 
 
-def _ledger_with_an_item(path: Path) -> None:
+def _ledger_with_an_item(path: Path | str) -> None:
     from konpfoi.ledger.model import Item, new_uid
 
     with open_ledger(path) as ledger, ledger.write():
@@ -37,23 +36,22 @@ def _ledger_with_an_item(path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "konpfoi.db"
-    _ledger_with_an_item(db)
+@pytest.mark.backends()
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, ledger_url: str) -> None:
+    _ledger_with_an_item(ledger_url)
     script = write(tmp_path / "writer.py", WRITER)
-    procs = [subprocess.Popen([sys.executable, str(script), str(db), tag, "500"])
+    procs = [subprocess.Popen([sys.executable, str(script), ledger_url, tag, "500"])
              for tag in ("a", "b")]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
-    with sqlite3.connect(db) as con:
-        notes = {r[0] for r in con.execute("SELECT note FROM events")}
+    with open_ledger(ledger_url) as ledger:
+        notes = {r[0] for r in ledger.db.execute("SELECT note FROM events")}
     assert notes == {f"{t}-{i}" for t in "ab" for i in range(500)}
 
 
 KILLED = textwrap.dedent("""
     import sys, time
-    from pathlib import Path
     from konpfoi.ledger.backends import open_ledger
-    with open_ledger(Path(sys.argv[1])) as ledger, ledger.write():
+    with open_ledger(sys.argv[1]) as ledger, ledger.write():
         for i in range(100000):
             ledger.add_event("K-0001", "note", "2026-11-23", note=str(i))
             if i == 2000:
@@ -63,17 +61,19 @@ KILLED = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_a_process_killed_mid_command_leaves_the_ledger_consistent(tmp_path: Path) -> None:
-    db = tmp_path / "konpfoi.db"
-    _ledger_with_an_item(db)
+@pytest.mark.backends()
+def test_a_process_killed_mid_command_leaves_the_ledger_consistent(tmp_path: Path,
+                                                                   ledger_url: str) -> None:
+    _ledger_with_an_item(ledger_url)
     script = write(tmp_path / "killed.py", KILLED)
-    proc = subprocess.Popen([sys.executable, str(script), str(db)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, str(script), ledger_url], stdout=subprocess.PIPE,
                             text=True)
     assert proc.stdout.readline().strip() == "halfway"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    with open_ledger(db) as ledger:
-        assert ledger.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with open_ledger(ledger_url) as ledger:
+        if ledger_url.endswith(".db"):
+            assert ledger.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert ledger.events().get("K-0001") is None  # the whole command, or nothing
         with ledger.write():
             ledger.add_event("K-0001", "note", "2026-11-23")
@@ -113,16 +113,22 @@ def test_a_corrupt_ledger_gives_a_clear_error(tmp_path: Path) -> None:
         ledger.events()
 
 
-def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+@pytest.mark.backends()
+def test_a_newer_schema_is_refused_and_left_untouched(ledger_url: str) -> None:
     from konpfoi.errors import Conflict
 
-    db = tmp_path / "konpfoi.db"
-    _ledger_with_an_item(db)
-    with sqlite3.connect(db) as con:
-        con.execute("INSERT INTO migrations VALUES ('m999_future', '2030-01-01')")
+    _ledger_with_an_item(ledger_url)
+    with open_ledger(ledger_url) as ledger:
+        ledger.db.execute("INSERT INTO migrations VALUES ('m999_future', '2030-01-01')")
+    file = Path(ledger_url)
+    before = file.read_bytes() if file.is_file() else None
     with pytest.raises(Conflict) as exc:
-        open_ledger(db)
-    assert "newer konpfoi" in exc.value.message
+        open_ledger(ledger_url)
+    assert "newer konpfoi" in exc.value.message and "upgrade konpfoi" in exc.value.hint
+    with pytest.raises(Conflict):
+        open_ledger(ledger_url)  # and again: nothing was changed the first time
+    if before is not None:
+        assert file.read_bytes() == before
 
 
 def test_ledger_files_are_owner_only(run, me: Path) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import mailbox
 import re
-import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import on_day
+from conftest import ledger_rows, on_day
 
 from konpfoi.mail import incoming
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 
 @pytest.fixture
@@ -53,11 +52,10 @@ def write_mbox(path: Path, messages: list) -> Path:
 
 
 def kinds(home: Path) -> dict[str, list[str]]:
-    with sqlite3.connect(home / "konpfoi.db") as con:
-        out: dict[str, list[str]] = {}
-        for item, kind in con.execute("SELECT item_id, kind FROM events ORDER BY id"):
-            out.setdefault(item, []).append(kind)
-        return out
+    out: dict[str, list[str]] = {}
+    for item, kind in ledger_rows("SELECT item_id, kind FROM events ORDER BY id"):
+        out.setdefault(item, []).append(kind)
+    return out
 
 
 def corpus(home: Path) -> list[tuple[EmailMessage | bytes, str | None]]:
@@ -93,7 +91,7 @@ def test_matching_never_attaches_a_reply_to_the_wrong_item(run, sent: Path, tmp_
         else:
             assert o.get("item_id") == expected and o["status"] == "recorded", o
     assert out["counts"] == {"recorded": 4, "acknowledged": 0, "bounce": 0, "own": 0,
-                             "duplicate": 0, "unmatched": 3, "failed": 0}
+                             "duplicate": 0, "unmatched": 3, "failed": 0, "sent": 0}
     named = next(o for o in outcomes if o["subject"] == "K-0001 and K-0002")
     assert {c["item"] for c in named["candidates"]} == {"K-0001", "K-0002"}
     assert run.json("show", "K-0001")["events"][-1]["data"]["message_id"] == "<a1@selondon>"
@@ -223,8 +221,7 @@ def test_a_thousand_message_mbox(run, me: Path, tmp_path) -> None:
     with on_day("2026-09-28"):  # drafted before it was sent
         run("batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t")
     run("mark-sent", "--campaign", "t", "--date", "2026-10-01")
-    with sqlite3.connect(me / "konpfoi.db") as con:
-        ids = [r[0] for r in con.execute("SELECT id FROM items ORDER BY seq")]
+    ids = [r[0] for r in ledger_rows("SELECT id FROM items ORDER BY seq")]
     msgs = []
     for n in range(1000):
         item = ids[n % len(ids)]

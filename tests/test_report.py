@@ -33,7 +33,7 @@ import pytest
 from browser import CHROMIUM, Page
 from conftest import ROOT, on_day, with_group, write
 
-pytestmark = pytest.mark.usefixtures("frozen")
+pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
 
 def _reply(run, tmp_path: Path, item: str, date: str, frm: str, *extra: str) -> None:

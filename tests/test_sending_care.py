@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from conftest import use_imap
+from conftest import ledger_rows, use_imap
 from servers import IMAP_PASSWORD, IMAP_USER
 
 from konpfoi.mail import delivery
+
+pytestmark = pytest.mark.backends()  # the ledger on SQLite and on PostgreSQL
 
 
 @pytest.fixture(autouse=True)
@@ -40,11 +41,10 @@ def use_smtp(home: Path, server, *, user: str | None = None, security: str = "no
 
 
 def kinds(home: Path) -> dict[str, list[str]]:
-    with sqlite3.connect(home / "konpfoi.db") as con:
-        out: dict[str, list[str]] = {}
-        for item_id, kind in con.execute("SELECT item_id, kind FROM events ORDER BY id"):
-            out.setdefault(item_id, []).append(kind)
-        return out
+    out: dict[str, list[str]] = {}
+    for item_id, kind in ledger_rows("SELECT item_id, kind FROM events ORDER BY id"):
+        out.setdefault(item_id, []).append(kind)
+    return out
 
 
 def mids(raws) -> list[str]:
@@ -66,9 +66,8 @@ def test_twenty_sent_and_twenty_copies_in_sent(run, drafted: Path, smtp_server, 
     in_sent = dovecot.fetch(IMAP_USER, "Sent")
     assert len(in_sent) == 20 and all("\\Seen" in f for _, f, _ in in_sent)
     assert mids(r for _, _, r in in_sent) == server.message_ids()
-    with sqlite3.connect(drafted / "konpfoi.db") as con:
-        copies = [json.loads(d)["copy"] for (d,) in con.execute(
-            "SELECT data FROM events WHERE kind = 'sent'")]
+    copies = [json.loads(d)["copy"] for (d,) in ledger_rows(
+        "SELECT data FROM events WHERE kind = 'sent'")]
     assert copies == ["Sent"] * 20
     # The copies konpfoi made are not taken for sending from the user's own client.
     fetched = run.json("replies", "fetch")

@@ -16,6 +16,8 @@ from servers import IMAP_PASSWORD, IMAP_USER
 
 from konpfoi.mail import oauth
 
+pytestmark = pytest.mark.backends()  # the ledger on SQLite and on PostgreSQL
+
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
     priority = 1  # type: ignore[assignment]

@@ -28,7 +28,7 @@ def _cals() -> Calendars:
     return Calendars(table)
 
 
-def _random_ledger(path: Path, n: int, seed: int) -> None:
+def _random_ledger(path: Path | str, n: int, seed: int) -> None:
     rng = random.Random(seed)
     with open_ledger(path) as ledger, ledger.write():
         for seq in range(1, n + 1):
@@ -62,9 +62,11 @@ def _key(row: status.Row, today: dt.date) -> tuple:
     return (rank, nxt, v.due is None, v.due or dt.date.min, row.item.id)
 
 
+@pytest.mark.backends()
 @pytest.mark.parametrize("seed", [1, 2])
-def test_cache_matches_the_pure_functions_on_any_day(tmp_path: Path, seed: int) -> None:
-    db = tmp_path / "konpfoi.db"
+def test_cache_matches_the_pure_functions_on_any_day(tmp_path: Path, seed: int,
+                                                     ledger_url: str) -> None:
+    db = ledger_url
     _random_ledger(db, 400, seed)
     cals = _cals()
     days = [dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(0, 420, 7)]
@@ -86,8 +88,10 @@ def test_cache_matches_the_pure_functions_on_any_day(tmp_path: Path, seed: int) 
                 {r.item.id for r in report.rows if r.view.is_open}, today
 
 
-def test_a_first_run_over_many_items_agrees_with_the_pure_functions(tmp_path: Path) -> None:
-    db = tmp_path / "konpfoi.db"
+@pytest.mark.backends()
+def test_a_first_run_over_many_items_agrees_with_the_pure_functions(tmp_path: Path,
+                                                                    ledger_url: str) -> None:
+    db = ledger_url
     _random_ledger(db, 700, 4)  # more than 500 stale items: their events are read item by item
     cals = _cals()
     with open_ledger(db) as ledger:
@@ -100,8 +104,9 @@ def test_a_first_run_over_many_items_agrees_with_the_pure_functions(tmp_path: Pa
             assert keys == sorted(keys), today
 
 
-def test_cache_follows_new_events_and_setting_changes(tmp_path: Path) -> None:
-    db = tmp_path / "konpfoi.db"
+@pytest.mark.backends()
+def test_cache_follows_new_events_and_setting_changes(tmp_path: Path, ledger_url: str) -> None:
+    db = ledger_url
     _random_ledger(db, 5, 3)
     cals = _cals()
     today = dt.date(2026, 11, 23)

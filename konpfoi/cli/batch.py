@@ -74,6 +74,8 @@ def batch_campaign(
         emit_json({"campaign": campaign, "drafted": [d.item.id for d in drafts],
                    "mbox": str(result.mbox) if result.mbox else None,
                    "similarity": result.similarity,
+                   "packs": [p.item.id for p in result.packs],
+                   "fdp_unknown": result.unknown_fdp,
                    "skipped": [{"target": k.target, "reason": k.reason,
                                 "warning": k.warning} for k in result.skipped],
                    "warnings": result.warnings})
@@ -85,6 +87,21 @@ def batch_campaign(
                   markup=False)
     else:
         con.print("Nothing new to draft.")
+    if result.packs:
+        n, opt = len(result.packs), sum(p.opt_out for p in result.packs)
+        packs = "supporter's pack" if n == 1 else "supporters' packs"
+        con.print(f"  {n} {packs} (their letter, a link that opens it in their own mail, the .eml"
+                  + (f"; {opt} with a GP opt-out letter" if opt else "") + f"): konpfoi send "
+                  f"--campaign {campaign} shows who they go to; add --yes to send them",
+                  soft_wrap=True)
+        elsewhere = sum(p.opt_out_elsewhere for p in result.packs)
+        if elsewhere:
+            note(f"{elsewhere} supporter{'s' if elsewhere > 1 else ''} named a GP practice "
+                 "outside England: a Type 1 opt-out is recorded by practices in England only, "
+                 "so no GP letter goes in their pack")
+    if result.unknown_fdp:
+        note(f"{len(result.unknown_fdp)} letters make no claim about the FDP: the register "
+             "does not know whether their body uses it (konpfoi facts list)")
     reasons: dict[str, list[str]] = {}
     for k in result.skipped:
         if k.warning:  # a mistake in the input (a supporter listed twice): each one shown

@@ -60,14 +60,19 @@ def list_bodies(
     as_json: JsonOpt = False,
 ) -> None:
     """List bodies, filtered by kind, nation, region, parent, party or tag."""
+    from konpfoi.cli.facts import known_facts
     from konpfoi.context import Context
+    from konpfoi.tracking import register as reg
 
-    d = Context().directory
+    s = Context()
+    d = s.directory
     parts = [p for p in (where, f"kind={kind}" if kind else None,
                          f"nation={nation}" if nation else None,
                          f"parent={d.get(parent).id}" if parent else None) if p]
     if parts:
-        found = d.select(where=",".join(parts), include_closed=include_closed)
+        found = d.select(where=",".join(parts), include_closed=include_closed,
+                         extra=reg.where_filters(known_facts(s) if "fdp" in (where or "")
+                                                 else {}))
     else:
         found = [b for b in d if include_closed or not b.closed]
     if as_json:
@@ -95,8 +100,11 @@ def show_body(
     if resolved.note:
         note(resolved.note)
     b = resolved.body
+    from konpfoi.cli.facts import fact_lines, facts_json, known_facts
+
+    bf = known_facts(s).get(b.id)
     if as_json:
-        emit_json(b.to_dict())
+        emit_json({**b.to_dict(), "facts": facts_json(bf)})
         return
     from rich.markup import escape
 
@@ -140,6 +148,11 @@ def show_body(
                 con.print(f"  {'':<13} [dim]{escape(line)}[/]", soft_wrap=True)
         for doubt in contact_doubts(b, c, today):
             con.print(f"  {'':<13} [yellow]doubt:[/] {escape(doubt.text)}", soft_wrap=True)
+    if b.kind in ("icb", "trust"):
+        lines = fact_lines(bf) if bf else [("FDP status", "not known (konpfoi facts set "
+                                            f"{b.id} fdp=STATUS --source URL)")]
+        for label, text in lines:
+            con.print(f"  {label:<13} {escape(text)}", soft_wrap=True)
     if b.law != "none" and not b.foi_email:
         con.print("  [yellow]no FOI email known[/]: " + escape(missing_hint(b, "foi")),
                   soft_wrap=True)

@@ -63,7 +63,7 @@ def import_bodies(
     day = parse_date(checked, "--checked").isoformat() if checked else \
         dt.date.today().isoformat()
     referenced: dict[str, int] = {}
-    if s.ws.ledger_path.exists():
+    if s.ws.ledger_exists():
         with s.ledger(create=False) as ledger:
             referenced = ledger.body_counts()
     out = imports.import_file(kind, file, checked=day, imported=s.ws.bodies_imported,

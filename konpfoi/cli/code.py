@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, stdout, warn
+from konpfoi.cli.common import JsonOpt, emit_json, note, stdout, warn
 
 if TYPE_CHECKING:
     from konpfoi.ledger.model import Item
@@ -40,19 +40,36 @@ def code_answers(
         if not answers:
             raise InvalidInput("no answers given",
                                hint="answer the prompts, or give --q N=outcome...")
-        event = coding.record(ledger, it.id, answers, dt.date.today())
+        notes: list[str] = []
+        event = coding.record(ledger, it.id, answers, dt.date.today(),
+                              rules=_rules(s, it.question_set), notes=notes)
     if as_json:
         emit_json({"item": it.id, "outcome": event.data["outcome"],
-                   "questions": event.data["questions"],
+                   "questions": event.data["questions"], "register": notes,
                    "answers": [a.__dict__ | {"exemptions": list(a.exemptions)}
                                for a in answers]})
         return
     n = len(event.data["questions"])
     stdout().print(f"{it.id} coded: {event.data['outcome'].replace('-', ' ')} "
                    f"({n} question{'s' if n != 1 else ''})")
+    for line in notes:
+        (warn if "conflict" in line or "does not say" in line else note)(line)
     if not complete:
         warn(f"stopped before the last question: the {n} answered are kept; run konpfoi "
              f"code {it.id} again for the rest")
+
+
+def _rules(s, set_id: str | None):  # type: ignore[no-untyped-def]
+    """What the item's question set says its answers establish (none if it is gone)."""
+    from konpfoi.errors import KonpfoiError
+    from konpfoi.letters import questions as qmod
+
+    if not set_id:
+        return None
+    try:
+        return qmod.get(set_id, s.question_dirs).rules()
+    except KonpfoiError:
+        return None
 
 
 def _ask(it: Item) -> tuple[list[Answer], bool]:

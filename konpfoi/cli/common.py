@@ -8,7 +8,7 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -160,3 +160,8 @@ def passed_over() -> Iterator[None]:
 def register(app: typer.Typer, name: str, func: Callable[..., Any]) -> None:
     """Add a command under `name`, with konpfoi's error handling."""
     app.command(name)(handled(func))
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """"3 items, 12 events", or "nothing"."""
+    return ", ".join(f"{n} {kind}s" for kind, n in counts.items()) or "nothing"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from konpfoi.cli.common import JsonOpt, emit_json, stdout
+from konpfoi.cli.common import JsonOpt, counted, emit_json, stdout
 
 
 def export_ledger(
@@ -25,7 +24,7 @@ def export_ledger(
     if as_json:
         emit_json({"file": str(path), **counts})
         return
-    stdout().print(f"Exported {_counted(counts)} to {path}", soft_wrap=True, markup=False)
+    stdout().print(f"Exported {counted(counts)} to {path}", soft_wrap=True, markup=False)
 
 
 def import_ledger(
@@ -42,10 +41,5 @@ def import_ledger(
     if as_json:
         emit_json({"added": dict(added), "already_present": dict(skipped)})
         return
-    stdout().print(f"Imported {_counted(added)}; already present: {_counted(skipped)}",
+    stdout().print(f"Imported {counted(added)}; already present: {counted(skipped)}",
                    soft_wrap=True, markup=False)
-
-
-def _counted(counts: Mapping[str, int]) -> str:
-    """"3 items, 12 events", or "nothing"."""
-    return ", ".join(f"{n} {kind}s" for kind, n in counts.items()) or "nothing"

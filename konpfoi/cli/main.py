@@ -14,8 +14,11 @@ from konpfoi.cli import (
     draft,
     drafts,
     exchange,
+    facts,
     followup,
+    ledger,
     login,
+    publish,
     questions,
     record,
     replies,
@@ -23,7 +26,9 @@ from konpfoi.cli import (
     send,
     show,
     status,
+    supporters,
     templates,
+    volunteers,
     workspace,
 )
 from konpfoi.cli.common import register
@@ -41,12 +46,14 @@ app = typer.Typer(
 register(app, "init", workspace.init_workspace)
 register(app, "where", workspace.show_where)
 app.add_typer(bodies.app, name="bodies")
+app.add_typer(facts.app, name="facts")
 app.add_typer(questions.app, name="questions")
 app.add_typer(templates.app, name="templates")
 register(app, "draft", draft.draft_requests)
 register(app, "batch", batch.batch_campaign)
 app.add_typer(drafts.app, name="drafts")
 register(app, "send", send.send_items)
+app.add_typer(supporters.app, name="supporters")
 register(app, "login", login.sign_in)
 register(app, "mark-sent", record.mark_sent)
 register(app, "record", record.record_event)
@@ -57,8 +64,12 @@ app.add_typer(replies.app, name="replies")
 register(app, "code", code.code_answers)
 register(app, "followup", followup.draft_followup)
 register(app, "report", report.campaign_report)
+register(app, "publish", publish.publish_site)
 register(app, "export", exchange.export_ledger)
 register(app, "import", exchange.import_ledger)
+app.add_typer(ledger.app, name="ledger")
+register(app, "volunteers", volunteers.list_volunteers)
+register(app, "assign", volunteers.assign_items)
 register(app, "deadline", deadline.show_deadline)
 app.add_typer(deadline.holidays_app, name="holidays")
 

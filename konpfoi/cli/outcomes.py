@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from konpfoi.mail.intake import Summary
 
 _LABELS = {"recorded": "recorded", "acknowledged": "acknowledged", "bounce": "bounce",
+           "sent": "sent",
            "own": "own mail", "unmatched": "unmatched", "failed": "failed",
            "duplicate": "duplicate"}
 _COUNTED = {"own": ("own mail skipped",) * 2, "bounce": ("bounce", "bounces"),

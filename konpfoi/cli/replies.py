@@ -69,7 +69,7 @@ def list_unmatched(
 
     s = Context()
     rows: list[dict[str, Any]] = []
-    if s.ws.ledger_path.exists():
+    if s.ws.ledger_exists():
         with s.ledger(create=False) as ledger:
             rows = inbox.listing(ledger, s.ws.files, everything)
     if as_json:

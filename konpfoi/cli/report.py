@@ -50,18 +50,14 @@ def campaign_report(
         raise InvalidInput(f"unknown format {fmt!r}", hint="formats: " + ", ".join(formats.FORMATS))
     s = Context()
     day = parse_date(today, "--today") if today else dt.date.today()
-    if not s.ws.ledger_path.exists():
+    if not s.ws.ledger_exists():
         raise InvalidInput("the ledger is empty", hint="draft and send some requests first")
     body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
-    if intro_file is not None:
-        try:
-            intro = intro_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{intro_file}: cannot read ({exc})") from None
+    intro = read_intro(intro, intro_file)
     with s.ledger(create=False) as ledger:
         r = findings.build(ledger, s.calendars, day, campaign, policy=s.policy,
                            body_id=body_id, question_set=questions,
-                           sets_info=_credits(s.question_dirs))
+                           sets_info=question_credits(s.question_dirs))
     page = {"title": title, "intro": intro, "group": group or s.config.group.name,
             "website": s.config.group.website}
     text = formats.render(r, fmt, page)
@@ -72,7 +68,19 @@ def campaign_report(
         typer.echo(text, nl=False)
 
 
-def _credits(dirs: list[Path]) -> dict[str, dict[str, Any]]:
+def read_intro(intro: str | None, intro_file: Path | None) -> str | None:
+    """The introduction given, or read from its file (shared with `publish`)."""
+    if intro_file is None:
+        return intro
+    from konpfoi.errors import InvalidInput
+
+    try:
+        return intro_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{intro_file}: cannot read ({exc})") from None
+
+
+def question_credits(dirs: list[Path]) -> dict[str, dict[str, Any]]:
     """Each question set's title and author, to credit them (a broken file is skipped)."""
     from konpfoi.errors import KonpfoiError
     from konpfoi.letters import questions as qmod

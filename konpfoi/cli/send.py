@@ -268,6 +268,11 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
         for col in ("id", "to", "subject"):
             table.add_column(col, overflow="fold")
         for o in ready[:50]:
+            if o.followup == "pack":  # the supporter's letter, to them, for them to send
+                table.add_row(o.item.id, escape(f"{o.item.sender_name} <{o.to}>"),
+                              escape(f"their letter to {o.item.body_name}, ready to send "
+                                     "(pack)"))
+                continue
             what = f" ({o.followup})" if o.followup else ""
             table.add_row(o.item.id, escape(f"{o.item.body_name} <{o.to}>"),
                           escape(o.item.subject + what))
@@ -295,7 +300,8 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
                                for i, n in (report.retried if report else [])],
                    "unknown": [i.id for i in plan.unknown]
                    + ([i.id for i in report.unknown] if report else []),
-                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped]})
+                   "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
+                   "taken": [i.id for i in (report.skipped if report else [])]})
         return
     con = stdout()
     if report is None:
@@ -311,7 +317,8 @@ def _summary(report, plan, as_json: bool) -> None:  # type: ignore[no-untyped-de
         warn(f"{item.id} was sent, but its copy in your Sent folder failed: {why}")
     counts = [("sent", len(report.sent)), ("refused", len(report.refused)),
               ("refused for now", len(report.deferred)), ("retried", len(report.retried)),
-              ("unknown", len(report.unknown))]
+              ("unknown", len(report.unknown)),
+              ("sent or being sent by another konpfoi", len(report.skipped))]
     con.print(", ".join(f"{k} {n}" for k, n in counts if n or k == "sent").capitalize() + ".")
 
 

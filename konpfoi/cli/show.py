@@ -10,8 +10,7 @@ import typer
 from konpfoi.cli.common import JsonOpt, emit_json, stdout
 
 if TYPE_CHECKING:
-    from konpfoi.ledger.model import Event
-    from konpfoi.tracking.lifecycle import View
+    from konpfoi.tracking.timeline import Timeline
 
 
 def show_item(
@@ -39,23 +38,26 @@ def show_item(
                                                  "template", "question_set", "draft_path",
                                                  "message_id", "created_at")},
             **view.to_dict(),
+            "owner": t.owner, "owner_name": t.who(t.owner),
             "events": [{"number": e.id, "kind": e.kind, "date": e.date, "note": e.note,
                         "data": e.data, "cancelled_by": cancelled[e.uid].id
-                        if e.uid in cancelled else None,
+                        if e.uid in cancelled else None, "by": e.actor,
+                        "by_name": t.who(e.actor),
                         "attachments": files.get(e.uid, [])} for e in events],
             "clocks": [c.to_dict(day, cal) for c in view.clocks],
             "answers": list(answers.values()),
         })
         return
-    _show_human(it, events, cancelled, files, view, day, cal, explain, answers)
+    _show_human(t, day, explain)
 
 
-def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,  # type: ignore[no-untyped-def]
-                explain: bool, answers) -> None:
+def _show_human(t: Timeline, day: dt.date, explain: bool) -> None:
     from rich.markup import escape
 
     from konpfoi.law.deadlines import working_deadline
 
+    it, events, cancelled, files, answers, view, cal = (
+        t.item, t.events, t.cancelled, t.files, t.answers, t.view, t.calendar)
     con = stdout()
     from konpfoi.law.correspondence import kind_of
 
@@ -64,7 +66,8 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
               soft_wrap=True)
     for label, value in (("subject", it.subject), ("campaign", it.campaign),
                          ("questions", it.question_set), ("draft", it.draft_path),
-                         ("Message-ID", it.message_id), ("their ref", view.their_ref)):
+                         ("Message-ID", it.message_id), ("their ref", view.their_ref),
+                         ("volunteer", t.who(t.owner))):
         if value:
             con.print(f"  {label:<11} {escape(str(value))}", soft_wrap=True)
     colour = "red" if view.overdue else "bold"
@@ -83,6 +86,8 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
             line += f"  ({escape(extra)})"
         if e.note:
             line += f"  - {escape(e.note)}"
+        if e.actor:
+            line += f"  [dim]by {escape(t.who(e.actor) or '')}[/]"
         if e.uid in cancelled:
             by = cancelled[e.uid]
             done = "voided" if by.kind == "void" else "corrected"
@@ -92,11 +97,15 @@ def _show_human(it, events: list[Event], cancelled, files, view: View, day, cal,
             con.print(f"         [dim]file {escape(f['name'])} ({f['size']} bytes, "
                       f"{f['sha256'][:12]})[/]", soft_wrap=True)
     if answers:
+        coders = {e.uid: t.who(e.actor) for e in events}
         con.print("\n[bold]Answers[/]")
         for q, a in sorted(answers.items()):
             ex = f" ({', '.join(a['exemptions'])})" if a["exemptions"] else ""
+            coder = coders.get(a["event"])
             con.print(f"  Q{q}: {a['outcome']}{ex}" + (f" - {escape(a['answer'])}"
-                                                       if a["answer"] else ""), soft_wrap=True)
+                                                       if a["answer"] else "")
+                      + (f"  [dim]coded by {escape(coder)}[/]" if coder else ""),
+                      soft_wrap=True)
     if not view.clocks:
         con.print("\n[dim]No clock runs until it is sent.[/]")
         return

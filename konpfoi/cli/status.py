@@ -11,6 +11,7 @@ import typer
 from konpfoi.cli.common import JsonOpt, emit_json, note, stdout
 
 if TYPE_CHECKING:
+    from konpfoi.context import Context
     from konpfoi.tracking.status import Report
 
 
@@ -24,6 +25,11 @@ def show_status(
     include_closed: Annotated[bool, typer.Option("--all", help="Closed items too.")] = False,
     today: Annotated[str | None, typer.Option(
         help="Look from this day instead (what will be overdue by then).")] = None,
+    mine: Annotated[bool, typer.Option(
+        "--mine", help="Only the items you look after (drafted by you, or assigned to you).")]
+    = False,
+    by: Annotated[str | None, typer.Option(
+        metavar="NAME", help="Only the items this volunteer looks after.")] = None,
     limit: Annotated[int, typer.Option(
         min=0, help="Rows in the table (0: all); JSON and CSV have every row.")] = 50,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -43,7 +49,8 @@ def show_status(
     day = parse_date(today, "--today") if today else dt.date.today()
     wanted = status.parse_state(state) if state else None
     body_id = s.directory.resolve(body).body.id if body and ":" not in body else body
-    if not s.ws.ledger_path.exists():
+    owner = _owner_email(s, mine, by)
+    if not s.ws.ledger_exists():
         if campaign or body_id:
             from konpfoi.errors import NotFound
 
@@ -56,11 +63,15 @@ def show_status(
 
         everything = as_json or as_csv or ics is not None or limit == 0
         with s.ledger(create=False) as ledger:
+            if by:
+                from konpfoi.tracking.volunteers import find
+
+                owner = find(ledger, by).email
             report = status.build(
                 ledger, s.calendars, day, cache_dir=cache_dir(), campaign=campaign,
                 body_id=body_id, state=wanted, overdue=overdue, due_within=due_within,
                 include_closed=include_closed, limit=None if everything else limit,
-                policy=s.policy)
+                policy=s.policy, owner=owner)
     if ics is not None:
         from konpfoi.report import ics as ics_mod
         from konpfoi.workspace.files import atomic_write
@@ -77,6 +88,20 @@ def show_status(
         typer.echo(status.to_csv(report), nl=False)
         return
     _status_table(report, limit)
+
+
+def _owner_email(s: Context, mine: bool, by: str | None) -> str | None:
+    """--mine: this workspace's volunteer; --by NAME is looked up in the ledger."""
+    from konpfoi.errors import InvalidInput
+
+    if mine and by:
+        raise InvalidInput("give --mine or --by NAME, not both")
+    if not mine:
+        return None
+    if s.volunteer is None:
+        raise InvalidInput("--mine needs your email in konpfoi.yaml",
+                           hint="konpfoi init --name 'Your Name' --email you@example.org")
+    return s.volunteer.email
 
 
 def _status_table(report: Report, limit: int) -> None:

@@ -25,10 +25,16 @@ def init_workspace(
     other_email: Annotated[list[str] | None, typer.Option(
         "--other-email", help="Another address you send from; mail from it is your own "
                               "(repeat for several).")] = None,
+    ledger: Annotated[str | None, typer.Option(
+        metavar="URL", help="A shared ledger: postgresql://host/dbname (no password), or "
+                            "sqlite:///path/to/file.db.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Make a folder a workspace, or update your details in one."""
-    from konpfoi.workspace import folders
+    from konpfoi.workspace import folders, ledger_url
+
+    if ledger is not None:
+        ledger = ledger_url.check(ledger, "--ledger")
 
     if sys.stdin.isatty() and not as_json:
         if name is None:
@@ -39,15 +45,17 @@ def init_workspace(
                                  show_default=False) or None
     ws, created = folders.init(folder.resolve(), name=name, email=email, address=address,
                                signature=signature, prefix=prefix,
-                               other_emails=other_email or None)
+                               other_emails=other_email or None, ledger=ledger)
+    shown = ledger_url.display(ws.config.ledger) if ws.config.ledger else None
     if as_json:
         emit_json({"workspace": str(ws.root), "created": created, "config": str(ws.config_path),
                    "name": ws.config.name, "email": ws.config.email,
-                   "prefix": ws.config.prefix, "other_emails": list(ws.config.other_emails)})
+                   "prefix": ws.config.prefix, "other_emails": list(ws.config.other_emails),
+                   "ledger": shown})
         return
     verb = "Created" if created else "Updated"
-    stdout().print(f"{verb} workspace {ws.root}\n  config: {ws.config_path}", soft_wrap=True,
-                   markup=False)
+    stdout().print(f"{verb} workspace {ws.root}\n  config: {ws.config_path}"
+                   + (f"\n  ledger: {shown}" if shown else ""), soft_wrap=True, markup=False)
     if not ws.config.name or not ws.config.email:
         warn("no name or email yet: drafts will carry placeholders until you run "
              "konpfoi init --name 'Your Name' --email you@example.org")
@@ -55,7 +63,7 @@ def init_workspace(
 
 def show_where(as_json: JsonOpt = False) -> None:
     """Print the files konpfoi is using, and why."""
-    from konpfoi.workspace import folders
+    from konpfoi.workspace import folders, ledger_url
     from konpfoi.workspace.resources import packaged
 
     ws = folders.find()
@@ -63,7 +71,8 @@ def show_where(as_json: JsonOpt = False) -> None:
         "workspace": str(ws.root),
         "found_by": ws.found_by,
         "config": str(ws.config_path),
-        "ledger": str(ws.ledger_path),
+        "ledger": ledger_url.display(ws.ledger_url),
+        "ledger_from": ws.ledger_source,
         "drafts": str(ws.root / "drafts"),
         "files": str(ws.root / "files"),
         "templates": [str(p) for p in (ws.templates_dir, packaged("templates")) if p.is_dir()],

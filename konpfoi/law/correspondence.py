@@ -150,6 +150,18 @@ FOLLOWUPS: dict[str, Followup] = {f.key: f for f in (
 )}
 
 
+# A constituent's letter is the supporter's to send: konpfoi sends it to them, in a pack (their
+# letter, a link that opens it in their own mail, the .eml), drafted and sent like a follow-up;
+# its delivery is "pack-sent", never "sent" (that is the supporter's own sending).
+SUPPORTER_PACK = Followup("pack", "supporter-pack", "pack-sent", "supporter", False,
+                          "as soon as the supporter's letter is drafted")
+
+
+def sent_event(key: str) -> str:
+    """The event that records a follow-up (or a supporter's pack) as sent."""
+    return SUPPORTER_PACK.event if key == SUPPORTER_PACK.key else FOLLOWUPS[key].event
+
+
 # -- what the law is called and what each letter cites -------------------------------------
 
 

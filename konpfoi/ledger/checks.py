@@ -229,6 +229,7 @@ EVENT: Rules = {
     "note": (False, _NOTE),
     "data": (False, optional(json_value())),
     "voids": (False, optional(pattern(UID, "a uid (32 hex digits)"))),
+    "actor": (False, optional(email)),  # the volunteer who recorded it
 }
 
 # What konpfoi itself reads from an event's data: each must be what konpfoi wrote.
@@ -292,8 +293,34 @@ BLOB: Rules = {
                 else "is not base64 text of a konpfoi blob"),
 }
 
-RECORDS: dict[str, Rules] = {"blob": BLOB, "item": ITEM, "event": EVENT,
-                             "attachment": ATTACHMENT, "answer": ANSWER, "inbound": INBOUND}
+FACT: Rules = {
+    "uid": (True, pattern(UID, "a uid (32 hex digits)")),
+    "body_id": (True, pattern(BODY_ID, "a body id such as trust:RJ1")),
+    "key": (True, pattern(SLUG, "a fact such as fdp")),
+    "value": (True, text(MAX_LINE)),
+    "source": (True, text(2000)),
+    "checked": (True, day),
+    "recorded_at": (True, timestamp),
+    "item_id": (False, optional(pattern(ITEM_ID, "an item id such as K-0042"))),
+    "question": (False, optional(whole(1, MAX_QUESTIONS))),
+    "note": (False, _NOTE),
+    "settles": (False, optional(lambda v: None if isinstance(v, bool) else "is not true/false")),
+}
+
+LEFT_OUT: Rules = {
+    "digest": (True, pattern(HEX64, "a SHA-256 (64 hex digits)")),
+    "recorded_at": (False, optional(timestamp)),
+}
+
+VOLUNTEER: Rules = {
+    "email": (True, email),
+    "name": (True, _LINE),
+    "joined_at": (True, timestamp),
+}
+
+RECORDS: dict[str, Rules] = {"blob": BLOB, "volunteer": VOLUNTEER, "item": ITEM, "event": EVENT,
+                             "attachment": ATTACHMENT, "answer": ANSWER, "inbound": INBOUND,
+                             "fact": FACT, "left-out": LEFT_OUT}
 
 
 def check(kind: str, rec: Mapping[str, Any]) -> None:

@@ -71,6 +71,30 @@ def import_file(ledger: Ledger, path: Path) -> tuple[Counter[str], Counter[str]]
     return added, skipped
 
 
+def copy(source: Ledger, target: Ledger) -> tuple[Counter[str], Counter[str]]:
+    """Every record of `source` added to `target` unless it is there already: what an export
+    imported into `target` would do, in one transaction there. (added, already present).
+
+    A copy keeps every id: a target holding another item under one of them is refused, and
+    nothing is written there.
+    """
+    added: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    ids: dict[str, str] = {}
+    with source.read(), target.write():
+        for rec in source.dump():
+            if rec["type"] == "header":
+                continue
+            try:
+                new = target.load_record(rec, ids)
+            except Conflict as exc:
+                raise Conflict(f"{target.url}: {exc.message}; nothing was copied",
+                               hint="copy into an empty ledger, or into the one it was "
+                                    "copied to before") from None
+            (added if new else skipped)[rec["type"]] += 1
+    return added, skipped
+
+
 def _read(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, record) for each line; the header is checked, the rest only parsed."""
     records: list[tuple[int, dict[str, Any]]] = []

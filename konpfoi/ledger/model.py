@@ -4,6 +4,7 @@ and the one vocabulary of outcomes. Every backend stores exactly this."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 import warnings
@@ -29,7 +30,8 @@ EVENT_KINDS = {
     "extension-claimed": "the body claimed more time",
     "reply": "the body replied",
     "coded": "the answers were coded per question",
-    "followup-drafted": "a follow-up letter was drafted",
+    "followup-drafted": "a follow-up letter (or a supporter's pack) was drafted",
+    "pack-sent": "a supporter's pack (their letter, ready to send) was delivered to them",
     "chased": "a chaser was sent",
     "review-requested": "an internal review was requested",
     "review-outcome": "the body gave its internal review outcome",
@@ -39,6 +41,7 @@ EVENT_KINDS = {
     "closed": "the campaigner closed the item",
     "reopened": "the campaigner reopened the item",
     "note": "a note",
+    "assigned": "the item was given to a volunteer to look after",
     "void": "cancels an earlier event recorded by mistake",
     "correction": "replaces an earlier event with corrected details",
 }
@@ -66,6 +69,8 @@ MESSAGE_CLASSES = {
     "bounce": "a delivery failure or delay report",
     "auto": "an automatic reply: acknowledgement, out of office, read receipt, delivery report",
     "forward": "someone else forwarding a message",
+    "supporter": "a supporter's own mail: a copy of their letter to their MP, or their MP's "
+                 "reply forwarded",
     "reply": "written by a person at the body",
 }
 # What became of a received message: recorded on an item, waiting for the user, skipped as
@@ -106,9 +111,9 @@ class Event(tuple):  # type: ignore[type-arg]
     @classmethod
     def make(cls, id: int, uid: str, item_id: str, kind: str, date: str,  # noqa: A002
              recorded_at: str, note: str | None = None, data: dict[str, Any] | None = None,
-             voids: str | None = None) -> Event:
+             voids: str | None = None, actor: str | None = None) -> Event:
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False) if data else None
-        return cls((id, uid, item_id, kind, date, recorded_at, note, raw, voids))
+        return cls((id, uid, item_id, kind, date, recorded_at, note, raw, voids, actor))
 
     id = property(itemgetter(0))
     uid = property(itemgetter(1))
@@ -119,6 +124,7 @@ class Event(tuple):  # type: ignore[type-arg]
     note = property(itemgetter(6))
     raw = property(itemgetter(7))  # the data as stored: JSON text or None
     voids = property(itemgetter(8))  # the uid of the event this one cancels or corrects
+    actor = property(itemgetter(9))  # the email of the volunteer who recorded it, if known
 
     @property
     def data(self) -> dict[str, Any]:
@@ -141,6 +147,36 @@ class Event(tuple):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"Event(#{self.id} {self.item_id} {self.kind} {self.date} {self.raw or ''})"
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    """Who is using a workspace (its name and email in konpfoi.yaml): every event they record
+    says so, and a shared ledger keeps one row for each of them."""
+
+    email: str  # the key: compared lower-cased
+    name: str
+
+    @classmethod
+    def of(cls, name: str | None, email: str | None) -> Volunteer | None:
+        """The workspace's volunteer, or None until it has an email address."""
+        if not email:
+            return None
+        return cls(email.strip().lower(), (name or "").strip() or email.split("@")[0])
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An item's message being sent right now: by whom, from which process, and until when
+    the claim holds if that process never says how it went (UTC, ISO 8601)."""
+
+    item_id: str
+    what: str  # "" for the request itself, else the follow-up's kind
+    actor: str | None
+    host: str  # a digest of the machine's name: the process can be checked on the same one
+    pid: int
+    claimed_at: str
+    until: str
 
 
 @dataclass(slots=True)
@@ -184,6 +220,30 @@ def damaged(what: str, why: str) -> None:
     """A damaged part of a row, passed over (the CLI shows it as a warning)."""
     warnings.warn(KonpfoiWarning(f"the ledger's {what} is damaged ({why}); it was left out"),
                   stacklevel=3)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One claim about a body in the register, with its evidence: the value found, where (a
+    URL, or a coded FOI answer: item and question) and the day it was checked."""
+
+    uid: str
+    body_id: str
+    key: str  # what it is about: fdp, fdp-products, fdp-since
+    value: str
+    source: str  # a URL, or "K-0042 Q1"
+    checked: str  # YYYY-MM-DD
+    recorded_at: str
+    item_id: str | None = None
+    question: int | None = None
+    note: str | None = None
+    settles: bool = False  # the user settled the key: every earlier claim gives way to it
+
+
+def left_out_digest(email: str) -> str:
+    """How the ledger keeps an address that must not be written to again (`left_out`): a
+    hash, never the address."""
+    return hashlib.sha256(f"konpfoi left out:{email.strip().lower()}".encode()).hexdigest()
 
 
 def parse_outcome(text: str, allowed: tuple[str, ...] = OUTCOMES) -> str:

@@ -9,23 +9,30 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from konpfoi.errors import NotFound, StorageError
 from konpfoi.ledger.migrations import SQLITE
+from konpfoi.ledger.sql.claims import ClaimsSql
 from konpfoi.ledger.sql.db import Db, DriverError
 from konpfoi.ledger.sql.dump import DumpSql
+from konpfoi.ledger.sql.erasure import ErasureSql
 from konpfoi.ledger.sql.events import EventsSql
+from konpfoi.ledger.sql.facts import FactsSql
 from konpfoi.ledger.sql.inbound import InboundSql
 from konpfoi.ledger.sql.items import ItemsSql
 from konpfoi.ledger.sql.mailfolders import MailFoldersSql
+from konpfoi.ledger.sql.volunteers import VolunteersSql
 from konpfoi.ledger.sqlite_views import SqliteViews
 from konpfoi.workspace.files import PRIVATE_FILE
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, SqliteViews):
+class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, FactsSql, ErasureSql,
+                   VolunteersSql, ClaimsSql, DumpSql, SqliteViews):
     """A ledger in one SQLite file."""
 
     BEGIN_WRITE = "BEGIN IMMEDIATE"  # take the write lock at once: no deadlock on upgrade
@@ -58,6 +65,9 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, Sql
                 hint="restore it from a backup (konpfoi export) or move it aside",
             ) from None
 
+    def lock_item(self, item_id: str) -> bool:
+        return True  # the write transaction (BEGIN IMMEDIATE) holds the whole file
+
     def _tables(self) -> set[str]:
         rows = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {r[0] for r in rows}
@@ -72,7 +82,8 @@ class SqliteLedger(ItemsSql, EventsSql, InboundSql, MailFoldersSql, DumpSql, Sql
             )
 
     def _views_path(self, cache_dir: Path) -> Path:
-        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}".encode()).hexdigest()[:20]
+        # (the last part names the cache's format: a new one starts a new file)
+        key = hashlib.sha256(f"{self.path.resolve()}\0{self.uid}\0v3".encode()).hexdigest()[:20]
         return cache_dir / f"status-{key}.db"
 
 
@@ -87,3 +98,28 @@ def _check_is_sqlite(path: Path) -> None:
             f"{path} is not a konpfoi ledger (not an SQLite database); it was left untouched",
             hint="move it aside, or restore the ledger from a backup",
         )
+
+
+def write_tables(path: Path, tables: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]
+                 ) -> None:
+    """A plain SQLite file of `tables` (name -> columns, rows), ready for Datasette: each
+    column typed by its values, the first column the key where it is unique. Written to
+    `path` anew (a file already there is replaced)."""
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    try:
+        for name, (columns, rows) in tables.items():
+            types = []
+            for n, _ in enumerate(columns):
+                sample = next((r[n] for r in rows if r[n] is not None), "")
+                types.append("INTEGER" if isinstance(sample, int) else
+                             "REAL" if isinstance(sample, float) else "TEXT")
+            unique = len({r[0] for r in rows}) == len(rows)
+            cols = ", ".join(f'"{c}" {t}' + (" PRIMARY KEY" if n == 0 and unique else "")
+                             for n, (c, t) in enumerate(zip(columns, types, strict=True)))
+            conn.execute(f'CREATE TABLE "{name}" ({cols})')
+            conn.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(columns))})',
+                             rows)
+        conn.commit()
+    finally:
+        conn.close()

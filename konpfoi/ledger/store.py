@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput
-from konpfoi.ledger.model import Event, Item
+from konpfoi.ledger.model import Claim, Event, Fact, Item, Volunteer
+
+# `add_event(actor=CURRENT)`: the volunteer who opened the ledger (an import gives its own).
+CURRENT = "<the current volunteer>"
 
 
 class ImportConflict(Conflict):
@@ -28,6 +31,7 @@ class Ledger(ABC):
     """One open ledger. Use `with ledger.write():` for each command's single transaction."""
 
     url: str  # where it is, for people: never a password
+    volunteer: Volunteer | None = None  # who is recording: each event they add says so
 
     # -- life and transactions -------------------------------------------------------------
 
@@ -107,17 +111,57 @@ class Ledger(ABC):
     @abstractmethod
     def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
                   data: dict[str, Any] | None = None, voids: str | None = None,
-                  uid: str | None = None, recorded_at: str | None = None) -> Event: ...
+                  uid: str | None = None, recorded_at: str | None = None,
+                  actor: str | None = CURRENT) -> Event:
+        """Append one event, recorded by `actor` (by default the ledger's volunteer)."""
 
     @abstractmethod
-    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
-               ) -> dict[str, list[Event]]:
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False,
+               kinds: Sequence[str] | None = None) -> dict[str, list[Event]]:
         """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
 
     @abstractmethod
     def events_by_item(self, item_ids: Sequence[str], lean: bool = False
                        ) -> Iterator[tuple[str, list[Event]]]:
         """Each of these items' events, item by item, holding one item's at a time."""
+
+    @abstractmethod
+    def lock_item(self, item_id: str) -> bool:
+        """Inside a write transaction: hold the item until it ends, so that no other writer
+        records an intent to send it at the same time. False when another writer holds it
+        now (skip it: it is theirs)."""
+
+    # -- claims: who is sending what right now ---------------------------------------------
+
+    @abstractmethod
+    def put_claim(self, claim: Claim) -> None:
+        """Claim an item's message (replacing a claim that ran out)."""
+
+    @abstractmethod
+    def drop_claim(self, item_id: str, what: str) -> None: ...
+
+    @abstractmethod
+    def claims(self, item_ids: Sequence[str] | None = None) -> dict[tuple[str, str], Claim]:
+        """The claims held, by (item, what)."""
+
+    # -- volunteers ------------------------------------------------------------------------
+
+    @abstractmethod
+    def join(self, volunteer: Volunteer | None) -> None:
+        """Work as `volunteer` from now on: every event added says so, and the ledger keeps
+        their row (a new name for their email replaces the old one)."""
+
+    @abstractmethod
+    def add_volunteer(self, volunteer: Volunteer, joined_at: str | None = None) -> None:
+        """Keep a volunteer (a new name for a known email replaces the old one)."""
+
+    @abstractmethod
+    def volunteers(self) -> list[dict[str, Any]]:
+        """Every volunteer: email, name, joined_at; by email."""
+
+    @abstractmethod
+    def activity(self) -> list[tuple[str, str, int, str]]:
+        """(actor, event kind, how many, the latest recorded_at) for every recorded event."""
 
     @abstractmethod
     def event(self, event_id: int) -> Event: ...
@@ -185,6 +229,47 @@ class Ledger(ABC):
         """Remember how far a folder was read: call it in the transaction that records the
         messages, so that the two land together."""
 
+    # -- the register: claims about bodies, with their evidence ---------------------------
+
+    @abstractmethod
+    def add_fact(self, fact: Fact) -> bool:
+        """Keep a claim unless one with its uid is here already; True if it was added."""
+
+    @abstractmethod
+    def facts(self, body_id: str | None = None) -> list[Fact]:
+        """Every claim (about one body), in the order they were recorded."""
+
+    # -- supporters: who asked to be left out, and erasure -----------------------------------
+
+    @abstractmethod
+    def leave_out(self, digest: str, recorded_at: str | None = None) -> bool:
+        """Remember a keyed hash of an address that must not be written to again."""
+
+    @abstractmethod
+    def left_out(self) -> dict[str, str]:
+        """The keyed hashes of those left out, and when each was recorded."""
+
+    @abstractmethod
+    def redact_item(self, item_id: str, *, sender_name: str | None,
+                    sender_email: str | None) -> None:
+        """Replace an item's sender, and let go of its drafted message."""
+
+    @abstractmethod
+    def redact_event(self, uid: str, data: dict[str, Any] | None, note: str | None) -> None:
+        """Erasure only: replace what an event holds."""
+
+    @abstractmethod
+    def drop_attachments(self, event_uids: Sequence[str]) -> list[str]:
+        """Forget the files kept with these events; the hashes of their content."""
+
+    @abstractmethod
+    def drop_blob(self, sha256: str) -> bool:
+        """Let content go unless something still refers to it."""
+
+    @abstractmethod
+    def redact_inbound(self, key: str) -> None:
+        """Forget who sent a received message and what it was called."""
+
     # -- export and import -----------------------------------------------------------------
 
     @abstractmethod
@@ -201,13 +286,14 @@ class Ledger(ABC):
     # orders and counts in SQL and derives in full only the rows it shows.
 
     @abstractmethod
-    def attach_views(self, cache_dir: Path) -> None: ...
+    def attach_views(self, cache_dir: Path, stamp: str) -> None:
+        """Use the cache of views derived under `stamp` (holidays, settings, version)."""
 
     @abstractmethod
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[str, str, str | None, int | None]]:
-        """(id, kind, nation, latest event id) of the items whose cached view is out of
-        date."""
+                    ) -> list[tuple[str, str, str | None, int | None, int]]:
+        """(id, kind, nation, latest event id, seq) of the items whose cached view is missing
+        or out of date."""
 
     @abstractmethod
     def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...
@@ -215,8 +301,8 @@ class Ledger(ABC):
     @abstractmethod
     def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
                   states: Sequence[str] | None, open_only: bool, due_by: int | None,
-                  limit: int | None) -> tuple[list[Item], int]: ...
+                  limit: int | None, owner: str | None = None) -> tuple[list[Item], int]: ...
 
     @abstractmethod
-    def view_counts(self, today: int, campaign: str | None, body_id: str | None
-                    ) -> dict[str, int]: ...
+    def view_counts(self, today: int, campaign: str | None, body_id: str | None,
+                    owner: str | None = None) -> dict[str, int]: ...

@@ -14,12 +14,14 @@ from konpfoi.directory.lookup import Directory
 from konpfoi.law.correspondence import kind_of
 from konpfoi.law.workdays import Calendar
 from konpfoi.ledger.store import Ledger
-from konpfoi.letters import campaigns, drafting, overlaps, supporters
+from konpfoi.letters import campaigns, drafting, overlaps, packs, supporters
 from konpfoi.letters.addressing import Sender, placeholder_warning
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
 from konpfoi.mail import outgoing
+from konpfoi.tracking import register
 from konpfoi.workspace.config import Config
+from konpfoi.workspace.files import sync_files
 
 
 @dataclass
@@ -29,6 +31,12 @@ class Batch:
     warnings: list[str] = field(default_factory=list)
     similarity: float | None = None  # of the letters to MPs
     mbox: Path | None = None
+    packs: list[packs.Pack] = field(default_factory=list)  # supporters' packs
+
+    @property
+    def unknown_fdp(self) -> list[str]:
+        """Letters whose body's FDP status is not known: they claim neither way."""
+        return [d.item.body_id for d in self.drafts if d.unknown_fdp]
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,11 @@ def run(*, ledger: Ledger, directory: Directory, templates: Templates, where: Wh
     out = Batch()
     done = campaigns.campaign_keys(ledger.items(campaign=campaign))
     if supporters_csv is not None:
-        plan = supporters.plan_supporters(directory, supporters_csv, done, postcodes)
+        plan = supporters.plan_supporters(directory, supporters_csv, done, postcodes,
+                                          set(ledger.left_out()))
     else:
-        plan = campaigns.plan_bodies(directory, done, templates, template, qs, to, select)
+        plan = campaigns.plan_bodies(directory, done, templates, template, qs, to, select,
+                                     extra=register.where_filters(register.load(ledger)))
     out.skipped = plan.skipped
     held = _overlapping(ledger, plan, templates, template, qs, cal, now.date(), config)
     for n, line in held.items():
@@ -62,11 +72,15 @@ def run(*, ledger: Ledger, directory: Directory, templates: Templates, where: Wh
                 plan.targets[n].body.id, f"overlaps an earlier request: {line}; --force drafts it"))
     plan.targets = [t for n, t in enumerate(plan.targets) if force or n not in held]
     total = len(plan.targets)
-    # claimed body by body, so that batches of one campaign run at once draft each body once
-    out.drafts = campaigns.draft_batch(
-        ledger, plan, campaign, sender, templates=templates, drafts_dir=where.drafts,
-        template=template, qs=qs, subject=subject, now=now, drafts_root=where.root,
-        config=config, on_progress=(lambda n: progress(n, total)) if progress else None)
+    with ledger.write():  # the letters and the supporters' packs land together, or neither
+        # claimed body by body, so that batches of one campaign run at once draft each body once
+        out.drafts = campaigns.draft_batch(
+            ledger, plan, campaign, sender, templates=templates, drafts_dir=where.drafts,
+            template=template, qs=qs, subject=subject, now=now, drafts_root=where.root,
+            config=config, on_progress=(lambda n: progress(n, total)) if progress else None)
+        if supporters_csv is not None:
+            out.packs = _packs(ledger, templates, where, plan.targets, out.drafts, sender,
+                               config, now)
     if out.drafts:
         out.mbox = outgoing.write_mbox([d.raw for d in out.drafts], where.drafts
                                        / campaigns.mbox_name(campaign, now,
@@ -79,6 +93,31 @@ def run(*, ledger: Ledger, directory: Directory, templates: Templates, where: Wh
         if w:
             out.warnings.append(w)
     return out
+
+
+def _packs(ledger: Ledger, templates: Templates, where: Where, targets: list[drafting.Target],
+           drafts: list[drafting.Draft], organiser: Sender, config: Config, now: dt.datetime
+           ) -> list[packs.Pack]:
+    """A pack for each supporter's letter, written beside it; nothing is kept if one fails."""
+    made: list[packs.Pack] = []
+    try:
+        for t, d in zip(targets, drafts, strict=True):
+            extras = packs.Extras(t.extra.get("gp_practice"),
+                                  t.sender.address if t.sender else None)
+            made.append(packs.make(ledger, templates, d, organiser, config, extras, now,
+                                   drafts=where.drafts, root=where.root,
+                                   mp_constituency=t.body.constituency or "",
+                                   nation=t.body.nation))
+    except BaseException:
+        for p in made:
+            p.eml.unlink(missing_ok=True)
+            p.eml.with_suffix(".txt").unlink(missing_ok=True)
+        for d in drafts:
+            d.eml.unlink(missing_ok=True)
+            d.txt.unlink(missing_ok=True)
+        raise
+    sync_files([p.eml for p in made] + [p.eml.with_suffix(".txt") for p in made])
+    return made
 
 
 def _overlapping(ledger: Ledger, plan: campaigns.Plan, templates: Templates, template: str,

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from konpfoi.directory.filters import Filter
 from konpfoi.directory.lookup import Directory
 from konpfoi.errors import InvalidInput, NotFound
 from konpfoi.law.aggregation import likeness, shingles
@@ -36,12 +38,12 @@ class Plan:
 
 def plan_bodies(d: Directory, done: set[tuple[str, str | None]], templates: Templates,
                 template: str, qs: QuestionSet | None, to: list[str] | None,
-                where: str | None) -> Plan:
+                where: str | None, extra: Mapping[str, Filter] | None = None) -> Plan:
     """One target per selected body; closed bodies, bodies with no address for this kind of
     letter and bodies already drafted in this campaign are skipped, each with its reason."""
     plan = Plan()
     already = {body for body, _ in done}
-    for b in d.select(to=to, where=where, include_closed=True):
+    for b in d.select(to=to, where=where, include_closed=True, extra=extra):
         if b.closed:
             plan.skipped.append(Skip(b.id, f"closed body (closed {b.closed}"
                                      + (f"; successor {b.successor})" if b.successor else ")")))

@@ -28,6 +28,7 @@ from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
 from konpfoi.letters.wording import wrap
 from konpfoi.mail import outgoing
+from konpfoi.tracking import register
 from konpfoi.workspace import files
 from konpfoi.workspace.config import Config
 
@@ -51,6 +52,7 @@ class Draft:
     txt: Path
     note: str | None = None
     warnings: list[str] = field(default_factory=list)
+    unknown_fdp: bool = False  # its template asked the register, which does not know
 
 
 def choose_template(templates: Templates, name: str, kind: str) -> str:
@@ -65,6 +67,10 @@ def kind_of_target(templates: Templates, template: str, t: Target, qs: QuestionS
                    ) -> tuple[str, str]:
     """(template name, item kind) for one target; a mismatch is one clear error."""
     info = templates.info(template)
+    if info.kind in ("pack", "followup"):
+        raise InvalidInput(f"template {template} is a {info.kind} template, not a letter to a "
+                           "body", hint="packs come with --supporters; follow-ups with "
+                                        "konpfoi followup")
     kind = kind_for(info.kind, body_kind=t.body.kind, body_law=t.body.law,
                     set_regime=qs.regime if qs else None, supporter=t.sender is not None)
     return choose_template(templates, template, kind), kind
@@ -151,11 +157,17 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
             warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
                                      force) if cal is not None else {}
             ids = ledger.allocate_ids(len(targets), config.prefix)
+            known = register.load(ledger)
+            asks: dict[str, bool] = {}  # template -> whether it says anything from the register
             for n, t in enumerate(targets):
+                facts = register.letter_context(known.get(t.body.id))
                 d = _one(ledger, templates, staged, where, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
-                         now, config)
+                         now, config, facts)
                 d.warnings = warned.get(n, [])
+                if kinds[n][0] not in asks:
+                    asks[kinds[n][0]] = asks_register(templates, kinds[n][0])
+                d.unknown_fdp = asks[kinds[n][0]] and not facts["fdp"]["known"]
                 done.append(d)
                 if on_progress:
                     on_progress(n + 1)
@@ -166,9 +178,15 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
     return done
 
 
+def asks_register(templates: Templates, name: str) -> bool:
+    """Whether a template says anything from the FDP register (`facts.`)."""
+    return "facts." in templates.path(name).read_text(encoding="utf-8")
+
+
 def _one(ledger: Ledger, templates: Templates, staged: files.Staged, where: str,
          item_id: str, t: Target, kind: tuple[str, str], who: Sender, qs: QuestionSet | None,
-         campaign: str | None, subject: str | None, now: dt.datetime, config: Config) -> Draft:
+         campaign: str | None, subject: str | None, now: dt.datetime, config: Config,
+         facts: dict[str, Any]) -> Draft:
     """Render, build, write and record one target's draft."""
     name, item_kind = kind
     context = {
@@ -177,7 +195,7 @@ def _one(ledger: Ledger, templates: Templates, staged: files.Staged, where: str,
                       "signature": who.signature or ""},
         "group": group_context(config), "letter": letter_context(item_kind, config),
         "reference": item_id, "campaign": campaign or "",
-        "today": now.date().isoformat(), "personal": "", **t.extra,
+        "today": now.date().isoformat(), "personal": "", "facts": facts, **t.extra,
     }
     rendered = templates.render(name, context)
     text = wrap(rendered.text).rstrip("\n") + "\n"

@@ -81,10 +81,13 @@ class Grounds:
         return day is not None and day < self.today
 
     def late_by(self, due: dt.date, day: dt.date) -> str:
-        """'3 working days' (or '5 days' for a calendar-month clock) from `due` to `day`."""
+        """'3 working days' (or '5 days' for a calendar-month clock) from `due` to `day`; a day
+        after the deadline that is not a working day (a Saturday after a Friday deadline) is
+        counted in calendar days, since no working day has passed."""
         working = self.response.working if self.response else True
-        if working:
-            return plural(max(1, self.cal.count(due, day)), "working day")
+        days = self.cal.count(due, day) if working else 0
+        if days > 0:
+            return plural(days, "working day")
         return plural((day - due).days, "day")
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import NotFound
+from konpfoi.tracking.register import Rule, parse_rules
 from konpfoi.workspace import yamlfile
 from konpfoi.workspace.resources import packaged
 
@@ -19,6 +20,8 @@ class Question:
     number: int
     label: str
     text: str
+    # the facts of the register its answer establishes (fdp: {"yes": in-use, ...})
+    establishes: dict[str, Rule] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,14 @@ class QuestionSet:
         return {
             "id": self.id, "title": self.title, "description": self.description,
             "regime": self.regime, "source": self.source, "path": str(self.path),
-            "questions": [{"number": q.number, "label": q.label, "text": q.text}
+            "questions": [{"number": q.number, "label": q.label, "text": q.text,
+                           **({"establishes": q.establishes} if q.establishes else {})}
                           for q in self.questions],
         }
+
+    def rules(self) -> dict[int, dict[str, Rule]]:
+        """Question number -> the facts its answer establishes (for coding)."""
+        return {q.number: q.establishes for q in self.questions if q.establishes}
 
 
 def search_path(workspace_dir: Path | None) -> list[Path]:
@@ -92,16 +100,18 @@ def parse(path: Path) -> QuestionSet:
     numbers: dict[str, int] = {}
     for number, item in enumerate(raw, start=1):
         q = ck.mapping(item, f"question {number}", data, "questions")
-        ck.fields(q, f"question {number}", ("label", "text"), ())
+        ck.fields(q, f"question {number}", ("label", "text"), ("establishes",))
         label = ck.text(q, "label", f"question {number}") or ""
         if label in numbers:
             ck.fail(q, "label", f"question {number} has the label of question {numbers[label]}",
                     hint="labels head the columns of a report; make each one distinct")
         numbers[label] = number
+        rules = parse_rules(q["establishes"], f"{path}:{q.line_of('establishes')}") \
+            if "establishes" in q else {}
         questions.append(Question(
             number=number, label=label,
             text=" ".join((ck.text(q, "text", f"question {number}", single_line=False)
-                           or "").split()),
+                           or "").split()), establishes=rules,
         ))
     return QuestionSet(
         id=str(set_id), title=str(ck.text(data, "title", "question set")),

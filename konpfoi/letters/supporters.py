@@ -1,15 +1,23 @@
 """Supporters writing to their own MP: each row of a supporters CSV becomes one letter, from the
 supporter, to the MP for their constituency (found by MP id, constituency or postcode). Only
-here does a letter speak as a constituent: the signer's constituency is the MP's."""
+here does a letter speak as a constituent: the signer's constituency is the MP's.
+
+What konpfoi keeps of a supporter is what their letter needs: their name and email (on the
+item), their address if given (in the letter); a postcode only finds their MP, and a GP
+practice only goes in their pack. A file with a column for a date of birth or an NHS number
+is refused: those are the supporter's to write in, never ours to hold. Someone who asked to
+be left out (`supporters forget`) is skipped, whatever file names them again."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from konpfoi.directory.bodies import Body
 from konpfoi.directory.lookup import Directory, normalise
 from konpfoi.errors import InvalidInput
+from konpfoi.ledger.model import left_out_digest
 from konpfoi.letters import drafting
 from konpfoi.letters.addressing import Sender
 from konpfoi.letters.campaigns import Plan, Skip
@@ -17,10 +25,14 @@ from konpfoi.workspace.tables import csv_rows
 from konpfoi.workspace.yamlfile import is_email
 
 SUPPORTER_COLUMNS = ("name", "email")
+# Columns that would hold a supporter's own sensitive data: never read, never kept.
+SENSITIVE = re.compile(r"(dob|d\.o\.b\.?|date[ _-]*of[ _-]*birth|birth[ _-]*date|birthday|born|"
+                       r"(nhs|chi)([ _-]*(no\.?|num|number|id))?)", re.I)
+GP_COLUMNS = ("gp_practice", "gp practice", "gp", "practice")
 
 
 def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
-                    postcodes: Path | None = None) -> Plan:
+                    postcodes: Path | None = None, left_out: Collection[str] = ()) -> Plan:
     """Each supporter writes to their own MP, found by MP id, constituency or postcode.
 
     Every row is checked first; a row that cannot be placed is an error naming the row.
@@ -29,10 +41,17 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
     if not rows:
         raise InvalidInput(f"{path}: no supporters in the file")
     cols = set(rows[0][1])
+    sensitive = sorted(c for c in cols if SENSITIVE.fullmatch(c))
+    if sensitive:
+        raise InvalidInput(f"{path}:1: column {sensitive[0]!r} would hold a supporter's date "
+                           "of birth or NHS number, which konpfoi never reads or keeps",
+                           hint="delete the column: supporters fill these in themselves, on "
+                                "their own letter")
+    gp_col = next((c for c in GP_COLUMNS if c in cols), None)
     if not cols & {"mp", "constituency", "postcode"}:
         raise InvalidInput(f"{path}:1: needs a column mp, constituency or postcode",
                            hint="columns: name, email, and mp (id), constituency or postcode; "
-                                "optional: personal, address")
+                                "optional: personal, address, gp_practice")
     lookup = _postcode_lookup(postcodes) if postcodes else None
     seats = _seats(d)
     plan = Plan()
@@ -43,6 +62,9 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
             raise InvalidInput(f"{path}:{n}: a supporter needs a name (on one line)")
         if not is_email(email):
             raise InvalidInput(f"{path}:{n}: not an email address: {email!r}")
+        if left_out_digest(email) in left_out:
+            plan.skipped.append(Skip(f"row {n}", "asked to be left out (supporters forget)"))
+            continue
         mp = _their_mp(d, seats, row, lookup, f"{path}:{n}")
         first = seen.setdefault((mp.id, email.lower()), n)
         if first != n:
@@ -54,8 +76,10 @@ def plan_supporters(d: Directory, path: Path, done: set[tuple[str, str | None]],
             plan.skipped.append(Skip(f"{email} -> {mp.id}", "already drafted in this campaign"))
             continue
         sender = Sender(name=name, email=email, address=row.get("address") or None)
-        plan.targets.append(drafting.Target(mp, sender=sender,
-                                            extra={"personal": row.get("personal") or ""}))
+        extra = {"personal": row.get("personal") or ""}
+        if gp_col and row.get(gp_col):
+            extra["gp_practice"] = " ".join(row[gp_col].split())
+        plan.targets.append(drafting.Target(mp, sender=sender, extra=extra))
     return plan
 
 

@@ -18,7 +18,9 @@ from konpfoi.workspace import yamlfile
 from konpfoi.workspace.resources import packaged
 
 SUFFIX = ".j2"
-KINDS = (*TEMPLATE_KINDS, "followup")  # what a template's leading comment may say it is
+# What a template's leading comment may say it is: a letter's kind, a follow-up, or part of a
+# supporter's pack (the email that brings them their letter; their GP opt-out letter).
+KINDS = (*TEMPLATE_KINDS, "followup", "pack")
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,19 @@ def join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+_LIST_ITEM = re.compile(r"^\s*(\d+[.)]|[-*])\s")
+
+
+def unwrap(text: str, wrapped: int = 60) -> str:
+    """Lines joined back into the paragraphs `wrap` broke them from: a line follows the one
+    before it when that one was long (it was wrapped) and it starts no numbered or bulleted
+    item. For a mail program that wraps as it shows (a mailto: link's body)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if out and len(out[-1]) >= wrapped and line.strip() and not _LIST_ITEM.match(line):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)

@@ -15,8 +15,8 @@ from konpfoi.ledger.model import RECORD_AS, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import attachments, incoming
 from konpfoi.mail.classify import Verdict, classify
-from konpfoi.mail.intake import Inbox, open_inbox, record
 from konpfoi.mail.matching import Contacts
+from konpfoi.mail.recording import Inbox, open_inbox, record
 from konpfoi.tracking.events import outcome_word, parse_day
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.files import sync_files

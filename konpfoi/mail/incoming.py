@@ -52,6 +52,7 @@ class Enclosed:
     from_addr: str | None = None
     to: list[str] = field(default_factory=list)
     text: str = ""
+    moment: dt.datetime | None = None  # its Date header
 
 
 @dataclass
@@ -331,7 +332,8 @@ def _summary(msg: Message, text: bool = False) -> Enclosed:
                                   + raw_h.get("references", "")),
         subject=_header(msg, "Subject", raw_h, []),
         from_addr=_address(_header(msg, "From", raw_h, []))[1],
-        to=_addresses(_clean(raw_h.get("to", "")), _clean(raw_h.get("cc", ""))))
+        to=_addresses(_clean(raw_h.get("to", "")), _clean(raw_h.get("cc", ""))),
+        moment=_when(raw_h.get("date", "").strip(), []) if raw_h.get("date") else None)
     if text:
         parts: list[str] = []
         for leaf, _ in mime.leaves(msg):

@@ -105,9 +105,10 @@ class Attachment:
 
 def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, subject: str,
           text: str, msg_id: str, date: dt.datetime, in_reply_to: str | None = None,
-          attachments: Sequence[Attachment] = ()) -> bytes:
+          attachments: Sequence[Attachment] = (), html: str | None = None) -> bytes:
     """The bytes of a UTF-8 message with From, To, Subject, Date and Message-ID: plain text,
-    or with attachments a multipart/mixed message whose first part is the text."""
+    or with attachments a multipart/mixed message whose first part is the text. With `html`,
+    the text has an HTML alternative (multipart/alternative), for a link to click."""
     for value, what in ((sender_name, "sender name"), (sender_email, "sender address"),
                         (to_name, "recipient name"), (to_email, "recipient address"),
                         (subject, "subject"), (msg_id, "Message-ID")):
@@ -122,32 +123,38 @@ def build(*, sender_name: str, sender_email: str, to_name: str, to_email: str, s
     if in_reply_to:
         check_header(in_reply_to, "In-Reply-To")
         headers += [("In-Reply-To", in_reply_to), ("References", in_reply_to)]
-    cte, payload = _text_part(text)
     headers += [("X-Mailer", "konpfoi"), ("MIME-Version", "1.0")]
+    first = _text_part(text, "plain")
+    if html is not None:
+        first = _multipart("alternative", [first, _text_part(html, "html")])
     if not attachments:
-        headers += [("Content-Type", 'text/plain; charset="utf-8"'),
-                    ("Content-Transfer-Encoding", cte)]
-        return "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii") + b"\n" + payload
-    parts = [(f'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: {cte}\n'
-              ).encode("ascii") + b"\n" + payload]
-    parts += [_attachment_part(a) for a in attachments]
+        return "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii") + first
+    whole = _multipart("mixed", [first, *(_attachment_part(a) for a in attachments)])
+    return "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii") + whole
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+    """A multipart entity (its Content-Type line, a blank line, then the parts)."""
     boundary = _boundary(parts)
-    headers.append(("Content-Type", f'multipart/mixed; boundary="{boundary}"'))
-    head = "".join(f"{k}: {v}\n" for k, v in headers).encode("ascii")
     sep = f"--{boundary}\n".encode("ascii")
     # the line break before each boundary belongs to the boundary (RFC 2046 5.1.1)
     body = b"".join(sep + p + b"\n" for p in parts)
-    return (head + b"\nThis is a message in several parts (MIME).\n\n" + body
-            + f"--{boundary}--\n".encode("ascii"))
+    return (f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n'
+            "This is a message in several parts (MIME).\n\n").encode("ascii") + body \
+        + f"--{boundary}--\n".encode("ascii")
 
 
-def _text_part(text: str) -> tuple[str, bytes]:
+def _text_part(text: str, subtype: str) -> bytes:
+    """A UTF-8 text entity: 7bit where it can be, else quoted-printable."""
     body = text.replace("\r\n", "\n").replace("\r", "\n")
     if not body.endswith("\n"):
         body += "\n"
     if body.isascii() and max(map(len, body.split("\n"))) <= 998:
-        return "7bit", body.encode("ascii")
-    return "quoted-printable", quopri.encodestring(body.encode("utf-8"))
+        cte, payload = "7bit", body.encode("ascii")
+    else:
+        cte, payload = "quoted-printable", quopri.encodestring(body.encode("utf-8"))
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\nContent-Transfer-Encoding: '
+            f"{cte}\n\n").encode("ascii") + payload
 
 
 _TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
@@ -199,6 +206,16 @@ def _boundary(parts: list[bytes]) -> str:
             return boundary
 
 
+def to_send_yourself(raw: bytes, bcc: str | None = None) -> bytes:
+    """A drafted letter as an .eml to open and send from one's own client: marked unsent (so
+    Outlook opens it as a message to send) and, with `bcc`, copying that address."""
+    head, sep, body = raw.partition(b"\n\n")
+    extra = [b"X-Unsent: 1"]
+    if bcc:
+        extra.append(f"Bcc: {_address('', check_header(bcc, 'Bcc address'))}".encode("ascii"))
+    return head + b"\n" + b"\n".join(extra) + sep + body
+
+
 def with_date(raw: bytes, date: dt.datetime) -> bytes:
     """The same message with its Date header set to `date` (when it is actually sent)."""
     head, sep, body = raw.partition(b"\n\n")
@@ -220,13 +237,14 @@ def content_hash(text: str) -> str:
 
 
 def write_draft(raw: bytes, text: str, folder: Path, item_id: str,
-                staged: Staged | None = None) -> tuple[Path, Path]:
-    """drafts/<item>.eml and drafts/<item>.txt, owner-only: each written atomically, or, for
-    a batch, into `staged` (in place once the batch commits)."""
+                staged: Staged | None = None, sync: bool = True) -> tuple[Path, Path]:
+    """drafts/<item>.eml and drafts/<item>.txt, owner-only: each written atomically (synced
+    now, or by the caller later when not `sync`), or, for a batch, into `staged` (in place
+    once the batch commits)."""
     if staged is not None:
         return staged.write(f"{item_id}.eml", raw), staged.write(f"{item_id}.txt", text)
-    return atomic_write(folder / f"{item_id}.eml", raw), atomic_write(folder / f"{item_id}.txt",
-                                                                    text)
+    return (atomic_write(folder / f"{item_id}.eml", raw, sync=sync),
+            atomic_write(folder / f"{item_id}.txt", text, sync=sync))
 
 
 _FROM_LINE = re.compile(rb"^(>*From )", re.M)

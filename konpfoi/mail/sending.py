@@ -1,5 +1,12 @@
 """Send drafts over SMTP, never twice: the intent is recorded before, the outcome after.
 
+Several konpfoi processes (a group's volunteers on their own machines, sharing one ledger) may
+send one campaign at once. Each message is claimed in one transaction with its intent: the
+item is locked (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite),
+its events read again, and only if nobody sent or is sending it are the intent and a claim
+recorded. The claim goes with the outcome. A claim left by a process that died runs out
+(at once, when that process was on this machine; else after CLAIM_SECONDS).
+
 A message whose outcome is unknown (the process died, or the server went away, between handing
 it over and hearing back) is listed for the user to check — or settled from the Sent folder —
 and never resent silently. The pace, the retries and the reconnection are `mail.delivery`'s.
@@ -7,17 +14,22 @@ and never resent silently. The pace, the retries and the reconnection are `mail.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
 import re
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from konpfoi.errors import InvalidInput, NotFound
-from konpfoi.law.correspondence import FOLLOWUPS
-from konpfoi.ledger.model import Event, Item
+from konpfoi.errors import InvalidInput, KonpfoiError, NotFound
+from konpfoi.law.correspondence import SUPPORTER_PACK, kind_of, sent_event
+from konpfoi.ledger.model import Claim, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import delivery
 from konpfoi.mail.outgoing import with_date
@@ -40,6 +52,49 @@ def parse_rate(text: str | None) -> float | None:
     per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
            "hour": 3600}[m.group(2)]
     return per / float(m.group(1))
+
+
+# -- claims ----------------------------------------------------------------------------------
+
+# How long a claim holds when its process never says how it went: longer than any one message
+# takes (SMTP's own timeouts are a minute a step).
+CLAIM_SECONDS = 600
+
+
+@cache
+def this_host() -> str:
+    """This machine, as a claim names it (a digest: the ledger need not know its name)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:16]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def is_live(claim: Claim | None, now: dt.datetime) -> bool:
+    """Whether the konpfoi that claimed a message may still be sending it."""
+    if claim is None or dt.datetime.fromisoformat(claim.until) <= now:
+        return False
+    return claim.host != this_host() or _alive(claim.pid)
+
+
+def _claim(ledger: Ledger, item: Item, what: str, now: dt.datetime) -> Claim:
+    until = now.astimezone(dt.UTC) + dt.timedelta(seconds=CLAIM_SECONDS)
+    actor = ledger.volunteer.email if ledger.volunteer else None
+    return Claim(item.id, what, actor, this_host(), os.getpid(), now_utc(),
+                 until.isoformat(timespec="seconds"))
+
+
+def _being_sent(claim: Claim, names: dict[str, str]) -> str:
+    who = names.get(claim.actor or "", claim.actor or "another konpfoi")
+    return (f"being sent by {who} since {claim.claimed_at[11:16]} UTC (if that konpfoi "
+            f"stopped, its outcome is unknown after {claim.until[11:16]} UTC)")
 
 
 # -- what may go ------------------------------------------------------------------------------
@@ -89,11 +144,23 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
     """Which messages would go, which not (and why), and which have an unknown outcome."""
     items = ledger.pick(item_ids, campaign)
     events = ledger.events([i.id for i in items])
+    claims = ledger.claims([i.id for i in items])
+    now = dt.datetime.now(dt.UTC)
+    names: dict[str, str] | None = None
     out = Plan()
     for item in items:
         evs = effective(events.get(item.id, []))
+        claim = claims.get((item.id, followup or ""))
+        if pending_attempt(evs, followup) and is_live(claim, now):
+            assert claim is not None
+            if names is None:
+                names = {v["email"]: v["name"] for v in ledger.volunteers()}
+            out.skipped.append((item, _being_sent(claim, names)))
+            continue
         if followup:
             found = _followup(item, evs, followup, retry, bool(item_ids))
+        elif kind_of(item.kind).signer == "supporter":
+            found = _pack(item, evs, retry, bool(item_ids))
         else:
             found = _why_not(item, evs, root, retry, bool(item_ids))
         if found == "unknown":
@@ -104,7 +171,9 @@ def plan(ledger: Ledger, root: Path, sender_email: str | None, *,
             if isinstance(found, _Problem):
                 out.problems.append(item)
             continue
-        reason = _checks(item, message(ledger, root, found), found.draft, sender_email)
+        drafter = next((e.actor for e in evs if e.kind == "drafted"), None)
+        reason = _checks(item, message(ledger, root, found), found.draft, sender_email,
+                         drafter, found.followup == SUPPORTER_PACK.key)
         if reason:
             out.skipped.append((item, reason))
             out.problems.append(item)
@@ -146,6 +215,20 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
                     message=draft.data.get("message"))
 
 
+def _pack(item: Item, evs: list[Event], retry: bool, named: bool) -> Outgoing | str:
+    """A supporter's letter goes to the supporter, in their pack: once, and not after they
+    have sent the letter themselves."""
+    sent = next((e for e in evs if e.kind == "sent"), None)
+    if sent:
+        return f"the supporter sent it on {sent.date}"
+    if any(e.kind in ("withdrawn", "closed") for e in evs):
+        return "withdrawn or closed"
+    if drafted(evs, SUPPORTER_PACK.key) is None:
+        return ("it has no pack for the supporter (drafted before packs were made): draft it "
+                "again with konpfoi batch --supporters")
+    return _followup(item, evs, SUPPORTER_PACK.key, retry, named)
+
+
 def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
     """The bytes to send: the ledger's copy of the draft, and nothing else.
 
@@ -159,13 +242,20 @@ def message(ledger: Ledger, root: Path, out: Outgoing) -> bytes | None:
         return None
 
 
-def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None) -> str | None:
+def _checks(item: Item, raw: bytes | None, draft: str, sender_email: str | None,
+            drafter: str | None = None, pack: bool = False) -> str | None:
+    """Why a draft may not go, if it may not. A request is sent by whoever it is from, or by
+    another volunteer of the group when it is from the volunteer who drafted it (a
+    supporter's letter is always theirs to send; their pack is the organiser's)."""
     if raw is None:
         return (f"its draft {Path(str(draft)).name} is missing from the ledger: draft it "
                 "again")
     if has_placeholder(raw.decode("utf-8", errors="replace")):
         return "the draft still has placeholders for your name or email"
-    if not sender_email or (item.sender_email or "").lower() != sender_email.lower():
+    if pack:  # from you, the organiser, to the supporter
+        return None if sender_email else "it has no sender: set your email (konpfoi init)"
+    author = (item.sender_email or "").lower()
+    if not sender_email or (author != sender_email.lower() and author != drafter):
         return (f"it is from {item.sender_email}, who should send it from their own account"
                 if item.sender_email else "it has no sender")
     return None
@@ -206,21 +296,20 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
     """
     report = Report()
     courier = delivery.Courier(conn, reconnect, sleep)
-    last = 0.0
+    last: float | None = None  # when the last message was claimed: the pace is between sends
     try:
         for n, out in enumerate(outgoing):
             item, tag = out.item, ({"followup": out.followup} if out.followup else {})
-            if interval and n:
+            what = out.followup or ""
+            if interval and last is not None:  # (one another konpfoi took costs no wait)
                 sleep(max(0.0, interval - (time.monotonic() - last)))
-            last = time.monotonic()
             day = now()
             raw = with_date(message(ledger, root, out) or b"", day)
-            with ledger.write():  # the intent, durable before anything leaves
-                evs = effective(ledger.events([item.id]).get(item.id, []))
-                if (not out.followup and any(e.kind == "sent" for e in evs)) or (
-                        pending_attempt(evs, out.followup) and not retry):
-                    report.skipped.append(item)  # another konpfoi got there first
+            with ledger.write():  # the claim and the intent, durable before anything leaves
+                if not _claimed(ledger, out, day, retry):
+                    report.skipped.append(item)  # another konpfoi sent it, or is sending it
                     continue
+                last = time.monotonic()
                 ledger.add_event(item.id, "send-attempt", day.date().isoformat(),
                                  data={"to": out.to, "server": conn.srv.host, **tag,
                                        "message_id": _message_id(raw)})
@@ -231,7 +320,11 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
                     False, str(exc), temporary=True), tag, None)
                 report.error = str(exc)
                 return report
+            except BaseException:
+                _give_up(ledger, item, what)
+                raise
             if handed.unknown:
+                _give_up(ledger, item, what)  # nobody is sending it now: its outcome unknown
                 report.unknown.append(item)  # its send-attempt stays without an outcome
                 continue
             _record(ledger, report, out, raw, day, handed, tag, copy)
@@ -240,6 +333,34 @@ def send(ledger: Ledger, root: Path, outgoing: list[Outgoing], conn: Transport, 
     finally:
         courier.close()
     return report
+
+
+def _claimed(ledger: Ledger, out: Outgoing, day: dt.datetime, retry: bool) -> bool:
+    """Inside the write transaction: claim the message unless it was sent, or another
+    konpfoi is sending it, or its outcome is unknown (and this is no --retry)."""
+    item, what = out.item, out.followup or ""
+    if not ledger.lock_item(item.id):
+        return False  # another konpfoi is claiming it this very moment
+    evs = effective(ledger.events([item.id]).get(item.id, []))
+    if out.followup:
+        draft = drafted(evs, out.followup)
+        if draft is None or sent_after(evs, out.followup, draft):
+            return False
+    elif any(e.kind == "sent" for e in evs):
+        return False
+    if pending_attempt(evs, out.followup):
+        claim = ledger.claims([item.id]).get((item.id, what))
+        if not retry or is_live(claim, day.astimezone(dt.UTC)):
+            return False
+    ledger.put_claim(_claim(ledger, item, what, day))
+    return True
+
+
+def _give_up(ledger: Ledger, item: Item, what: str) -> None:
+    """Let go of a claim whose message's outcome will never be heard (best effort: the
+    ledger may be what failed; the claim then runs out by itself)."""
+    with contextlib.suppress(KonpfoiError), ledger.write():
+        ledger.drop_claim(item.id, what)
 
 
 def _record(ledger: Ledger, report: Report, out: Outgoing, raw: bytes, day: dt.datetime,
@@ -258,8 +379,9 @@ def _record(ledger: Ledger, report: Report, out: Outgoing, raw: bytes, day: dt.d
             data["copy_failed"] = str(exc)
             report.copies.append((item, str(exc)))
     with ledger.write():
+        ledger.drop_claim(item.id, out.followup or "")  # the outcome is known: it ends
         if handed.ok:
-            kind = FOLLOWUPS[out.followup].event if out.followup else "sent"
+            kind = sent_event(out.followup) if out.followup else "sent"
             ledger.add_event(item.id, kind, day.date().isoformat(),
                              data={"via": "smtp", **data, "message_id": _message_id(raw)})
             report.sent.append((item, handed.reply))

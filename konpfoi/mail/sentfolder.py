@@ -14,7 +14,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
-from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.law.correspondence import sent_event
 from konpfoi.ledger.model import Event
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail.imap import Fetched, ImapConnection
@@ -89,7 +89,7 @@ def record(ledger: Ledger, fetched: Iterable[Fetched], known: dict[str, Issued],
         if done is not None:
             out.append(Found(who.item_id, who.followup, done.date, mid, "already recorded"))
             continue
-        kind = FOLLOWUPS[who.followup].event if who.followup in FOLLOWUPS else "sent"
+        kind = sent_event(who.followup) if who.followup else "sent"
         data: dict[str, Any] = {"via": via, "folder": folder, "message_id": mid}
         if who.followup:
             data["followup"] = who.followup

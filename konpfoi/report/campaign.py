@@ -9,6 +9,7 @@ import datetime as dt
 import gc
 import statistics
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -112,6 +113,13 @@ class Report:
                 and r.timeliness not in ("withdrawn", "closed")]
 
     @property
+    def refused(self) -> list[Row]:
+        """The requests refused in whole or in part: a refusal coded for any question, or a
+        whole reply recorded as refused."""
+        return [r for r in self.replied if r.state == "refused"
+                or any(c.outcome == "refused" for c in r.cells.values())]
+
+    @property
     def overdue(self) -> list[Row]:
         return sorted((r for r in self.rows if r.timeliness == "overdue"),
                       key=lambda r: -(r.days_late or 0))
@@ -178,7 +186,8 @@ class Report:
             "summary": {
                 "items": len(self.rows), "sent": len(self.sent), "replied": len(self.replied),
                 "not_replied": len(self.not_replied), "overdue": len(self.overdue),
-                "late": len(self.late), "on_time_rate": self.on_time_rate,
+                "late": len(self.late), "refused": len(self.refused),
+                "on_time_rate": self.on_time_rate,
                 "on_time_counted": len(self.judged), "on_time_note": self.on_time_note,
                 "median_working_days": self.median_days, "states": dict(self.states()),
                 "timeliness": dict(Counter(r.timeliness for r in self.rows)),
@@ -200,9 +209,10 @@ class Report:
 
 def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None = None,
           policy: Policy = DEFAULT_POLICY, *, body_id: str | None = None,
-          question_set: str | None = None, sets_info: dict[str, dict[str, Any]] | None = None
-          ) -> Report:
-    """Everything a report shows, for the requests the filters choose (all by default).
+          question_set: str | None = None, sets_info: dict[str, dict[str, Any]] | None = None,
+          kinds: Collection[str] | None = None) -> Report:
+    """Everything a report shows, for the requests the filters choose (all by default; only
+    the item `kinds` given, when given).
     A filter that names nothing in the ledger, or filters that together choose nothing, are
     an error that says so."""
     filters = {k: v for k, v in (("campaign", campaign), ("body", body_id),
@@ -212,7 +222,8 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, campaign: str | None 
         with ledger.read():
             check_filters(ledger, campaign, body_id)
             items = [i for i in ledger.items(campaign=campaign, body_id=body_id)
-                     if question_set is None or i.question_set == question_set]
+                     if (question_set is None or i.question_set == question_set)
+                     and (kinds is None or i.kind in kinds)]
             if not items:
                 from konpfoi.errors import NotFound
 

@@ -163,16 +163,22 @@ def _chart(r: Report, qs: QuestionSet, n: int) -> str:
             f"{escape(desc)}</desc>" + "".join(bars) + f"</svg>{_legend()}</figure>")
 
 
-def _cell(row: Row, number: int) -> str:
+def cell(row: Row, number: int) -> str:
+    """What a body said to one question, inside a table cell: the outcome as a coloured tag,
+    the exemptions, the answer (the published site's pages share it)."""
     c = row.cells.get(number)
     if c is None or c.outcome is None:
-        return f'<td class="muted">{escape(cell_text(c, row))}</td>'
+        return f'<span class="muted">{escape(cell_text(c, row))}</span>'
     tag = (f'<span class="tag" style="background:{COLOURS[c.outcome]}">'
            f"{escape(OUTCOME_LABELS[c.outcome])}</span>")
     ex = f" ({escape(', '.join(c.exemptions))})" if c.exemptions else ""
     whole = ' <span class="muted">(whole reply)</span>' if c.whole else ""
     text = f"<br>{escape(c.answer)}" if c.answer else ""
-    return f"<td>{tag}{ex}{whole}{text}</td>"
+    return f"{tag}{ex}{whole}{text}"
+
+
+def _cell(row: Row, number: int) -> str:
+    return f"<td>{cell(row, number)}</td>"
 
 
 def _question_set(r: Report, qs: QuestionSet, n: int) -> str:

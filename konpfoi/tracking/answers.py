@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law.exemptions import cited
 from konpfoi.ledger.model import OUTCOMES, Event, parse_outcome
 from konpfoi.ledger.store import Ledger
+from konpfoi.tracking import register
 from konpfoi.tracking.lifecycle import effective
 
 
@@ -76,8 +78,13 @@ def overall(answers: list[Answer]) -> str:
     return "refused" if "refused" in kinds else "not-held"
 
 
-def record(ledger: Ledger, item_id: str, answers: list[Answer], today: dt.date) -> Event:
-    """Store the answers and a `coded` event with the overall outcome; one transaction."""
+def record(ledger: Ledger, item_id: str, answers: list[Answer], today: dt.date, *,
+           rules: Mapping[int, Mapping[str, register.Rule]] | None = None,
+           notes: list[str] | None = None) -> Event:
+    """Store the answers and a `coded` event with the overall outcome; one transaction.
+
+    With the question set's `rules`, the answers that establish a fact go into the register,
+    with the reply as evidence; what that did (and any conflict) is added to `notes`."""
     if not answers:
         raise InvalidInput("no answers given", hint="--q 1=answered:... or answer the prompts")
     with ledger.write():
@@ -113,6 +120,13 @@ def record(ledger: Ledger, item_id: str, answers: list[Answer], today: dt.date) 
         for a in answers:
             ledger.add_answer(event.uid, item.id, a.question, a.outcome, list(a.exemptions),
                               a.text)
+        if rules:
+            replied = max((e.date for e in events if e.kind == "reply"), default=None)
+            found = register.from_answers(
+                ledger, item.id, item.body_id, [(a.question, a.outcome, a.text) for a in answers],
+                rules, replied or today.isoformat())
+            if notes is not None:
+                notes += found
     return event
 
 

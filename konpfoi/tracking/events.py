@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import Conflict, InvalidInput, NotFound
-from konpfoi.law.correspondence import FOLLOWUPS
+from konpfoi.law.correspondence import FOLLOWUPS, sent_event
 from konpfoi.ledger.model import (
     EVENT_KINDS,
     FINAL_OUTCOMES,
@@ -159,6 +159,7 @@ def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaig
             if sent:
                 data["resend"] = True
             out.append(Marked(item, ledger.add_event(item.id, "sent", day, data=data)))
+            ledger.drop_claim(item.id, "")  # a claim left by a konpfoi that died: it went
     return out
 
 
@@ -182,6 +183,7 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
                 data["message_id"] = draft.data.get("message_id")
             out.append(Marked(item, ledger.add_event(item.id, FOLLOWUPS[kind].event, day,
                                                      data=data)))
+            ledger.drop_claim(item.id, kind)
     return out
 
 
@@ -215,6 +217,6 @@ def sent_after(events: list[Event], kind: str, after: Event) -> Event | None:
         if e.uid == after.uid:
             seen = True
         elif seen and e.mentions("followup") and e.data.get("followup") == kind \
-                and e.kind == FOLLOWUPS[kind].event:
+                and e.kind == sent_event(kind):
             return e
     return None

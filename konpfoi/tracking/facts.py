@@ -36,6 +36,7 @@ class Facts:
     withdrawn: bool = False
     last_contact: dt.date | None = None
     chased: dt.date | None = None  # the latest chaser or reminder sent
+    pack_sent: dt.date | None = None  # a supporter's letter: their pack reached them
     their_ref: str | None = None
 
 
@@ -80,9 +81,11 @@ def read(events: list[Any]) -> Facts:
                     f.review_extended = True
                 else:
                     f.extension = True
-        elif k == "send-attempt":
-            f.attempt_pending = True
-        elif k == "send-failed":
+        elif k == "pack-sent":
+            f.pack_sent = f.pack_sent or fromiso(e.date)
+        elif k == "send-attempt" and not e.mentions("followup"):  # the letter's own, not a
+            f.attempt_pending = True  # follow-up's or a supporter's pack's
+        elif k == "send-failed" and not e.mentions("followup"):
             f.attempt_pending, f.send_failed = False, True
         elif k == "coded":
             f.coded = True

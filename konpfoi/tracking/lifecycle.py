@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
+from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, ITEM_REGIME, REGULATOR, Policy
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import FINAL_OUTCOMES, OUTCOME_LABELS, Event
@@ -81,7 +82,8 @@ def effective(events: list[Event]) -> list[Event]:
             if old is not None:
                 data = {k: v for k, v in {**old.data, **e.data}.items() if k != "kind"}
                 active[e.uid] = Event.make(e.id, e.uid, e.item_id, old.kind, e.date,
-                                           e.recorded_at, e.note or old.note, data)
+                                           e.recorded_at, e.note or old.note, data,
+                                           actor=e.actor)
         else:
             active[e.uid] = e
     return list(active.values())
@@ -89,6 +91,11 @@ def effective(events: list[Event]) -> list[Event]:
 
 # Next actions: {id} is the item, {when} the date the action is due by.
 SEND = "send it (konpfoi send {id}), or konpfoi mark-sent {id} if you sent it yourself"
+# A supporter's letter is theirs to send: konpfoi sends them their pack, then waits for them.
+SUPPORTER_SENDS = ("the supporter sends it: konpfoi send {id} delivers their pack; their copy "
+                   "to the group records it (or konpfoi supporters confirm {id})")
+SUPPORTER_HAS_IT = ("with the supporter since {when}: their copy to the group records it as "
+                    "sent (or konpfoi supporters confirm {id})")
 SEND_UNKNOWN = ("check your Sent folder: if it went, konpfoi mark-sent {id}; if not, "
                 "konpfoi send {id} --retry")
 SEND_FAILED = "the server refused it: check the address, then konpfoi send {id} --retry"
@@ -141,6 +148,7 @@ class Summary:
     review_outcome: bool
     review_result: str | None
     clocks: list[Clock]
+    pack_sent: dt.date | None = None
 
 
 def summarise(kind: str, evs: list[Event], cals: Calendars, *,
@@ -153,7 +161,8 @@ def summarise(kind: str, evs: list[Event], cals: Calendars, *,
     return Summary(f.sent, f.undelivered, f.reply_before_sent, f.their_ref, f.outcome,
                    f.withdrawn, f.closed, f.attempt_pending,
                    f.send_failed, f.complaint_filed is not None, f.replied is not None, f.coded,
-                   f.extension, f.review_outcome is not None, f.review_result, clocks)
+                   f.extension, f.review_outcome is not None, f.review_result, clocks,
+                   f.pack_sent)
 
 
 def derive(kind: str, events: list[Event], cals: Calendars, today: dt.date, *,
@@ -180,6 +189,8 @@ def judge(kind: str, s: Summary, cals: Calendars, today: dt.date, *, item_id: st
         elif s.attempt_pending:
             view.state = "send unknown"
             _act(view, SEND_UNKNOWN, today)
+        elif kind_of(kind).signer == "supporter":
+            _act(view, SUPPORTER_HAS_IT if s.pack_sent else SUPPORTER_SENDS, today, s.pack_sent)
         else:
             _act(view, SEND_FAILED if s.send_failed else SEND, today)
         return view

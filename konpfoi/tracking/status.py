@@ -32,8 +32,9 @@ from konpfoi.tracking.lifecycle import (
     judge,
     summarise,
 )
+from konpfoi.tracking.volunteers import owner_of
 
-_VIEWS_FORMAT = "2"  # bump when the lifecycle's rules change
+_VIEWS_FORMAT = "3"  # bump when the lifecycle's rules (or what a view holds) change
 _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend on the day
 
 
@@ -41,12 +42,13 @@ _ANY_DAY = dt.date(2000, 1, 3)  # for judging items whose state does not depend 
 class Row:
     item: Item
     view: View
+    owner: str | None = None  # the email of the volunteer who looks after it
 
     def to_dict(self) -> dict[str, Any]:
         i = self.item
         return {"id": i.id, "body_id": i.body_id, "body": i.body_name, "campaign": i.campaign,
                 "kind": i.kind, "kind_name": kind_of(i.kind).name, "subject": i.subject,
-                **self.view.to_dict()}
+                **self.view.to_dict(), "owner": self.owner}
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Report:
     rows: list[Row]
     matched: int  # items matching every filter (rows may hold fewer: --limit)
     hidden_closed: int  # closed items left out (without --all)
-    counts: dict[str, int] = field(default_factory=dict)  # by state, campaign/body filters only
+    counts: dict[str, int] = field(default_factory=dict)  # by state: campaign/body/owner only
     filters: dict[str, str] = field(default_factory=dict)  # what chose the items, in words
     overdue: int = 0  # overdue items among those matched
 
@@ -96,27 +98,32 @@ def parse_state(text: str) -> str:
 def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
           campaign: str | None = None, body_id: str | None = None, state: str | None = None,
           overdue: bool = False, due_within: int | None = None, include_closed: bool = False,
-          limit: int | None = None, policy: Policy = DEFAULT_POLICY) -> Report:
-    """The items matching the filters on `today`, most urgent first (at most `limit`). A
-    campaign or body with no items is an error, with the close matches."""
+          limit: int | None = None, policy: Policy = DEFAULT_POLICY,
+          owner: str | None = None) -> Report:
+    """The items matching the filters on `today`, most urgent first (at most `limit`); with
+    `owner`, only the items that volunteer looks after (see tracking.volunteers). A campaign
+    or body with no items is an error, with the close matches."""
     check_filters(ledger, campaign, body_id)
     # A large ledger makes many small objects that live until the command ends and hold no
     # cycles: the garbage collector would only rescan them, again and again.
     gc.disable()
     try:
-        ledger.attach_views(cache_dir)
-        _refresh(ledger, cals, campaign, body_id, policy)
+        stamp = _stamp(cals, policy)
+        ledger.attach_views(cache_dir, stamp)
+        _refresh(ledger, cals, campaign, body_id, policy, stamp)
         t = today.toordinal()
         states = [state] if state else (list(OVERDUE_STATES) if overdue else None)
         due_by = cals.for_regime("foia").add(today, due_within).toordinal() \
             if due_within is not None else None
         items, matched = ledger.view_page(
             t, campaign=campaign, body_id=body_id, states=states,
-            open_only=not include_closed and state is None, due_by=due_by, limit=limit)
-        counts = ledger.view_counts(t, campaign, body_id)
+            open_only=not include_closed and state is None, due_by=due_by, limit=limit,
+            owner=owner)
+        counts = ledger.view_counts(t, campaign, body_id, owner)
         events = ledger.events([i.id for i in items] if len(items) <= 500 else None)
         rows = [Row(i, derive(i.kind, events.get(i.id, []), cals, today, item_id=i.id,
-                              nation=i.nation, policy=policy))
+                              nation=i.nation, policy=policy),
+                    owner_of(effective(events.get(i.id, []))))
                 for i in items]
     finally:
         gc.freeze()
@@ -131,7 +138,7 @@ def build(ledger: Ledger, cals: Calendars, today: dt.date, *, cache_dir: Path,
     else:
         late = sum(counts.get(s, 0) for s in OVERDUE_STATES)
     filters = {k: v for k, v in (
-        ("campaign", campaign), ("body", body_id), ("state", state),
+        ("campaign", campaign), ("body", body_id), ("looked after by", owner), ("state", state),
         ("overdue", "only" if overdue else None),
         ("due within", f"{due_within} working days" if due_within is not None else None),
         ("closed", "included" if include_closed else None)) if v}
@@ -143,13 +150,13 @@ def _stamp(cals: Calendars, policy: Policy) -> str:
 
 
 def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str | None,
-             policy: Policy) -> None:
+             policy: Policy, stamp: str) -> None:
     """Re-derive the cached view of every item that changed since it was cached: item by
     item as the ledger reads their events, so that a first run over a large ledger never
     holds all its events at once."""
-    stamp = _stamp(cals, policy)
-    stale = {item_id: (kind, nation, last)
-             for item_id, kind, nation, last in ledger.stale_views(stamp, campaign, body_id)}
+    stale = {item_id: (kind, nation, last, seq)
+             for item_id, kind, nation, last, seq in ledger.stale_views(stamp, campaign,
+                                                                        body_id)}
     if not stale:
         return
     rows = [_view_row(item_id, *stale.pop(item_id), effective(evs), cals, policy, stamp)
@@ -162,10 +169,11 @@ def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str
 _DAY = dt.timedelta(days=1)
 
 
-def _view_row(item_id: str, kind: str, nation: str | None, last: int | None,
+def _view_row(item_id: str, kind: str, nation: str | None, last: int | None, seq: int,
               evs: list[Event], cals: Calendars, policy: Policy, stamp: str
               ) -> tuple[Any, ...]:
-    """An item's cached view: its state the day before and the day after its due date."""
+    """An item's cached view (ledger.sql.views.VIEW_COLUMNS): its state the day before and
+    the day after its due date, and who looks after it."""
     s = summarise(kind, evs, cals, policy=policy, nation=nation)
     probe = judge(kind, s, cals, _ANY_DAY, nation=nation)
     if probe.due is None:  # no clock decides: the state does not change with the day
@@ -181,9 +189,9 @@ def _view_row(item_id: str, kind: str, nation: str | None, last: int | None,
             early = judge(kind, s, cals, early_day, nation=nation)
         late_day = probe.due + _DAY
         late = judge(kind, s, cals, late_day, nation=nation)
-    return (item_id, last, stamp, probe.due.toordinal() if probe.due else None,
+    return (item_id, last, stamp, seq, probe.due.toordinal() if probe.due else None,
             early.state, late.state, _rank(early), _rank(late),
-            _next(early, early_day), _next(late, late_day))
+            _next(early, early_day), _next(late, late_day), owner_of(evs))
 
 
 def _rank(view: View) -> int:

@@ -1,5 +1,6 @@
-"""One item as `konpfoi show` tells it: every event as recorded (with what cancelled it), the
-files kept with each, the coded answers, and its state and clocks on a given day."""
+"""One item as `konpfoi show` tells it: every event as recorded (with what cancelled it, and
+which volunteer recorded it), the files kept with each, the coded answers, who looks after it,
+and its state and clocks on a given day."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
-from konpfoi.tracking.lifecycle import View, derive
+from konpfoi.tracking.lifecycle import View, derive, effective
+from konpfoi.tracking.volunteers import owner_of
 
 
 @dataclass
@@ -23,6 +25,12 @@ class Timeline:
     answers: dict[int, dict[str, Any]]  # question -> its latest coded answer
     view: View
     calendar: Calendar  # whose working days its clocks count
+    names: dict[str, str]  # each volunteer's name by email
+    owner: str | None  # the email of the volunteer who looks after it
+
+    def who(self, email: str | None) -> str | None:
+        """A volunteer as people know them: their name, else their email."""
+        return self.names.get(email, email) if email else None
 
 
 def view_of(item: Item, events: list[Event], cals: Calendars, today: dt.date,
@@ -45,7 +53,9 @@ def timeline(ledger: Ledger, item_id: str, cals: Calendars, today: dt.date,
         events = ledger.events([item.id]).get(item.id, [])
         files = ledger.attachments([e.uid for e in events])
         answers = ledger.answers([item.id]).get(item.id, {})
+        names = {v["email"]: v["name"] for v in ledger.volunteers()}
     view = view_of(item, events, cals, today, policy, explain=True)
     cancelled = {e.voids: e for e in events if e.voids}
     return Timeline(item, events, cancelled, files, answers, view,
-                    cals.for_regime(calendar_regime(item.kind), item.nation))
+                    cals.for_regime(calendar_regime(item.kind), item.nation), names,
+                    owner_of(effective(events)))

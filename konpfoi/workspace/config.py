@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, Unsafe
-from konpfoi.workspace import mailsettings, yamlfile
+from konpfoi.workspace import ledger_url, mailsettings, yamlfile
 from konpfoi.workspace.files import atomic_write
 from konpfoi.workspace.mailsettings import SECURITY_MODES, ImapSettings, OAuthSettings
 
@@ -104,6 +104,7 @@ class Config:
     mp_chase_days: int = 15
     holidays_add: tuple[ExtraHoliday, ...] = ()
     holidays_remove: tuple[str, ...] = ()
+    ledger: str | None = None  # a shared ledger's URL (never with a password)
 
 
 def validate_details(config: Config) -> Config:
@@ -125,6 +126,8 @@ def validate_details(config: Config) -> Config:
     if config.email and not yamlfile.is_email(config.email):
         raise InvalidInput(f"not an email address: {config.email!r}",
                            hint="give an address like name@example.org")
+    if config.ledger:
+        ledger_url.check(config.ledger, "the ledger setting")
     return config
 
 
@@ -150,6 +153,12 @@ group:
   email: {group_email}
   address: {group_address}
   website: {group_website}
+
+# The ledger (optional): a group shares one PostgreSQL database, e.g.
+# postgresql://jo@db.example.org/campaign?sslmode=verify-full (never a password here: konpfoi
+# asks libpq - ~/.pgpass, a service file, PGPASSWORD - or the system keyring). Empty: the
+# konpfoi.db file in this folder. KONPFOI_LEDGER overrides it.
+ledger: {ledger}
 
 # Sending (konpfoi send). The password is never stored here: konpfoi reads it from
 # KONPFOI_SMTP_PASSWORD, the system keyring, or asks.
@@ -217,7 +226,7 @@ def render_config(c: Config) -> str:
         rule=c.rule, mp_chase_days=c.mp_chase_days,
         name_campaign=_yaml_scalar(c.letters.name_campaign),
         credit_questions=_yaml_scalar(c.letters.credit_questions),
-        repeat_months=c.letters.repeat_months,
+        repeat_months=c.letters.repeat_months, ledger=_yaml_scalar(c.ledger),
     )
 
 
@@ -240,7 +249,7 @@ def update_config_file(path: Path, given: dict[str, Any]) -> None:
 
 
 _TOP = {"name", "email", "address", "signature", "smtp", "imap", "oauth", "group", "letters",
-        "clocks", "holidays", "other_emails", "prefix"}
+        "clocks", "holidays", "other_emails", "prefix", "ledger"}
 
 
 def load_config(path: Path) -> Config:
@@ -301,6 +310,15 @@ def load_config(path: Path) -> Config:
         removed.append(str(ck.date(holder, "date", "holidays.remove")))
     prefix = str(data.get("prefix") or "K").strip().upper()
     others = tuple(a.strip().lower() for a in ck.text_list(data, "other_emails", "config"))
+    ledger = ck.text(data, "ledger", "config") or None
+    if ledger:
+        try:
+            ledger_url.check(ledger, "the ledger setting")
+        except InvalidInput as exc:
+            ck.fail(data, "ledger", exc.message, exc.hint)
+        except Unsafe as exc:
+            raise Unsafe(f"{path}:{data.line_of('ledger')}: {exc.message}",
+                         hint=exc.hint) from None
     config = Config(
         name=ck.text(data, "name", "config") or None,
         email=ck.email(data, "email", "config"),
@@ -320,7 +338,7 @@ def load_config(path: Path) -> Config:
             website=ck.text(group, "website", "group") or None,
         ),
         letters=letters, rule=rule, mp_chase_days=chase,
-        holidays_add=tuple(added), holidays_remove=tuple(removed),
+        holidays_add=tuple(added), holidays_remove=tuple(removed), ledger=ledger,
     )
     try:
         return validate_details(config)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from konpfoi.workspace import ledger_url
 from konpfoi.workspace.config import (
     Config,
     load_config,
@@ -17,6 +18,7 @@ from konpfoi.workspace.config import (
 from konpfoi.workspace.files import atomic_write, private_dir
 
 CONFIG_NAME = "konpfoi.yaml"
+LEDGER_ENV = "KONPFOI_LEDGER"
 LEDGER_NAME = "konpfoi.db"
 HOLIDAY_FEED_NAME = "bank-holidays.json"
 
@@ -33,7 +35,37 @@ class Workspace:
 
     @property
     def ledger_path(self) -> Path:
+        """The workspace's own SQLite file: the default ledger, not always the one in use
+        (ledger_url is; ledger_exists says whether there is one to read)."""
         return self.root / LEDGER_NAME
+
+    @property
+    def ledger_source(self) -> str:
+        """Where the ledger's URL came from: KONPFOI_LEDGER, konpfoi.yaml or the default."""
+        if os.environ.get(LEDGER_ENV, "").strip():
+            return LEDGER_ENV
+        return CONFIG_NAME if self.config.ledger else "workspace"
+
+    @property
+    def ledger_url(self) -> str:
+        """KONPFOI_LEDGER, else `ledger:` in konpfoi.yaml, else konpfoi.db here. A file's path
+        is absolute (a relative one in konpfoi.yaml is taken from the workspace)."""
+        env = os.environ.get(LEDGER_ENV, "").strip()
+        if env:
+            url = ledger_url.check(env, LEDGER_ENV)
+            base = Path.cwd()
+        elif self.config.ledger:
+            url, base = self.config.ledger, self.root
+        else:
+            return str(self.ledger_path)
+        if ledger_url.scheme(url) == "sqlite":
+            return str(ledger_url.sqlite_path(url, base))
+        return url
+
+    def ledger_exists(self) -> bool:
+        """Whether there is a ledger to read (a database server is asked when it is opened)."""
+        url = self.ledger_url
+        return ledger_url.scheme(url) != "sqlite" or Path(url).exists()
 
     @property
     def drafts(self) -> Path:

@@ -4,6 +4,9 @@
         url = pg.create_database("ledger")  # postgresql://postgres@/ledger?host=/tmp/…/sock
         psycopg.connect(url)
 
+With tls=True it also listens on 127.0.0.1 (.tcp_port), TLS only, with a certificate from a
+throwaway CA (.certs.ca_file) for localhost and 127.0.0.1.
+
 Run as root, the cluster belongs to the `postgres` user (initdb refuses root): the folder is
 chowned to it and initdb / pg_ctl run through `runuser -u postgres --`. Run as anyone else,
 they run as that user. Authentication is `trust` for everyone except roles made with
@@ -24,7 +27,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from ._net import is_root, make_tempdir, remove_tree
+from ._net import free_port, is_root, make_tempdir, remove_tree
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -70,8 +73,13 @@ def _check_name(name: str) -> str:
 
 
 class PostgresCluster:
-    def __init__(self, *, bindir: Path | None = None, start_timeout: int = 60) -> None:
+    def __init__(self, *, bindir: Path | None = None, start_timeout: int = 60,
+                 tls: bool = False, settings: dict[str, str] | None = None) -> None:
         self.bindir = bindir or find_bindir()
+        self.tls = tls
+        self.settings = settings or {}  # more -c NAME=VALUE for the server (a benchmark's)
+        self.tcp_port: int | None = None
+        self.certs = None
         self.start_timeout = start_timeout
         self.folder: Path | None = None
         self.data: Path | None = None
@@ -124,9 +132,18 @@ class PostgresCluster:
                            "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync",
                            "--no-instructions")
             self._write_hba()
-            opts = (f"-c listen_addresses='' -k {self.sockdir} -p {self.port} "
+            listen = "''"
+            if self.tls:
+                listen = "127.0.0.1"
+                self.port = self.tcp_port = free_port()
+                self._install_certs()
+            opts = (f"-c listen_addresses={listen} -k {self.sockdir} -p {self.port} "
                     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                     "-c max_connections=50 -c shared_buffers=16MB")
+            if self.tls:
+                opts += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+            opts += "".join(f" -c {k}={v}" for k, v in self.settings.items())
+            self._opts = opts
             self._as_owner(self.bindir / "pg_ctl", "start", "-w", "-t", str(self.start_timeout),
                            "-D", self.data, "-l", self.folder / "postgres.log", "-o", opts)
             self.running = True
@@ -135,6 +152,13 @@ class PostgresCluster:
             raise
         self.started_in = time.monotonic() - began
         return self
+
+    def restart(self) -> None:
+        """Stop and start the same cluster: its data kept, its shared buffers empty."""
+        assert self.data is not None and self.folder is not None
+        self._as_owner(self.bindir / "pg_ctl", "restart", "-w", "-m", "fast", "-t",
+                       str(self.start_timeout), "-D", self.data, "-l",
+                       self.folder / "postgres.log", "-o", self._opts)
 
     def stop(self) -> None:
         if self.running and self.data is not None:
@@ -151,11 +175,28 @@ class PostgresCluster:
 
     # ---- pg_hba: trust for all, a password for the roles made with create_role -------------
 
+    def _install_certs(self) -> None:
+        from .certs import make_certs
+
+        assert self.folder is not None and self.data is not None
+        self.certs = make_certs(self.folder)
+        for src, name in ((self.certs.cert_file, "server.crt"),
+                          (self.certs.key_file, "server.key")):
+            dest = self.data / name
+            shutil.copyfile(src, dest)
+            dest.chmod(0o600)  # the server refuses a key others may read
+            if is_root():
+                import pwd
+
+                pw = pwd.getpwnam("postgres")
+                os.chown(dest, pw.pw_uid, pw.pw_gid)
+
     def _write_hba(self) -> None:
         assert self.data is not None
-        lines = ["# konpfoi test cluster: unix socket only"]
+        lines = ["# konpfoi test cluster: unix socket, and TCP on 127.0.0.1 over TLS only"]
         lines += [f"local all {role} {method}" for role, method in self._hba_roles]
-        lines += ["local all all trust"]
+        lines += ["local all all trust", "hostnossl all all all reject",
+                  "hostssl all all 127.0.0.1/32 trust"]
         hba = self.data / "pg_hba.conf"
         hba.write_text("\n".join(lines) + "\n")  # as root: keeps the postgres owner
 

@@ -82,9 +82,14 @@ class SqlBase(Ledger):
         if not migrations.pending(applied):
             return
         with self.write():
+            self._lock_schema()
             applied = self._applied()
             self._check_version(applied)
             migrations.apply(self.db, self.dialect, applied)
+
+    def _lock_schema(self) -> None:
+        """Inside the write transaction: only one process migrates at a time (SQLite's write
+        lock already says so)."""
 
     @property
     def uid(self) -> str:

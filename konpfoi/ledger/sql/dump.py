@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from konpfoi.ledger.migrations import APP_ID
-from konpfoi.ledger.model import Event, Item, damaged
+from konpfoi.ledger.model import Event, Fact, Item, Volunteer, damaged
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.events import ANSWER_COLUMNS, ATTACHMENT_COLUMNS, EVENT_SELECT
 from konpfoi.ledger.sql.items import ITEM_FIELDS, ITEM_SELECT
@@ -30,6 +30,8 @@ class DumpSql(SqlBase):
                 continue
             yield {"type": "blob", "sha256": sha, "size": size,
                    "content": base64.b64encode(bytes(content)).decode("ascii")}
+        for vol in self.volunteers():
+            yield {"type": "volunteer", **vol}
         for item in self.items():
             d = {f: getattr(item, f) for f in ITEM_FIELDS if f != "questions_json"}
             d["questions"] = item.questions
@@ -38,7 +40,7 @@ class DumpSql(SqlBase):
             ev = Event(row)
             yield {"type": "event", "uid": ev.uid, "item": ev.item_id, "kind": ev.kind,
                    "date": ev.date, "recorded_at": ev.recorded_at, "note": ev.note,
-                   "data": ev.data, "voids": ev.voids}
+                   "data": ev.data, "voids": ev.voids, "actor": ev.actor}
         for row in self.db.execute(
                 f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM attachments ORDER BY id"):
             yield {"type": "attachment", **dict(zip(_ATTACHMENT_KEYS, row, strict=True))}
@@ -53,6 +55,10 @@ class DumpSql(SqlBase):
                 damaged(f"answer to question {d['question']!r} of {d['item']}",
                         "its exemptions are not JSON; exported as they are")
             yield {"type": "answer", **d}
+        for fact in self.facts():
+            yield {"type": "fact", **{k: getattr(fact, k) for k in Fact.__slots__}}
+        for digest, at in self.left_out().items():
+            yield {"type": "left-out", "digest": digest, "recorded_at": at}
 
     def _blob_rows(self) -> Any:
         raise NotImplementedError
@@ -97,6 +103,11 @@ class DumpSql(SqlBase):
             if len(content) != rec["size"] or self.put_blob(content) != rec["sha256"]:
                 raise ValueError("the content does not match its size and sha256")
             return True
+        if kind == "volunteer":
+            if db.one("SELECT 1 FROM volunteers WHERE email = ?", (rec["email"],)):
+                return False
+            self.add_volunteer(Volunteer(rec["email"], rec["name"]), rec["joined_at"])
+            return True
         if kind == "item":
             return self._load_item(rec, ids)
         if kind == "event":
@@ -112,7 +123,7 @@ class DumpSql(SqlBase):
             self.add_event(ids.get(rec["item"], rec["item"]), rec["kind"], rec["date"],
                            note=rec.get("note"), data=rec.get("data") or {},
                            voids=rec.get("voids"), uid=rec["uid"],
-                           recorded_at=rec["recorded_at"])
+                           recorded_at=rec["recorded_at"], actor=rec.get("actor"))
             return True
         if kind == "attachment":
             if db.one("SELECT 1 FROM attachments WHERE event_uid = ? AND sha256 = ? "
@@ -138,4 +149,8 @@ class DumpSql(SqlBase):
             fields["item_id"] = ids.get(rec.get("item_id") or "", rec.get("item_id"))
             self.add_inbound(fields)
             return True
+        if kind == "fact":
+            return self.add_fact(Fact(**{k: rec[k] for k in Fact.__slots__ if k in rec}))
+        if kind == "left-out":
+            return self.leave_out(rec["digest"], rec.get("recorded_at"))
         raise ValueError(f"unknown record type {kind!r}")

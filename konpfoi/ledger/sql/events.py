@@ -10,10 +10,12 @@ from konpfoi.errors import InvalidInput, NotFound, StorageError
 from konpfoi.ledger.checks import BadField, check, event_row_problem, new_event_problem
 from konpfoi.ledger.model import EVENT_KINDS, Event, damaged, new_uid, now_utc
 from konpfoi.ledger.sql.base import SqlBase
+from konpfoi.ledger.store import CURRENT
 
-EVENT_COLUMNS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "data", "voids")
+EVENT_COLUMNS = ("id", "uid", "item_id", "kind", "date", "recorded_at", "note", "data", "voids",
+                 "actor")
 EVENT_SELECT = ", ".join(EVENT_COLUMNS)  # in the order of Event's fields
-EVENT_LEAN = "id, uid, item_id, kind, date, NULL, NULL, data, voids"
+EVENT_LEAN = "id, uid, item_id, kind, date, NULL, NULL, data, voids, actor"
 ATTACHMENT_COLUMNS = ("event_uid", "sha256", "name", "original_name", "size", "content_type")
 ANSWER_COLUMNS = ("event_uid", "item_id", "question", "outcome", "exemptions", "answer")
 
@@ -21,24 +23,35 @@ ANSWER_COLUMNS = ("event_uid", "item_id", "question", "outcome", "exemptions", "
 class EventsSql(SqlBase):
     def add_event(self, item_id: str, kind: str, date: str, *, note: str | None = None,
                   data: dict[str, Any] | None = None, voids: str | None = None,
-                  uid: str | None = None, recorded_at: str | None = None) -> Event:
+                  uid: str | None = None, recorded_at: str | None = None,
+                  actor: str | None = CURRENT) -> Event:
+        if actor == CURRENT:
+            actor = self.volunteer.email if self.volunteer else None
         event = Event.make(0, uid or new_uid(), item_id, kind, date, recorded_at or now_utc(),
-                           note, data, voids)
+                           note, data, voids, actor)
         why = new_event_problem(kind, date, note, event.raw)
         if why:
             raise InvalidInput(f"{item_id}: this {kind} cannot be recorded: {why}")
         row = self.db.one(
-            "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", event[1:])
+            "INSERT INTO events (uid, item_id, kind, date, recorded_at, note, data, voids, "
+            "actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", event[1:])
         return Event((int(row[0]), *event[1:]))
 
-    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False
-               ) -> dict[str, list[Event]]:
+    def events(self, item_ids: Sequence[str] | None = None, lean: bool = False,
+               kinds: Sequence[str] | None = None) -> dict[str, list[Event]]:
+        if (item_ids is not None and not item_ids) or (kinds is not None and not kinds):
+            return {}  # (`IN ()` is not SQL everywhere)
         sql = f"SELECT {EVENT_LEAN if lean else EVENT_SELECT} FROM events"
         args: list[str] = []
+        conds = []
         if item_ids is not None and len(item_ids) <= 500:
-            sql += f" WHERE item_id IN ({', '.join('?' * len(item_ids))})"
+            conds.append(f"item_id IN ({', '.join('?' * len(item_ids))})")
             args = list(item_ids)
+        if kinds is not None:
+            conds.append(f"kind IN ({', '.join('?' * len(kinds))})")
+            args += list(kinds)
+        if conds:
+            sql += " WHERE " + " AND ".join(conds)
         out: dict[str, list[Event]] = {}
         wanted = set(item_ids) if item_ids is not None else None
         for row in _sound(self.db.execute(sql + " ORDER BY id", args)):
@@ -130,7 +143,7 @@ class EventsSql(SqlBase):
             if wanted is not None and item_id not in wanted:
                 continue
             try:
-                exemptions = json.loads(ex)
+                exemptions = json.loads(ex) or []  # konpfoi writes a list; null is none
                 check("answer", {"event": ev, "item": item_id, "question": q,
                                  "outcome": outcome, "exemptions": exemptions,
                                  "answer": answer})

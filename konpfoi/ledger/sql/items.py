@@ -123,7 +123,7 @@ class ItemsSql(SqlBase):
     def campaigns(self) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT campaign FROM items WHERE campaign IS NOT NULL ORDER BY campaign")
-        return [r[0] for r in rows]
+        return [r[0] for r in rows if isinstance(r[0], str)]  # (a damaged row's is not text)
 
     # -- blobs -----------------------------------------------------------------------------
 
