@@ -103,7 +103,7 @@ def main() -> None:
                 what = {"warm": "warm", "changed": "first run after 1% changed",
                         "first": "first run, no status cache"}[way]
                 rows.append(Figure(f"status, {n:,} items, {what}", times["konpfoi"],
-                                   times.get("against"), "--against", TARGETS[n].get(way)))
+                                   times.get("against"), "--against", TARGETS.get(n, {}).get(way)))
             peaks += [(n, k, s.peak) for k, s in setups.items()]
             for k in setups:
                 shutil.rmtree(Path(tmp) / f"{n}-{k}")
