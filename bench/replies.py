@@ -1,17 +1,28 @@
-"""Replies and reports: importing a 1,000-message mbox with attachments (≤ 5 s) and
-`konpfoi report` over a 10,000-item ledger (≤ 1 s)."""
+"""Replies and reports: importing a 1,000-message mbox with attachments (≤ 1 s) and
+`konpfoi report` over a 10,000-item ledger (≤ 1 s). Give --against an older konpfoi to time it
+side by side, run for run."""
 
 from __future__ import annotations
 
+import itertools
 import mailbox
 import random
+import shutil
 import sqlite3
 import subprocess
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from common import arguments, baseline, konpfoi, report, tempdir, time_command, workspace_env
+from common import (
+    Figure,
+    arguments,
+    compare,
+    konpfoi,
+    side_by_side,
+    tempdir,
+    timed,
+    workspace_env,
+)
 from make_ledger import generate
 
 from konpfoi.ledger.backends import open_ledger
@@ -51,42 +62,58 @@ def _code_answers(db: Path) -> None:
                                   ["s.43"] if outcome == "refused" else [], None)
 
 
+def _workspace(exe: str, folder: Path) -> tuple[dict[str, str], Path]:
+    """A workspace whose 200-odd trusts were sent the FDP request, and an mbox of replies."""
+    env = workspace_env(folder, folder.parent / "cache")
+    home = Path(env["KONPFOI_HOME"])
+    for argv in (["init", str(home), "--name", "Jo", "--email", "jo@example.org"],
+                 ["batch", "--to", "trust:*", "-q", "palantir-fdp", "--campaign", "t"],
+                 ["mark-sent", "--campaign", "t"]):
+        subprocess.run([exe, *argv], env=env, capture_output=True, check=True)
+    with sqlite3.connect(home / "konpfoi.db") as con:
+        ids = [r[0] for r in con.execute("SELECT id FROM items")]
+    box = folder / "replies.mbox"
+    _mbox(box, ids, 1000)
+    return env, box
+
+
 def main() -> None:
-    runs = arguments(__doc__, 5).parse_args().runs
-    exe = konpfoi()
-    rows = []
+    args = arguments(__doc__, 5).parse_args()
+    builds = {"konpfoi": konpfoi(), **({"against": args.against} if args.against else {})}
+    fresh = itertools.count()
     with tempdir() as tmp:
         root = Path(tmp)
-        base = baseline(15)
-        times = []
-        for n in range(runs):
-            env = workspace_env(root / f"imp{n}")
-            home = Path(env["KONPFOI_HOME"])
-            subprocess.run([exe, "init", str(home), "--name", "Jo", "--email",
-                            "jo@example.org"], env=env, capture_output=True, check=True)
-            subprocess.run([exe, "batch", "--to", "trust:*", "-q", "palantir-fdp",
-                            "--campaign", "t"], env=env, capture_output=True, check=True)
-            subprocess.run([exe, "mark-sent", "--campaign", "t"], env=env,
-                           capture_output=True, check=True)
-            with sqlite3.connect(home / "konpfoi.db") as con:
-                ids = [r[0] for r in con.execute("SELECT id FROM items")]
-            box = root / f"replies{n}.mbox"
-            _mbox(box, ids, 1000)
-            start = time.perf_counter()
-            subprocess.run([exe, "replies", "import", str(box)], env=env, capture_output=True,
-                           check=True)
-            times.append(time.perf_counter() - start)
-        rows.append(("replies import: 1,000 messages, 20 kB PDF each", times, 5.0))
-        env = workspace_env(root / "big")
-        home = Path(env["KONPFOI_HOME"])
-        home.mkdir(parents=True)
-        generate(home / "konpfoi.db", 10_000)
-        _code_answers(home / "konpfoi.db")
-        rows.append(("report over 10,000 items (Markdown)",
-                     time_command([exe, "report"], env, runs), 1.0))
-        rows.append(("report over 10,000 items (HTML)",
-                     time_command([exe, "report", "--format", "html"], env, runs), 1.0))
-    report(rows, base)
+
+        def import_replies(exe: str) -> float:
+            env, box = _workspace(exe, root / f"imp{next(fresh)}")
+            return timed([exe, "replies", "import", str(box)], env)
+
+        imports = side_by_side({k: (lambda exe=exe: import_replies(exe))
+                                for k, exe in builds.items()}, args.runs)
+        big = {k: workspace_env(root / f"big-{k}", root / "cache") for k in builds}
+        for env in big.values():
+            Path(env["KONPFOI_HOME"]).mkdir(parents=True)
+        generate(Path(big["konpfoi"]["KONPFOI_HOME"]) / "konpfoi.db", 10_000)
+        _code_answers(Path(big["konpfoi"]["KONPFOI_HOME"]) / "konpfoi.db")
+        for k, env in big.items():
+            if k != "konpfoi":
+                shutil.copy(Path(big["konpfoi"]["KONPFOI_HOME"]) / "konpfoi.db",
+                            Path(env["KONPFOI_HOME"]) / "konpfoi.db")
+        reports = {}
+        for fmt in ("md", "html"):
+            for k, exe in builds.items():
+                timed([exe, "report", "--format", fmt], big[k])  # warm up: the status cache
+            reports[fmt] = side_by_side({k: (lambda exe=exe, k=k, fmt=fmt: timed(
+                [exe, "report", "--format", fmt], big[k])) for k, exe in builds.items()},
+                args.runs)
+    compare([
+        Figure("replies import: 1,000 messages, 20 kB PDF each", imports["konpfoi"],
+               imports.get("against"), "--against", 1.0),
+        Figure("report over 10,000 items (Markdown)", reports["md"]["konpfoi"],
+               reports["md"].get("against"), "--against", 1.0),
+        Figure("report over 10,000 items (HTML)", reports["html"]["konpfoi"],
+               reports["html"].get("against"), "--against", 1.0),
+    ])
 
 
 if __name__ == "__main__":

@@ -1,130 +1,118 @@
-"""`konpfoi status` on synthetic ledgers, SQLite and PostgreSQL side by side: 10,000 items
-(≤ 300 ms on SQLite) and 100,000 (≤ 1.5 s on both, PostgreSQL's also from a just-restarted
-server), and what PostgreSQL's indexes and its trigger-kept latest-event table do for it.
+"""`konpfoi status` over synthetic ledgers of 10,000 and 100,000 items, and its peak memory.
 
-The first run after a ledger is made (or after holidays or settings change) derives every
-item and fills the status cache; it is reported separately. The targets are for the runs
-after. PostgreSQL runs in a throwaway cluster (tests/servers), on a unix socket, with its
-stock 128 MB of shared buffers; the ledger is loaded by COPY and analysed, as autovacuum
-would have done on a server in use.
+Each size is timed three ways, each a median of --runs: warm (nothing changed since the last
+run); the first run after the ledger changes (one item in a hundred has a new event: an
+import, a batch recorded); the first run with no status cache (a new machine, new holidays or
+settings: every item is derived). Targets: 10,000 items warm ≤ 0.15 s and first run ≤ 0.3 s;
+100,000 items warm ≤ 0.3 s and first run after a change ≤ 1.5 s; peak memory ≤ 150 MB. The
+user's other caches (holidays, the directory) are warm throughout, as they are for a user.
+Give --against an older konpfoi to time it side by side, run for run.
 """
 
 from __future__ import annotations
 
-import subprocess
-import time
+import random
+import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from common import (
+    Figure,
     arguments,
-    baseline,
+    compare,
     konpfoi,
-    ledger_backends,
-    report,
+    load,
+    run_measured,
+    side_by_side,
     tempdir,
-    time_command,
     workspace_env,
 )
-from make_ledger import copy_to_postgres, generate
+from make_ledger import generate
 
-TARGETS = {10_000: 0.300, 100_000: 1.5}
+from konpfoi.ledger.backends import open_ledger
 
-# The queries `status` runs on PostgreSQL, and what each would cost without the index (or
-# the table) that serves it: each variant runs in a transaction that is rolled back.
-PLANS = [
-    ("which views are out of date: item_last",
-     "an aggregate over every event instead",
-     "SELECT count(*) FROM items i LEFT JOIN {latest} m ON m.item_id = i.id "
-     "LEFT JOIN item_views v ON v.item_id = i.id AND v.stamp = '{stamp}' "
-     "WHERE v.item_id IS NULL OR COALESCE(v.last_event, -1) <> COALESCE(m.last, -1)",
-     None),
-    ("the page's 50 items by id: items_pkey", "without it",
-     "SELECT i.* FROM (SELECT v.item_id FROM item_views v WHERE v.stamp = '{stamp}' "
-     "ORDER BY v.rank_early, v.next_early, v.seq LIMIT 50) p JOIN items i ON i.id = p.item_id",
-     "ALTER TABLE items DROP CONSTRAINT items_pkey CASCADE"),
-    ("their events: events_item", "without it",
-     "SELECT * FROM events WHERE item_id IN ("
-     + ", ".join(f"'K-{n:04d}'" for n in range(1, 51)) + ") ORDER BY id",
-     "DROP INDEX events_item"),
-]
+TARGETS = {10_000: {"warm": 0.15, "first": 0.3}, 100_000: {"warm": 0.3, "changed": 1.5}}
 
 
-def _explain_ms(psql: list[str], sql: str, before: str | None = None) -> float:
-    script = "BEGIN;\n" + (f"{before};\n" if before else "") + \
-        f"EXPLAIN (ANALYZE, FORMAT JSON) {sql};\nROLLBACK;\n"
-    out = subprocess.run([*psql, "-c", script], capture_output=True, text=True, check=True)
-    import json
+class Setup:
+    """One konpfoi build's workspace over a copy of the ledger, and its cache."""
 
-    start = out.stdout.index("[")
-    return float(json.loads(out.stdout[start:out.stdout.rindex("]") + 1])[0][
-        "Execution Time"])
+    def __init__(self, exe: str, folder: Path, pristine: Path) -> None:
+        self.exe, self.pristine = exe, pristine
+        self.env = workspace_env(folder)
+        self.home, self.cache = Path(self.env["KONPFOI_HOME"]), Path(self.env["KONPFOI_CACHE_DIR"])
+        self.home.mkdir(parents=True)
+        self.peak = 0
+        self.restore()
+        self.run()  # the user's caches (and a status cache for this very ledger)
+        self.warm = folder / "cache.warm"
+        shutil.copytree(self.cache, self.warm)
 
+    def restore(self) -> None:
+        shutil.copy(self.pristine, self.home / "konpfoi.db")
+        for extra in ("konpfoi.db-wal", "konpfoi.db-shm"):
+            (self.home / extra).unlink(missing_ok=True)
 
-def _indexes(pg: Any, db: str) -> None:
-    assert pg.bindir is not None
-    psql = [str(pg.bindir / "psql"), "-X", "-q", "-A", "-t", "-h", pg.host, "-p",
-            str(pg.port), "-U", "postgres", "-d", db]
-    stamp = subprocess.run([*psql, "-c", "SELECT stamp FROM view_stamps LIMIT 1"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    latest = "(SELECT item_id, MAX(id) AS last FROM events GROUP BY item_id)"
-    print("\nPostgreSQL, 100,000 items: what serves each query (median of 5, ms)")
-    print(f"{'query':<46} {'with':>8} {'without':>9}")
-    for name, other, sql, drop in PLANS:
-        with_ = sorted(_explain_ms(psql, sql.format(latest="item_last", stamp=stamp))
-                       for _ in range(5))[2]
-        if drop is None:
-            alt = sql.format(latest=latest, stamp=stamp)
-            without = sorted(_explain_ms(psql, alt) for _ in range(5))[2]
-        else:
-            without = sorted(_explain_ms(psql, sql.format(latest="item_last", stamp=stamp),
-                                         drop) for _ in range(5))[2]
-        print(f"{name:<46} {with_:>8.1f} {without:>9.1f}  ({other})")
+    def run(self) -> float:
+        seconds, peak = run_measured([self.exe, "status"], self.env)
+        self.peak = max(self.peak, peak)
+        return seconds
+
+    def first(self) -> float:
+        """With no status cache."""
+        self.restore()
+        for f in self.cache.glob("status-*"):
+            f.unlink()
+        return self.run()
+
+    def changed(self, share: float = 0.01) -> float:
+        """After one item in a hundred has a new event since the cache was made."""
+        self.restore()
+        shutil.rmtree(self.cache)
+        shutil.copytree(self.warm, self.cache)
+        with open_ledger(self.home / "konpfoi.db") as ledger:
+            n = int(ledger.db.one("SELECT COUNT(*) FROM items")[0])
+            with ledger.write():
+                for k in random.Random(n).sample(range(1, n + 1), int(n * share)):
+                    ledger.add_event(f"K-{k:04d}", "note", "2026-11-20", note="bench")
+        return self.run()
 
 
 def main() -> None:
-    parser = arguments(__doc__, 11)
+    parser = arguments(__doc__, 7)
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    exe = konpfoi()
-    rows: list[tuple[str, list[float], float | None]] = []
-    with tempdir() as tmp, ledger_backends(args.backends) as (backends, pg):
-        base = baseline(args.runs)
+    builds = {"konpfoi": konpfoi(), **({"against": args.against} if args.against else {})}
+    rows = []
+    peaks = []
+    with tempdir() as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
-            env = workspace_env(Path(tmp) / str(n))
-            home = Path(env["KONPFOI_HOME"])
-            home.mkdir(parents=True)
-            generate(home / "konpfoi.db", n)
-            urls = {"sqlite": str(home / "konpfoi.db")}
-            if pg:
-                urls["postgresql"] = pg.create_database(f"status_{n}")
-                copy_to_postgres(home / "konpfoi.db", urls["postgresql"])
-                pg.psql("VACUUM ANALYZE", f"status_{n}")
-            for backend in backends:
-                benv = {**env, "KONPFOI_LEDGER": urls[backend]}
-                start = time.perf_counter()
-                subprocess.run([exe, "status"], env=benv, capture_output=True, check=True)
-                cold = time.perf_counter() - start
-                label = f"{n:,} items, {backend}"
-                rows.append((f"status, {label} (first run)", [cold], None))
-                rows.append((f"status, {label}",
-                             time_command([exe, "status"], benv, args.runs),
-                             TARGETS.get(n)))
-                if backend == "postgresql" and pg and n >= 100_000:
-                    restarted = []
-                    for _ in range(3):
-                        pg.restart()
-                        restarted += time_command([exe, "status"], benv, 1,
-                                                  warm_up=False)
-                    rows.append((f"status, {label}, server just restarted", restarted,
-                                 TARGETS.get(n)))
-                rows.append((f"status --overdue --campaign camp-1, {label}",
-                             time_command([exe, "status", "--overdue", "--campaign",
-                                           "camp-1"], benv, args.runs), None))
-        report(rows, base)
-        if pg and 100_000 in [int(x) for x in args.sizes.split(",")]:
-            _indexes(pg, "status_100000")
+            pristine = Path(tmp) / f"{n}.db"
+            generate(pristine, n)
+            with open_ledger(pristine) as ledger:
+                ledger.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            setups = {k: Setup(exe, Path(tmp) / f"{n}-{k}", pristine) for k, exe in builds.items()}
+            ways: dict[str, Callable[[Setup], float]] = {
+                "warm": Setup.run, "changed": Setup.changed, "first": Setup.first}
+            for way, fn in ways.items():
+                jobs = {k: (lambda s=s, fn=fn: fn(s)) for k, s in setups.items()}
+                if way == "warm":
+                    for s in setups.values():
+                        s.run()
+                times = side_by_side(jobs, args.runs)
+                what = {"warm": "warm", "changed": "first run after 1% changed",
+                        "first": "first run, no status cache"}[way]
+                rows.append(Figure(f"status, {n:,} items, {what}", times["konpfoi"],
+                                   times.get("against"), "--against", TARGETS.get(n, {}).get(way)))
+            peaks += [(n, k, s.peak) for k, s in setups.items()]
+            for k in setups:
+                shutil.rmtree(Path(tmp) / f"{n}-{k}")
+    compare(rows)
+    for n, k, peak in peaks:
+        ok = "yes" if peak <= 150 * 2**20 else "NO"
+        print(f"peak memory, {n:,} items ({k}): {peak / 2**20:.0f} MB (target ≤ 150 MB)  "
+              f"{ok if k == 'konpfoi' else ''}")
+    print(load())
 
 
 if __name__ == "__main__":

@@ -215,7 +215,8 @@ class Loopback:
     """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
 
     def __init__(self, *, refuse: set[str] | None = None, drop_at: int | None = None,
-                 delay: float = 0.0, login: tuple[str, str] | None = None) -> None:
+                 delay: float = 0.0, login: tuple[str, str] | None = None,
+                 pipelining: bool = False) -> None:
         import threading
 
         from aiosmtpd.controller import Controller
@@ -229,6 +230,12 @@ class Loopback:
         outer = self
 
         class Handler:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):
+                session.host_name = hostname
+                if pipelining:  # as Gmail, Microsoft 365 and Postfix do (aiosmtpd does not)
+                    responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
+                return responses
+
             async def handle_RCPT(self, server, session, envelope, address, options):
                 if address in outer.refuse:
                     return "550 5.1.1 no such user here"

@@ -198,3 +198,42 @@ def test_batch_needs_targets_and_a_campaign(run, me: Path) -> None:
     assert "choose the targets" in run("batch", "-q", "palantir-fdp", "--campaign", "c",
                                        code=5).stderr
     assert run("batch", "--to", "icb:*", "-q", "palantir-fdp", code=2).exit_code == 2
+
+
+KILLED_BATCH = """\
+import os, signal, sys
+from konpfoi.workspace import files
+written = []
+real = files.Staged.write
+def write(self, name, data):
+    written.append(name)
+    if len(written) == 41:  # twenty drafts and a half: the process dies mid-write
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, name, data)
+files.Staged.write = write
+from konpfoi.cli.main import main
+sys.argv = ["konpfoi", "batch", "--to", "icb:*", "-q", "palantir-fdp", "--campaign", "fdp"]
+main()
+"""
+
+
+def test_a_batch_killed_while_writing_leaves_nothing_half_written(run, me: Path,
+                                                                  tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = write(tmp_path / "killed.py", KILLED_BATCH)
+    proc = subprocess.run([sys.executable, str(script)], env=dict(os.environ),
+                          capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    drafts = me / "drafts"
+    assert [p.name for p in drafts.iterdir() if not p.name.startswith(".staging-")] == []
+    assert _items(me) == []  # the ledger took none of them either
+    out = run.json("batch", "--to", "icb:*", "-q", "palantir-fdp", "--campaign", "fdp")
+    assert len(out["drafted"]) == 36
+    names = sorted(p.name for p in drafts.iterdir())
+    assert names == sorted([f"{i}.{ext}" for i in out["drafted"] for ext in ("eml", "txt")]
+                           + [Path(out["mbox"]).name])  # the dead batch's folder is gone
+    assert {oct(p.stat().st_mode & 0o777) for p in drafts.iterdir()} == {"0o600"}

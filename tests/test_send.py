@@ -42,8 +42,10 @@ def test_dry_run_sends_nothing(run, drafted: Path, smtp) -> None:
     assert all(k == ["drafted"] for k in _kinds(drafted).values())
 
 
-def test_send_records_sent_and_the_clock_starts(run, drafted: Path, smtp) -> None:
-    server = smtp()
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_send_records_sent_and_the_clock_starts(run, drafted: Path, smtp,
+                                                pipelining: bool) -> None:
+    server = smtp(pipelining=pipelining)
     use_server(drafted, server)
     out = run.json("send", "--campaign", "fdp", "--yes", "--limit", "5")
     assert [s["item"] for s in out["sent"]] == ["K-0001", "K-0002", "K-0003", "K-0004",
@@ -65,9 +67,11 @@ def test_send_records_sent_and_the_clock_starts(run, drafted: Path, smtp) -> Non
     assert len(set(server.message_ids())) == 36
 
 
-def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smtp) -> None:
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smtp,
+                                                        pipelining: bool) -> None:
     shown = run.json("show", "K-0003")
-    server = smtp(refuse={shown["item"]["body_email"]})
+    server = smtp(refuse={shown["item"]["body_email"]}, pipelining=pipelining)
     use_server(drafted, server)
     out = run("send", "--campaign", "fdp", "--yes", "--json", code=8)  # not all went
     data = json.loads(out.stdout)
@@ -80,8 +84,10 @@ def test_a_refused_recipient_is_recorded_and_the_rest_go(run, drafted: Path, smt
     assert [s["item"] for s in again["skipped"] if "refused" in s["reason"]] == ["K-0003"]
 
 
-def test_a_dropped_connection_is_made_again_once(run, drafted: Path, smtp) -> None:
-    server = smtp(drop_at=4)
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_dropped_connection_is_made_again_once(run, drafted: Path, smtp,
+                                                 pipelining: bool) -> None:
+    server = smtp(drop_at=4, pipelining=pipelining)
     use_server(drafted, server)
     out = run("send", "--campaign", "fdp", "--yes", code=8)
     assert "K-0004 may or may not have gone" in out.stderr and "--reconcile" in out.stderr

@@ -89,6 +89,22 @@ def test_cache_matches_the_pure_functions_on_any_day(tmp_path: Path, seed: int,
 
 
 @pytest.mark.backends()
+def test_a_first_run_over_many_items_agrees_with_the_pure_functions(tmp_path: Path,
+                                                                    ledger_url: str) -> None:
+    db = ledger_url
+    _random_ledger(db, 700, 4)  # more than 500 stale items: their events are read item by item
+    cals = _cals()
+    with open_ledger(db) as ledger:
+        for today in (dt.date(2026, 3, 2), dt.date(2026, 7, 4), dt.date(2027, 1, 11)):
+            report = status.build(ledger, cals, today, cache_dir=tmp_path / f"c{today}",
+                                  include_closed=True)
+            assert report.matched == len(report.rows) == 700
+            assert report.counts == Counter(r.view.state for r in report.rows), today
+            keys = [_key(r, today) for r in report.rows]
+            assert keys == sorted(keys), today
+
+
+@pytest.mark.backends()
 def test_cache_follows_new_events_and_setting_changes(tmp_path: Path, ledger_url: str) -> None:
     db = ledger_url
     _random_ledger(db, 5, 3)
@@ -116,3 +132,45 @@ def test_cache_lives_outside_the_ledger_and_is_private(tmp_path: Path, run, me: 
     assert caches[0].stat().st_mode & 0o077 == 0
     caches[0].write_bytes(b"garbage")  # a broken cache is rebuilt, never an error
     assert "K-0001" in run("status").stdout
+
+
+def test_after_a_change_only_what_changed_is_derived_again(tmp_path: Path) -> None:
+    db = tmp_path / "konpfoi.db"
+    _random_ledger(db, 30, 5)
+    cals, today, cache = _cals(), dt.date(2026, 11, 23), tmp_path / "cache"
+    stamp = status._stamp(cals, status.DEFAULT_POLICY)
+    with open_ledger(db) as ledger:
+        status.build(ledger, cals, today, cache_dir=cache)
+        assert ledger.stale_views(stamp, None, None) == []  # nothing changed: nothing to read
+        with ledger.write():
+            ledger.add_event("K-0007", "withdrawn", "2026-11-20")
+            ledger.add_item(Item("K-0031", new_uid(), "foi", "icb:QKK", "X", "s", "2026-01-01"))
+        assert sorted(s[0] for s in ledger.stale_views(stamp, None, None)) == ["K-0007",
+                                                                               "K-0031"]
+        report = status.build(ledger, cals, today, cache_dir=cache, include_closed=True)
+        states = {r.item.id: r.view.state for r in report.rows}
+        assert states["K-0007"] == "withdrawn" and states["K-0031"] == "drafted"
+        assert report.counts == Counter(states.values())
+
+
+def test_a_ledger_restored_from_an_older_copy_is_compared_item_by_item(tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "konpfoi.db"
+    _random_ledger(db, 20, 6)
+    cals, today, cache = _cals(), dt.date(2026, 11, 23), tmp_path / "cache"
+    with open_ledger(db) as ledger:
+        ledger.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(db, tmp_path / "backup.db")
+    with open_ledger(db) as ledger:
+        with ledger.write():  # the newest event now: the cache's mark names it
+            ledger.add_event("K-0003", "closed", "2026-11-20")
+        status.build(ledger, cals, today, cache_dir=cache, include_closed=True)
+    shutil.copy(tmp_path / "backup.db", db)  # the copy from before it...
+    with open_ledger(db) as ledger:
+        with ledger.write():  # ...gets another event with the same id
+            ledger.add_event("K-0004", "withdrawn", "2026-11-20")
+        report = status.build(ledger, cals, today, cache_dir=cache, include_closed=True)
+    states = {r.item.id: r.view.state for r in report.rows}
+    assert states["K-0004"] == "withdrawn" and states["K-0003"] != "closed"
+    assert report.counts == Counter(states.values())

@@ -40,13 +40,16 @@ REPEAT_MONTHS = 12  # konpfoi's default "reasonable interval" (configurable)
 def shingles(text: str, k: int = 3) -> frozenset[tuple[str, ...]]:
     """The word triples of a text, lower-cased, punctuation ignored."""
     words = re.findall(r"[a-z0-9']+", text.lower())
+    if k == 3 and len(words) >= 3:
+        return frozenset(zip(words, words[1:], words[2:], strict=False))
     return frozenset(tuple(words[i:i + k]) for i in range(max(1, len(words) - k + 1)))
 
 
 def likeness(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
     """0 (nothing shared) to 1 (the same words in the same order)."""
-    union = a | b
-    return len(a & b) / len(union) if union else 0.0
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return shared / union if union else 0.0
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,11 @@ class Ledger(ABC):
         """Events per item, in the order they were recorded (`lean`: no recorded_at, note)."""
 
     @abstractmethod
+    def events_by_item(self, item_ids: Sequence[str], lean: bool = False
+                       ) -> Iterator[tuple[str, list[Event]]]:
+        """Each of these items' events, item by item, holding one item's at a time."""
+
+    @abstractmethod
     def lock_item(self, item_id: str) -> bool:
         """Inside a write transaction: hold the item until it ends, so that no other writer
         records an intent to send it at the same time. False when another writer holds it
@@ -295,8 +300,9 @@ class Ledger(ABC):
 
     @abstractmethod
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[Item, int | None, int]]:
-        """Items whose view is missing or out of date: (lean item, latest event id, seq)."""
+                    ) -> list[tuple[str, str, str | None, int | None, int]]:
+        """(id, kind, nation, latest event id, seq) of the items whose cached view is missing
+        or out of date."""
 
     @abstractmethod
     def save_views(self, rows: list[tuple[Any, ...]]) -> None: ...

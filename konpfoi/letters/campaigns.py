@@ -120,7 +120,7 @@ def similarity(texts: list[str], sample: int = 40) -> float | None:
         return None
     step = max(1, len(texts) // sample)
     picked = [shingles(t) for t in texts[::step][:sample]]
-    scores = [likeness(a, b) for i, a in enumerate(picked) for b in picked[i + 1:] if a | b]
+    scores = [likeness(a, b) for i, a in enumerate(picked) for b in picked[i + 1:] if a or b]
     return statistics.median(scores) if scores else None
 
 

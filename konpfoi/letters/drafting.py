@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,9 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
         recipient(t.body, kind)  # fail early, before anything is written
         signer(kind, config, sender, t.sender)
     done: list[Draft] = []
-    written: list[Path] = []
+    # The drafts appear together, on disk, before the ledger records them; or none does.
+    staged = files.Staged(drafts_dir)
+    where = str(drafts_dir.relative_to(drafts_root) if drafts_root else drafts_dir)
     try:
         with ledger.write():
             warned = _check_overlaps(ledger, targets, kinds, qs, cal, now.date(), config,
@@ -159,22 +162,19 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
             asks: dict[str, bool] = {}  # template -> whether it says anything from the register
             for n, t in enumerate(targets):
                 facts = register.letter_context(known.get(t.body.id))
-                d = _one(ledger, templates, drafts_dir, drafts_root, ids[n], t, kinds[n],
+                d = _one(ledger, templates, staged, where, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
-                         now, config, sync=len(targets) < 20, facts=facts)
+                         now, config, facts)
                 d.warnings = warned.get(n, [])
                 if kinds[n][0] not in asks:
                     asks[kinds[n][0]] = asks_register(templates, kinds[n][0])
                 d.unknown_fdp = asks[kinds[n][0]] and not facts["fdp"]["known"]
-                written += [d.eml, d.txt]
                 done.append(d)
                 if on_progress:
                     on_progress(n + 1)
-            if len(targets) >= 20:
-                files.sync_files(written)  # one pass at the end for a batch
+            staged.commit()
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
+        staged.discard()
         raise
     return done
 
@@ -184,10 +184,10 @@ def asks_register(templates: Templates, name: str) -> bool:
     return "facts." in templates.path(name).read_text(encoding="utf-8")
 
 
-def _one(ledger: Ledger, templates: Templates, drafts_dir: Path, drafts_root: Path | None,
+def _one(ledger: Ledger, templates: Templates, staged: files.Staged, where: str,
          item_id: str, t: Target, kind: tuple[str, str], who: Sender, qs: QuestionSet | None,
          campaign: str | None, subject: str | None, now: dt.datetime, config: Config,
-         sync: bool, facts: dict[str, Any]) -> Draft:
+         facts: dict[str, Any]) -> Draft:
     """Render, build, write and record one target's draft."""
     name, item_kind = kind
     context = {
@@ -210,14 +210,14 @@ def _one(ledger: Ledger, templates: Templates, drafts_dir: Path, drafts_root: Pa
     raw = outgoing.build(sender_name=who.name, sender_email=who.email, to_name=t.body.name,
                          to_email=to_email, subject=subj, text=text, msg_id=msg_id, date=now)
     eml, txt = outgoing.write_draft(raw, outgoing.text_copy(t.body.name, to_email, subj, text),
-                                    drafts_dir, item_id, sync=sync)
+                                    staged.folder, item_id, staged)
     item = Item(
         id=item_id, uid=new_uid(), kind=item_kind, body_id=t.body.id, body_name=t.body.name,
         subject=subj, created_at=now_utc(), campaign=campaign, body_email=to_email,
         nation=t.body.nation, sender_name=who.name, sender_email=who.email, template=name,
         question_set=qs.id if qs else None,
         questions_json=json.dumps(questions_context(qs)["questions"], ensure_ascii=False),
-        draft_path=str(eml.relative_to(drafts_root)) if drafts_root else str(eml),
+        draft_path=os.path.join(where, eml.name),
         content_hash=outgoing.content_hash(text), message_id=msg_id,
         message_sha256=ledger.put_blob(raw),
     )

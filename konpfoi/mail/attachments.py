@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from konpfoi.errors import Unsafe
 from konpfoi.ledger.store import Ledger
-from konpfoi.workspace.files import atomic_write, private_dir
+from konpfoi.workspace.files import PRIVATE_DIR, atomic_write, private_dir
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
@@ -72,14 +73,26 @@ def store(ledger: Ledger, files_dir: Path, content: bytes, original_name: str | 
     content is stored once."""
     digest = ledger.put_blob(content)
     name = sanitise(original_name)
-    folder = private_dir(files_dir / digest[:16])
-    existing = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    if existing:
-        path = existing[0]
-    else:
-        path = folder / name
-        root = files_dir.resolve()
-        if not path.resolve().is_relative_to(root):  # belt and braces: sanitise forbids it
-            raise Unsafe(f"attachment name {original_name!r} would leave the workspace")
-        atomic_write(path, content, sync=sync)
+    folder = files_dir / digest[:16]
+    try:  # a new folder (most often): made here, so it is empty and nobody's link
+        _new_folder(folder)
+    except FileExistsError:
+        existing = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        if existing:
+            return Stored(digest, name, original_name, len(content), content_type, existing[0])
+        if not (folder / name).resolve().is_relative_to(files_dir.resolve()):
+            raise Unsafe(f"attachment name {original_name!r} would leave the workspace"
+                         ) from None  # belt and braces: sanitise forbids it
+    path = folder / name
+    atomic_write(path, content, sync=sync)
     return Stored(digest, name, original_name, len(content), content_type, path)
+
+
+def _new_folder(folder: Path) -> None:
+    """Make a private folder that did not exist (FileExistsError if it did)."""
+    try:
+        os.mkdir(folder, PRIVATE_DIR)
+    except FileNotFoundError:  # the files folder is new too
+        private_dir(folder.parent)
+        os.mkdir(folder, PRIVATE_DIR)
+    os.chmod(folder, PRIVATE_DIR)

@@ -83,7 +83,8 @@ def identity(raw: bytes) -> str:
     text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     end = text.find(b"\n\n")
     head, body = (text[:end], text[end + 2:]) if end >= 0 else (text, b"")
-    body = re.sub(rb"(?m)^>(>*From )", rb"\1", body)
+    if body.startswith(b">") or b"\n>" in body:  # (a search line by line costs more)
+        body = re.sub(rb"(?m)^>(>*From )", rb"\1", body)
     keep = []
     for name in (b"from", b"date", b"subject", b"message-id", b"to"):
         m = re.search(rb"(?im)^" + name + rb":[ \t]*(.*(?:\n[ \t].*)*)", head)

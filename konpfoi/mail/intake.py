@@ -23,7 +23,7 @@ from konpfoi.mail.classify import Verdict, classify
 from konpfoi.mail.mailboxes import Mailbox
 from konpfoi.mail.matching import Contacts, Match, Matcher
 from konpfoi.mail.recording import Inbox, Outcome, open_inbox, record
-from konpfoi.workspace.files import sync_files
+from konpfoi.workspace.files import Syncer
 
 # What each outcome of an import is called, in the order a summary gives them ("sent": a
 # supporter's copy of their own letter, which says it went).
@@ -54,17 +54,23 @@ def import_source(ledger: Ledger, files_dir: Path, box: Mailbox, contacts: dict[
     with what the import learnt (a body's reference from its acknowledgement, say).
     """
     summary = Summary()
-    with ledger.write():
-        inbox = open_inbox(ledger, files_dir, contacts, own, today)
-        for label, raw in box.messages():
-            if isinstance(raw, Exception):
-                summary.outcomes.append(Outcome(label, "failed", why="could not be read",
-                                                problems=[f"unreadable: {raw}"]))
-                continue
-            summary.outcomes.append(receive(inbox, label, raw))
-        _retry(inbox, summary)
-    if inbox.stored:
-        sync_files(inbox.stored)
+    syncer = Syncer()  # the files kept go to disk while the next messages are read
+    try:
+        with ledger.write():
+            inbox = open_inbox(ledger, files_dir, contacts, own, today)
+            for label, raw in box.messages():
+                if isinstance(raw, Exception):
+                    summary.outcomes.append(Outcome(label, "failed", why="could not be read",
+                                                    problems=[f"unreadable: {raw}"]))
+                    continue
+                summary.outcomes.append(receive(inbox, label, raw))
+                syncer.add(inbox.stored)
+                inbox.stored.clear()
+            _retry(inbox, summary)
+        syncer.add(inbox.stored)
+        syncer.wait()
+    finally:
+        syncer.stop()
     return summary
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from konpfoi.errors import InvalidInput
 
@@ -73,12 +73,54 @@ class MboxFile:
         return str(self.path)
 
     def messages(self) -> Iterator[Message]:
-        box = mailbox.mbox(self.path, create=False)
-        try:
-            for n, key in enumerate(box.iterkeys(), start=1):
-                yield from _read(f"{self.path.name} #{n}", partial(box.get_bytes, key))
-        finally:
-            box.close()
+        with self.path.open("rb") as fh:
+            for n, (start, stop) in enumerate(mbox_spans(fh), start=1):
+                yield from _read(f"{self.path.name} #{n}", partial(_span, fh, start, stop))
+
+
+_FROM_LINE = b"\nFrom "
+_CHUNK = 1 << 22
+
+
+def mbox_spans(fh: BinaryIO) -> list[tuple[int, int]]:
+    """Where each message of an mbox lies, after its 'From ' line, as Python's mailbox module
+    reads it (every line starting 'From ' begins a message; a blank line before the next one
+    is not the message's), found by searching the file a few megabytes at a time rather
+    than line by line."""
+    found: dict[int, bool] = {}  # where each 'From ' line starts: whether a blank line ends
+    fh.seek(0)
+    size, keep = 0, b"\n"  # the file as if a line break came before it
+    while True:
+        chunk = fh.read(_CHUNK)
+        buf = keep + chunk  # the end of what was read before (a line split between reads)
+        origin = size - len(keep)
+        at = buf.find(_FROM_LINE)
+        while at >= 0:
+            found.setdefault(origin + at + 1, at > 0 and buf[at - 1] == 10)
+            at = buf.find(_FROM_LINE, at + 1)
+        if not chunk:
+            break
+        size += len(chunk)
+        keep = buf[-7:]
+    starts = sorted(found)
+    spans = []
+    for start, end in zip(starts, [*starts[1:], size], strict=True):
+        blank = found.get(end, False) if end < size else _ends_blank(fh, start, size)
+        stop = end - 1 if blank else end
+        fh.seek(start)
+        spans.append((min(start + len(fh.readline()), stop), stop))
+    return spans
+
+
+def _ends_blank(fh: BinaryIO, start: int, size: int) -> bool:
+    """Whether the file's last line is a blank one (not the 'From ' line itself)."""
+    fh.seek(max(start, size - 2))
+    return fh.read(2) == b"\n\n"
+
+
+def _span(fh: BinaryIO, start: int, stop: int) -> bytes:
+    fh.seek(start)
+    return fh.read(stop - start)
 
 
 def open_mailbox(path: Path) -> Mailbox:

@@ -25,7 +25,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from konpfoi.errors import Unsafe
-from konpfoi.workspace.files import atomic_write
+from konpfoi.workspace.files import Staged, atomic_write
 
 _FORBIDDEN = ("\r", "\n", "\0")
 MAX_HEADER = 900  # RFC 5322 allows 998 characters a line; leave room for the field name
@@ -236,12 +236,15 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_draft(raw: bytes, text: str, folder: Path, item_id: str, sync: bool = True
-                ) -> tuple[Path, Path]:
-    """drafts/<item>.eml and drafts/<item>.txt, each written atomically, owner-only."""
-    eml = atomic_write(folder / f"{item_id}.eml", raw, sync=sync)
-    txt = atomic_write(folder / f"{item_id}.txt", text, sync=sync)
-    return eml, txt
+def write_draft(raw: bytes, text: str, folder: Path, item_id: str,
+                staged: Staged | None = None, sync: bool = True) -> tuple[Path, Path]:
+    """drafts/<item>.eml and drafts/<item>.txt, owner-only: each written atomically (synced
+    now, or by the caller later when not `sync`), or, for a batch, into `staged` (in place
+    once the batch commits)."""
+    if staged is not None:
+        return staged.write(f"{item_id}.eml", raw), staged.write(f"{item_id}.txt", text)
+    return (atomic_write(folder / f"{item_id}.eml", raw, sync=sync),
+            atomic_write(folder / f"{item_id}.txt", text, sync=sync))
 
 
 _FROM_LINE = re.compile(rb"^(>*From )", re.M)

@@ -51,7 +51,7 @@ class Inbox:
     matcher: Matcher
     own: set[str]  # the user's own addresses
     today: dt.date
-    stored: list[Path] = field(default_factory=list)  # files written, to sync at the end
+    stored: list[Path] = field(default_factory=list)  # files written, not yet synced
     supporters: dict[str, list[str]] = field(default_factory=dict)  # address -> their letters
     left_out: set[str] = field(default_factory=set)  # hashes of supporters forgotten
 

@@ -6,7 +6,9 @@ Passwords come from the environment, the system keyring or a prompt — never fr
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -116,7 +118,7 @@ class SmtpTransport:
 
     def __init__(self, srv: Server, secret: str | Login | None) -> None:
         self.srv = srv
-        context = tls_context(srv.ca_file)
+        context = tls_context(srv.ca_file) if srv.security != "none" else None
         try:
             if srv.security == "ssl":
                 self.smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -169,28 +171,53 @@ class SmtpTransport:
 
     def deliver(self, sender: str, to: str, raw: bytes) -> tuple[bool, str]:
         """(accepted, server reply). A refusal resets the session for the next message;
-        a lost connection raises (the outcome is then unknown)."""
-        try:  # until DATA, a broken connection means the server has nothing
-            code, reply = self.smtp.mail(sender)
-            if code != 250:
-                self.smtp.rset()
-                return False, f"{code} {_text(reply)}"
-            code, reply = self.smtp.rcpt(to)
-            if code not in (250, 251):
-                self.smtp.rset()
-                return False, f"{code} {_text(reply)}"
+        a lost connection raises (the outcome is then unknown).
+
+        Where the server offers PIPELINING (RFC 2920: Gmail, Microsoft 365, Postfix...), MAIL,
+        RCPT and DATA go together and their replies are read together: two round trips a
+        message instead of four."""
+        wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
+        try:  # until the message itself, a broken connection means the server has nothing
+            refused = self._envelope(sender, to)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise NotHandedOver(str(exc) or "disconnected") from exc
-        wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
-        answer: bytes | str
-        try:
-            code, answer = self.smtp.data(wire)
-        except smtplib.SMTPDataError as exc:
-            code, answer = exc.smtp_code, exc.smtp_error
-        if code != 250:  # smtplib returns the final reply unchecked
+        if refused:
+            self.smtp.rset()
+            return False, refused
+        self.smtp.send(_DOT.sub(b"..", wire) + (b"" if wire.endswith(b"\r\n") else b"\r\n")
+                       + b".\r\n")
+        code, answer = self.smtp.getreply()
+        if code != 250:
             self.smtp.rset()
             return False, f"{code} {_text(answer)}"
         return True, f"{code} {_text(answer)}"
+
+    def _envelope(self, sender: str, to: str) -> str | None:
+        """MAIL, RCPT and DATA, up to the server's go-ahead; why not, if it refused."""
+        commands = [("mail", f"FROM:{_quoted(sender)}", (250,)),
+                    ("rcpt", f"TO:{_quoted(to)}", (250, 251)),
+                    ("data", "", (354,))]
+        if self.smtp.has_extn("pipelining"):
+            self.smtp.send("".join(f"{c} {a}".rstrip() + "\r\n" for c, a, _ in commands))
+            replies = [self.smtp.getreply() for _ in commands]
+        else:
+            replies = []
+            for c, a, ok in commands:
+                self.smtp.putcmd(c, a)
+                replies.append(self.smtp.getreply())
+                if replies[-1][0] not in ok:
+                    break
+        for (_, _, ok), (code, reply) in zip(commands, replies, strict=False):
+            if code not in ok:  # the first refusal is the reason (the rest follow from it)
+                if len(replies) == 3 and replies[2][0] == 354:  # a server that said go on
+                    self.smtp.send(".\r\n")  # anyway gets an empty message, refused
+                    self.smtp.getreply()
+                return f"{code} {_text(reply)}"
+        return None
+
+
+_quoted = functools.lru_cache(maxsize=4096)(smtplib.quoteaddr)  # parses the address each time
+_DOT = re.compile(rb"(?m)^\.")  # a line starting with a dot gets another (RFC 5321 4.5.2)
 
 
 def _text(reply: bytes | str) -> str:

@@ -20,7 +20,7 @@ from konpfoi.errors import no_match
 from konpfoi.law.correspondence import kind_of
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy
 from konpfoi.law.workdays import Calendars
-from konpfoi.ledger.model import Item
+from konpfoi.ledger.model import Event, Item
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import (
     CLOSED_STATES,
@@ -143,29 +143,47 @@ def _stamp(cals: Calendars, policy: Policy) -> str:
 
 def _refresh(ledger: Ledger, cals: Calendars, campaign: str | None, body_id: str | None,
              policy: Policy, stamp: str) -> None:
-    """Re-derive the cached view of every item that changed since it was cached."""
-    stale = ledger.stale_views(stamp, campaign, body_id)
+    """Re-derive the cached view of every item that changed since it was cached: item by
+    item as the ledger reads their events, so that a first run over a large ledger never
+    holds all its events at once."""
+    stale = {item_id: (kind, nation, last, seq)
+             for item_id, kind, nation, last, seq in ledger.stale_views(stamp, campaign,
+                                                                        body_id)}
     if not stale:
         return
-    ids = [item.id for item, _, _ in stale]
-    events = ledger.events(ids if len(ids) <= 500 else None, lean=True)
-    rows = []
-    one_day = dt.timedelta(days=1)
-    for item, last, seq in stale:
-        evs = effective(events.get(item.id, []))
-        s = summarise(item.kind, evs, cals, policy=policy, nation=item.nation)
-        probe = judge(item.kind, s, cals, _ANY_DAY, nation=item.nation)
-        if probe.due is None:  # no clock decides: the state does not change with the day
-            early = late = probe
-            early_day = late_day = _ANY_DAY
-        else:  # the state turns at the due date: judge it the day before and the day after
-            early_day, late_day = probe.due - one_day, probe.due + one_day
-            early = judge(item.kind, s, cals, early_day, nation=item.nation)
-            late = judge(item.kind, s, cals, late_day, nation=item.nation)
-        rows.append((item.id, last, stamp, seq, probe.due.toordinal() if probe.due else None,
-                     early.state, late.state, _rank(early), _rank(late),
-                     _next(early, early_day), _next(late, late_day), owner_of(evs)))
+    rows = [_view_row(item_id, *stale.pop(item_id), effective(evs), cals, policy, stamp)
+            for item_id, evs in ledger.events_by_item(list(stale), lean=True)]
+    rows += [_view_row(item_id, *rest, [], cals, policy, stamp)  # items with no events
+             for item_id, rest in stale.items()]
     ledger.save_views(rows)
+
+
+_DAY = dt.timedelta(days=1)
+
+
+def _view_row(item_id: str, kind: str, nation: str | None, last: int | None, seq: int,
+              evs: list[Event], cals: Calendars, policy: Policy, stamp: str
+              ) -> tuple[Any, ...]:
+    """An item's cached view (ledger.sql.views.VIEW_COLUMNS): its state the day before and
+    the day after its due date, and who looks after it."""
+    s = summarise(kind, evs, cals, policy=policy, nation=nation)
+    probe = judge(kind, s, cals, _ANY_DAY, nation=nation)
+    if probe.due is None:  # no clock decides: the state does not change with the day
+        early = late = probe
+        early_day = late_day = _ANY_DAY
+    else:  # the state turns at the due date: judge it the day before and the day after
+        if s.sent is not None and s.sent > _ANY_DAY:
+            # every date of the item is after _ANY_DAY: the probe, judged on a day before
+            # them all, already is its view on the day before the due date
+            early, early_day = probe, _ANY_DAY
+        else:
+            early_day = probe.due - _DAY
+            early = judge(kind, s, cals, early_day, nation=nation)
+        late_day = probe.due + _DAY
+        late = judge(kind, s, cals, late_day, nation=nation)
+    return (item_id, last, stamp, seq, probe.due.toordinal() if probe.due else None,
+            early.state, late.state, _rank(early), _rank(late),
+            _next(early, early_day), _next(late, late_day), owner_of(evs))
 
 
 def _rank(view: View) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from konpfoi.ledger.checks import item_row_problem
 from konpfoi.ledger.model import Item
 from konpfoi.ledger.sql.base import SqlBase
 from konpfoi.ledger.sql.items import ITEM_LEAN_I, ITEM_SELECT_I, item_filters, read_items
@@ -26,6 +27,8 @@ VIEW_COLUMNS = ("item_id", "last_event", "stamp", "seq", "due", "state_early", "
                 "rank_early", "rank_late", "next_early", "next_late", "owner")
 # A row written again takes every new value.
 VIEW_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in VIEW_COLUMNS if c != "item_id")
+# A stale item, as `status` re-derives it: (id, kind, nation, latest event id, seq).
+Stale = tuple[str, str, str | None, int | None, int]
 # Each item's latest event, where no backend keeps it better.
 LATEST_EVENTS = "(SELECT item_id, MAX(id) AS last FROM events GROUP BY item_id)"
 
@@ -55,18 +58,36 @@ class ViewsSql(SqlBase):
         return f"FROM {table}{join} WHERE " + " AND ".join(conds), [*args, *wargs]
 
     def stale_views(self, stamp: str, campaign: str | None, body_id: str | None
-                    ) -> list[tuple[Item, int | None, int]]:
-        where, args = item_filters(campaign, body_id)
+                    ) -> list[Stale]:
+        """(id, kind, nation, latest event id, seq) of each item whose view is missing or out
+        of date."""
+        return self._read_stale(*self._all_stale(stamp), campaign, body_id)[0]
+
+    def _all_stale(self, stamp: str) -> tuple[str, list[Any]]:
+        """The query comparing every item's view with its latest event, and its arguments."""
         table, stamp_cond, stamp_args = self._view_table()
-        sql = (f"SELECT {ITEM_LEAN_I}, m.last, i.seq FROM items i "
-               f"LEFT JOIN {self._latest()} m ON m.item_id = i.id "
-               f"LEFT JOIN {table} ON v.item_id = i.id AND {stamp_cond} "
-               "WHERE (v.item_id IS NULL OR v.stamp <> ? "
-               "OR COALESCE(v.last_event, -1) <> COALESCE(m.last, -1))"
-               + "".join(f" AND i.{w}" for w in where) + " ORDER BY i.seq")
-        rows = self.db.execute(sql, [*stamp_args, stamp, *args]).fetchall()
-        extra = {r[0]: (r[10], int(r[11])) for r in rows}
-        return [(item, *extra[item.id]) for item in read_items(r[:10] for r in rows)]
+        return (f"SELECT {ITEM_LEAN_I}, m.last, i.seq FROM items i "
+                f"LEFT JOIN {self._latest()} m ON m.item_id = i.id "
+                f"LEFT JOIN {table} ON v.item_id = i.id AND {stamp_cond} "
+                "WHERE (v.item_id IS NULL OR v.stamp <> ? "
+                "OR COALESCE(v.last_event, -1) <> COALESCE(m.last, -1))",
+                [*stamp_args, stamp])
+
+    def _read_stale(self, sql: str, args: list[Any], campaign: str | None,
+                    body_id: str | None) -> tuple[list[Stale], bool]:
+        """Run a query of stale items (lean item columns, latest event, seq) under the
+        campaign and body filters; and whether a damaged item row was left out (reported,
+        and looked at again next time)."""
+        where, wargs = item_filters(campaign, body_id)
+        stale: list[Stale] = []
+        damaged = False
+        for r in self.db.execute(sql + "".join(f" AND i.{w}" for w in where), [*args, *wargs]):
+            if item_row_problem(r):
+                read_items([r[:10]])  # reports it, and leaves it out
+                damaged = True
+                continue
+            stale.append((r[0], r[2], r[9], r[10], int(r[11])))
+        return stale, damaged
 
     def view_page(self, today: int, *, campaign: str | None, body_id: str | None,
                   states: Sequence[str] | None, open_only: bool, due_by: int | None,
