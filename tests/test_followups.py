@@ -134,8 +134,12 @@ def test_sending_a_review_request_starts_the_review_clock(run, story: Path, smtp
     use_server(story, server)
     run("code", "K-0001", "--q", "5=refused:s43")
     run("followup", "K-0001", "--kind", "internal-review", "--reason", "public interest")
+    plain = run.json("send", "K-0001")  # the request went long ago; its review waits
+    assert plain["would_send"] == [] and plain["skipped"][0]["reason"].endswith(
+        "its internal review is drafted: konpfoi send K-0001 --followup internal-review")
     dry = run.json("send", "K-0001", "--followup", "internal-review")
     assert dry["would_send"][0]["followup"] == "internal-review"
+    assert dry["would_send"][0]["subject"].startswith("Request for internal review")
     out = run.json("send", "K-0001", "--followup", "internal-review", "--yes")
     assert [s["item"] for s in out["sent"]] == ["K-0001"]
     rcpt, raw = server.received[0]

@@ -256,7 +256,8 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
     if as_json:
         emit_json({"dry_run": True, "server": str(srv) if srv else None,
                    "to_send": None if srv else SETUP,
-                   "would_send": [{"item": o.item.id, "to": o.to, "subject": o.item.subject,
+                   "would_send": [{"item": o.item.id, "to": o.to,
+                                   "subject": o.subject or o.item.subject,
                                    "followup": o.followup} for o in ready],
                    "skipped": [{"item": i.id, "reason": r} for i, r in plan.skipped],
                    "unknown": [i.id for i in plan.unknown]})
@@ -277,9 +278,9 @@ def _dry_run(plan, ready, srv, as_json: bool) -> None:  # type: ignore[no-untype
                               escape(f"their letter to {o.item.body_name}, ready to send "
                                      "(pack)"))
                 continue
-            what = f" ({o.followup})" if o.followup else ""
+            what = f" ({o.followup})" if o.followup and not o.subject else ""
             table.add_row(o.item.id, escape(f"{o.item.body_name} <{o.to}>"),
-                          escape(o.item.subject + what))
+                          escape((o.subject or o.item.subject) + what))
         con.print(table)
         if len(ready) > 50:
             con.print(f"... and {len(ready) - 50} more")

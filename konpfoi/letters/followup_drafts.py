@@ -122,6 +122,7 @@ def _record(ledger: Ledger, setup: Setup, item: Item, inputs: dict[str, Any], le
         raw, outgoing.text_copy(letter.to_name, letter.to_email, letter.subject, letter.text,
                                 names), setup.drafts, stem)
     data = {**inputs, "draft": str(eml.relative_to(setup.root)), "to": letter.to_email,
+            "subject": letter.subject,
             "message_id": _message_id(raw), "message": ledger.put_blob(raw)}
     if redated is not None:
         data["redated"] = redated.id

@@ -34,7 +34,7 @@ from konpfoi.ledger.store import Ledger
 from konpfoi.mail import delivery
 from konpfoi.mail.outgoing import with_date
 from konpfoi.mail.transport import Transport
-from konpfoi.tracking.events import drafted, sent_after
+from konpfoi.tracking.events import drafted, sent_after, waiting_followups
 from konpfoi.tracking.lifecycle import effective
 from konpfoi.workspace.config import has_placeholder
 
@@ -109,6 +109,7 @@ class Outgoing:
     to: str
     followup: str | None = None  # the follow-up's kind
     message: str | None = None  # the message as drafted, in the ledger's blobs (what is sent)
+    subject: str | None = None  # a follow-up's own subject (older ledgers did not keep it)
 
 
 @dataclass
@@ -186,7 +187,9 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
              ) -> Outgoing | str:
     sent = next((e for e in evs if e.kind == "sent"), None)
     if sent:
-        return f"already sent on {sent.date}"
+        waiting = [f"its {k.replace('-', ' ')} is drafted: konpfoi send {item.id} --followup {k}"
+                   for k in waiting_followups(evs) if k != SUPPORTER_PACK.key]
+        return "; ".join([f"already sent on {sent.date}", *waiting])
     if pending_attempt(evs) and not (retry and named):
         return "unknown"
     failed = [e for e in evs if e.kind == "send-failed" and not e.mentions("followup")]
@@ -212,7 +215,7 @@ def _followup(item: Item, evs: list[Event], kind: str, retry: bool, named: bool
     if pending_attempt(evs, kind) and not (retry and named):
         return "unknown"
     return Outgoing(item, str(draft.data["draft"]), str(draft.data["to"]), kind,
-                    message=draft.data.get("message"))
+                    message=draft.data.get("message"), subject=draft.data.get("subject"))
 
 
 def _pack(item: Item, evs: list[Event], retry: bool, named: bool) -> Outgoing | str:

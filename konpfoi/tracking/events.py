@@ -249,3 +249,11 @@ def sent_after(events: list[Event], kind: str, after: Event) -> Event | None:
                 and e.kind == sent_event(kind):
             return e
     return None
+
+
+def waiting_followups(events: list[Event]) -> list[str]:
+    """The follow-ups drafted for an item and not sent yet, by kind, in the order drafted."""
+    kinds = dict.fromkeys(e.data.get("kind") for e in events if e.kind == "followup-drafted")
+    return [k for k in kinds if isinstance(k, str)
+            and (d := drafted(events, k)) is not None and sent_after(events, k, d) is None]
+
