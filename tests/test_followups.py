@@ -164,3 +164,46 @@ def test_mark_sent_a_followup_by_hand(run, story: Path) -> None:
 def test_followup_needs_a_sent_item(run, me: Path) -> None:
     run("draft", "--to", "icb:QKK", "-q", "palantir-fdp")
     assert "has not been sent" in run("followup", "K-0001", "--kind", "chaser", code=7).stderr
+
+
+def test_a_refusal_on_cost_or_as_vexatious_is_no_exemption(run, story: Path, tmp_path) -> None:
+    """s.12 (cost limit) and s.14 (vexatious or repeated) are not exemptions: the body refused to
+    comply; it did not withhold information under one. An exemption beside them is said as
+    before."""
+    run("code", "K-0001", "--q", "4=refused:s12", "--q", "5=refused:s12", "--q", "6=refused:s14",
+        "--q", "7=refused:s14(2),s43", "--q", "1=answered:yes")
+    out = run.json("followup", "K-0001", "--kind", "internal-review", "--reason", "narrowable")
+    text = _own_words(out["txt"])
+    assert "Question 4 (Overlapping systems): you refused to comply, saying that the cost of " \
+        "complying would exceed the appropriate limit (section 12)." in text
+    assert "you refused to comply, saying that the request was vexatious or repeated " \
+        "(section 14)." in text
+    assert "you refused to comply, saying that the request repeated an earlier one (section " \
+        "14(2)), and withheld the information, citing section 43 (commercial interests)." in text
+    assert "citing section 12" not in text and "citing section 14" not in text
+    assert "exemption" not in text
+    # the public interest test only for the exemption; advice on narrowing for the cost limit
+    assert "Where you rely on section 43 (commercial interests), which is subject" in text
+    assert "Where you relied on the cost limit (section 12), please tell me how the request " \
+        "could be narrowed to fall within it (section 16 of the Act)." in text
+    ico = run.json("followup", "K-0001", "--kind", "ico-complaint", "--reason", "narrowable")
+    flat = _own_words(ico["txt"])
+    assert "you refused to comply, saying that the cost of complying would exceed the " \
+        "appropriate limit (section 12)." in flat and "citing section 12" not in flat
+    # FOISA's words for a Scottish body (s.12 'prescribed amount'; advice: section 15)
+    eml = write(tmp_path / "s.eml", "From: a@lothian.scot.nhs.uk\nSubject: K-0003\n\nNo.\n")
+    run("reply", "K-0003", "--file", str(eml))
+    run("code", "K-0003", "--q", "1=refused:s12")
+    run("record", "K-0003", "review-requested", "--date", "2026-11-02")
+    run("record", "K-0003", "review-outcome", "--date", "2026-11-20", "--outcome", "refused")
+    sic = run.json("followup", "K-0003", "--kind", "sic-application", "--reason", "too broad")
+    flat = _own_words(sic["txt"])
+    assert "you refused to comply, saying that the cost of complying would exceed the " \
+        "prescribed amount (section 12)." in flat
+    assert "withheld" not in flat and "exemption" not in flat
+
+
+def _own_words(path: str) -> str:
+    """A letter's own words on one line, without the request quoted below it."""
+    return " ".join(" ".join(line for line in Path(path).read_text().split("\n")
+                             if not line.startswith(">")).split())

@@ -6,7 +6,8 @@ deadline — and every follow-up that konpfoi agrees to draft is read for false 
 "was due" that has not passed, "withheld" with no exemption, "not hold" with nothing coded not
 held, "I attach" with no attachment, a review past its window without --late, a Scottish
 Commissioner without a review, the ICO for a Scottish body, statute in a letter to an MP or a
-board, an exemption named twice, a URL broken across lines.
+board, an exemption named twice, a URL broken across lines; a refusal on cost (s.12) or as
+vexatious or repeated (s.14) said as "withheld" or as an exemption.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from hypothesis import strategies as st
 from konpfoi.errors import Conflict, InvalidInput
 from konpfoi.law import bank_holidays
 from konpfoi.law.correspondence import FOLLOWUPS, KINDS, REGULATORS, SAR_COMPLAINT_FORM
+from konpfoi.law.exemptions import NOT_HELD, is_refusal_ground, refusal_words
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import Event, Item
 from konpfoi.letters import availability, followups, grounds
 from konpfoi.letters.templates import Templates, search_path
+from konpfoi.letters.wording import cite, distinct_codes, join, written
 
 D = dt.date.fromisoformat
 ONE = dt.timedelta(days=1)
@@ -172,6 +175,9 @@ STATUTE = re.compile(r"\b(section|sections|regulation|Article|Act|Regulations|FO
                      r"breach|law)\b")
 
 
+GROUND = re.compile(r"\bsection 1[24]\b")  # FOIA, FOISA s.12 cost; s.14 vexatious or repeated
+
+
 def parse(text: str) -> dt.date:
     return dt.datetime.strptime(text, "%d %B %Y").date()
 
@@ -200,9 +206,18 @@ def check_letter(c: Case, key: str, today: dt.date, late: bool, attached: bool,
         assert parse(m.group(1)) <= today, f"an event after today: {m.group(0)}; {where}"
     # outcomes
     withholding = [a for a in c.answers.values() if a["outcome"] in ("refused", "partly-answered")
-                   and set(a["exemptions"]) - {"reg 12(4)(a)", "s.17"}]
+                   and [x for x in a["exemptions"] if x not in NOT_HELD
+                        and not is_refusal_ground(x)]]
     if "withheld" in flat:
         assert withholding, f"'withheld' with no exemption coded; {where}"
+    # s.12 and s.14 are refusals to comply, never an exemption relied on to withhold
+    for sentence in re.split(r"(?<=\.) (?=[A-Z-])", flat):
+        ground = GROUND.search(sentence)
+        if ground:
+            assert not re.search(r"\b(exemptions?|exceptions?)\b", sentence), \
+                f"s.12/s.14 as an exemption: {sentence}; {where}"
+        for m in re.finditer(r"\b(?:withheld|citing)\b.*", sentence):
+            assert not GROUND.search(m.group(0)), f"s.12/s.14 withheld: {sentence}; {where}"
     not_held = any(a["outcome"] == "not-held" or set(a["exemptions"]) & {"reg 12(4)(a)", "s.17"}
                    for a in c.answers.values())
     if "do not hold" in flat:
@@ -347,3 +362,109 @@ def with_pytest_raises(exc: type[Exception], fn: Any) -> None:
 
     with pytest.raises(exc):
         fn()
+
+
+# -- refusals to comply (s.12, s.14) against exemptions, over generated codings --------------
+
+CITABLE = {  # what a reply may cite, per kind: exemptions, not-held notices, s.12 and s.14
+    "foi": ["s.12", "s.14", "s.14(1)", "s.14(2)", "s.43", "s.43(2)", "s.40(2)", "s.21"],
+    "foisa": ["s.12", "s.14", "s.14(2)", "s.33(1)", "s.38(1)(b)", "s.17"],
+    "eir": ["reg 12(4)(b)", "reg 12(5)(e)", "reg 12(4)(a)", "s.12", "s.14", "s.39"],
+}
+REGIME = {"foi": "foia", "foisa": "foisa", "eir": "eir"}
+
+
+@st.composite
+def codings(draw: Any, kind: str) -> dict[int, dict[str, Any]]:
+    out = {}
+    for n in (1, 2, 3):
+        outcome = draw(st.sampled_from(["answered", "not-held", "refused", "partly-answered"]))
+        codes = draw(st.lists(st.sampled_from(CITABLE[kind]), max_size=3, unique=True)) \
+            if outcome in ("refused", "partly-answered") else []
+        out[n] = {"outcome": outcome, "exemptions": codes, "answer": None}
+    return out
+
+
+def bullets(text: str) -> dict[int, str]:
+    """The letter's per-question lines ("- Question N (label): ..."), unwrapped."""
+    out: list[str] = []
+    for line in own_words(text).split("\n"):
+        if line.startswith("- "):
+            out.append(line[2:])
+        elif line.startswith("  ") and out:
+            out[-1] += " " + line.strip()
+        elif out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    found = {}
+    for b in (x.strip() for x in out):
+        m = re.match(r"Question (\d+) \(", b)
+        if m:
+            found[int(m.group(1))] = " ".join(b.split())
+    return found
+
+
+def check_refusals(c: Case, letter: followups.Letter) -> None:
+    """Each question's line: s.12/s.14 as a refusal to comply, in its own words; each exemption
+    as before ("withheld ..., citing" it, by name)."""
+    regime, lines = REGIME[c.kind], bullets(letter.text)
+    for n, a in c.answers.items():
+        every = distinct_codes(a["exemptions"])
+        grounds_ = [x for x in every if is_refusal_ground(x)]
+        held = [x for x in every if x in NOT_HELD]
+        codes = [x for x in every if x not in NOT_HELD and x not in grounds_]
+        cites = join([cite(x, regime) for x in codes])
+        what = f"Question {n} ({QUESTIONS[n - 1]['label']}): you"
+        line = lines.get(n, "")
+        where = f"{c.kind} q{n} {a}: {line!r}"
+        if a["outcome"] == "answered":
+            assert not line, where
+            continue
+        if grounds_:
+            assert line.startswith(what + (" refused to comply, saying that " if a["outcome"]
+                                           == "refused" else " answered in part and refused "
+                                           "to comply with the rest, saying that ")), where
+            for x in grounds_:
+                assert f"{refusal_words(x, c.kind)} ({written(x)})" in line, where
+            assert "exemption" not in line and "exception" not in line, where
+            if codes:
+                assert re.search(r"withheld (the|some) information, citing " + re.escape(cites)
+                                 + r"(\.|, and said)", line), where
+                assert not GROUND.search(line.split("withheld", 1)[1]), where
+            else:
+                assert "withheld" not in line and "citing" not in line, where
+            continue
+        assert "refused to comply" not in line, where
+        if a["outcome"] == "refused" and codes:  # exactly as before s.12/s.14 were told apart
+            said = f", and said you do not hold the rest ({join([cite(x, regime) for x in held])})"
+            assert line == f"{what} withheld the information, citing {cites}" \
+                + (said if held else "") + ".", where
+        elif a["outcome"] == "partly-answered" and codes:
+            assert line == f"{what} answered in part and withheld the rest, citing {cites}.", where
+        else:
+            assert "withheld" not in line, where
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from(sorted(CITABLE)), start=st.integers(0, 700),
+       review=st.sampled_from(["no", "done"]), offset=st.integers(0, 60))
+def test_refusals_to_comply_are_never_exemptions(data, kind, start, review, offset) -> None:
+    """Over generated codings: no letter says "withheld" or "exemption" of a s.12/s.14
+    citation, and every exemption cited is still said as before."""
+    c = build(kind, D("2025-06-02") + dt.timedelta(days=start), "no", "no", "ontime",
+              "answered", review, False, False)
+    c.answers = data.draw(codings(kind))
+    g = c.grounds(c.last + dt.timedelta(days=offset))
+    drafted = 0
+    for key in ("internal-review", "ico-complaint", "sic-application"):
+        try:
+            letter = followups.compose(
+                TEMPLATES, g, key, reason="The public interest favours release", late=True,
+                requester={"name": "Jo Campaigner", "email": "jo@example.org", "address": ""},
+                group={"name": "Lambeth KONP", "email": "", "address": "", "website": ""},
+                original=followups.original(None, c.item, g.facts.sent))
+        except (Conflict, InvalidInput):
+            continue
+        drafted += 1
+        check_letter(c, key, g.today, True, False, letter)
+        check_refusals(c, letter)
+    assert drafted, "no letter drafted: the test must reach letters"

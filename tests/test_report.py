@@ -239,3 +239,28 @@ def test_html_in_headless_chromium(run, campaign: Path, tmp_path, width: int) ->
         assert len(pdf["data"]) > 10_000
     finally:
         page.close()
+
+
+def test_refusals_to_comply_are_not_counted_as_exemptions(run, campaign: Path) -> None:
+    """s.12 (cost limit) and s.14 (vexatious or repeated) are not exemptions: the report counts
+    them in their own table, never under "Exemptions cited"."""
+    run("code", "K-0002", "--q", "4=refused:s12", "--q", "6=refused:s14(2)")
+    run("code", "K-0001", "--q", "4=refused:s12")
+    data = json.loads(run("report", "--campaign", "fdp", "--format", "json").stdout)
+    assert {g["section"] for g in data["exemptions"]} == {"s.43", "s.40", "reg 12(5)(e)"}
+    assert {g["section"]: (g["name"], g["bodies"], g["times_cited"], g["as_cited"])
+            for g in data["refusal_grounds"]} == {
+        "s.12": ("cost limit", 2, 2, {"s.12": 2}),
+        "s.14": ("vexatious or repeated request", 1, 1, {"s.14(2)": 1})}
+    md = run("report", "--campaign", "fdp").stdout
+    exemptions = md.split("## Exemptions cited", 1)[1].split("\n## ", 1)[0]
+    assert "s.12" not in exemptions and "s.14" not in exemptions
+    assert "## Refusals to comply (cost, vexatious or repeated: not exemptions)\n\n" \
+        "| Ground | Bodies | Times cited | As cited |\n|---|---|---|---|\n" \
+        "| s.12 cost limit | 2 | 2 | s.12 ×2 |\n" \
+        "| s.14 vexatious or repeated request | 1 | 1 | s.14(2) ×1 |\n" in md
+    html = run("report", "--campaign", "fdp", "--format", "html").stdout
+    table = html.split('<h2 id="s-e">', 1)[1].split("</section>", 1)[0]
+    assert "s.12" not in table and "s.14" not in table
+    grounds = html.split('<h2 id="s-g">Refusals to comply</h2>', 1)[1].split("</section>")[0]
+    assert "s.12<br>" in grounds and "s.14<br>" in grounds and "not exemptions" in grounds

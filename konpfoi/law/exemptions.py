@@ -1,7 +1,8 @@
-"""The exemptions (FOIA, FOISA) and exceptions (EIR) each law allows, their plain names, and how
-to read them as people type them (a reply may cite FOIA sections and EIR regulations together).
-One table: coding, letters and reports all read it. Plain names follow LAW.md ("s.43(2)
-commercial interests; s.40(2) personal data of third parties ...")."""
+"""The exemptions (FOIA, FOISA) and exceptions (EIR) each law allows, the grounds for refusing
+to comply that are not exemptions (cost, vexatious or repeated requests), their plain names, and
+how to read them as people type them (a reply may cite FOIA sections and EIR regulations
+together). One table: coding, letters and reports all read it. Plain names follow LAW.md
+("s.43(2) commercial interests; s.40(2) personal data of third parties ... s.12 cost limit")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import re
 from konpfoi.errors import InvalidInput
 from konpfoi.law.regimes import ITEM_REGIME, LAW_NAMES
 
-# Exemptions and refusal grounds each law allows, with what they are about.
+# Every citation each law allows a reply (exemptions, exceptions and the refusal grounds in
+# REFUSAL_GROUNDS below), with what it is about.
 EXEMPTIONS = {
     "foia": {
         "s.12": "cost limit", "s.14": "vexatious or repeated request",
@@ -76,6 +78,8 @@ def section(code: str) -> str:
 def plain_name(code: str, kind: str) -> str:
     """'s.43(2)' -> 'commercial interests'; '' for a code the table does not know."""
     regime = "eir" if code.startswith("reg ") else ITEM_REGIME.get(kind, kind)
+    if regime == "eir" and code.startswith("s."):
+        regime = "foia"  # a FOIA section cited beside the EIR (see `cited`)
     return (SUBSECTIONS.get(regime, {}).get(code)
             or EXEMPTIONS.get(regime, {}).get(code)
             or EXEMPTIONS.get(regime, {}).get(section(code), ""))
@@ -126,12 +130,42 @@ def exemption(code: str, regime: str) -> str:
         hint="known: " + ", ".join(allowed) if allowed else "emails carry no exemptions")
 
 
-# Exemptions to which no public interest test applies (FOIA s.2(3); FOISA s.2(2)), and the
-# refusal grounds that are not exemptions at all (cost, vexatious or repeated requests). Every
-# EIR exception is qualified (reg 12(1)(b)), with a presumption in favour of disclosure
-# (reg 12(2)). s.40 and s.38 are absolute only in part; a letter treats them as absolute.
+# Exemptions to which no public interest test applies (FOIA s.2(3); FOISA s.2(2)). Every EIR
+# exception is qualified (reg 12(1)(b)), with a presumption in favour of disclosure (reg 12(2)).
+# s.40 and s.38 are absolute only in part; a letter treats them as absolute.
 ABSOLUTE = {"foia": frozenset({"s.21", "s.23", "s.32", "s.34", "s.40", "s.41", "s.44"}),
             "foisa": frozenset({"s.25", "s.26", "s.37", "s.38"}), "eir": frozenset()}
-NOT_EXEMPTIONS = frozenset({"s.12", "s.14"})
+# Grounds for refusing to comply that are not exemptions: FOIA s.12 and s.14 are in Part I, not
+# Part II; FOISA s.12 and s.14 in Part 1, not Part 2. Under them a body does not withhold
+# information, it declines to comply with the request (LAW.md: "withheld" only for an exemption
+# or exception). What a letter says the body said, per ground; a subsection's words before its
+# section's. An EIR request refused as manifestly unreasonable (on cost, too) cites an
+# exception, reg 12(4)(b), and is withheld like any other.
+REFUSAL_GROUNDS = {
+    "foia": {"s.12": "the cost of complying would exceed the appropriate limit",
+             "s.14": "the request was vexatious or repeated",
+             "s.14(1)": "the request was vexatious",
+             "s.14(2)": "the request repeated an earlier one"},
+    "foisa": {"s.12": "the cost of complying would exceed the prescribed amount",
+              "s.14": "the request was vexatious or repeated",
+              "s.14(1)": "the request was vexatious",
+              "s.14(2)": "the request repeated an earlier one"},
+}
+NOT_EXEMPTIONS = frozenset(section(c) for table in REFUSAL_GROUNDS.values() for c in table)
 # Grounds that say the information is not held: a letter says "you said you do not hold it".
 NOT_HELD = frozenset({"reg 12(4)(a)", "s.17"})
+
+
+def is_refusal_ground(code: str) -> bool:
+    """Whether a citation is a ground for refusing to comply (s.12 cost, s.14 vexatious or
+    repeated), not an exemption or exception: 's.12', 's.14(2)' yes; 's.43', 'reg 12(4)(b)'
+    no."""
+    return code.startswith("s.") and section(code) in NOT_EXEMPTIONS
+
+
+def refusal_words(code: str, kind: str) -> str:
+    """What the body said in refusing to comply on `code`, as a clause: 'the cost of complying
+    would exceed the appropriate limit'. FOISA's words for a Scottish item, FOIA's otherwise (a
+    FOIA section cited beside the EIR)."""
+    table = REFUSAL_GROUNDS.get(ITEM_REGIME.get(kind, kind), REFUSAL_GROUNDS["foia"])
+    return table.get(code) or table[section(code)]

@@ -10,6 +10,9 @@ response, an extension) or a request that follows from one. The rules, with sour
 - "Withheld ... citing" only for a question coded refused or partly answered with the
   exemptions (FOIA Part II, FOISA Part 2) or exceptions (EIR reg 12(4), 12(5), 13) the body
   cited; each named once, with its plain name.
+- A refusal on cost (FOIA, FOISA s.12) or as vexatious or repeated (s.14) is no exemption: the
+  body "refused to comply, saying that" the cost would exceed the limit, or the request was
+  vexatious or repeated; never "withheld", never "exemption".
 - A response after its deadline is a breach of FOIA s.10(1), EIR reg 5(2), FOISA s.10(1) or UK
   GDPR Art 12(3); the letter says by how many working (or, for a SAR, calendar) days.
 - A FOIA public interest extension (s.10(3)) past 20 further working days goes beyond what the
@@ -25,11 +28,11 @@ from typing import Any
 
 from konpfoi.law.clocks import Clock, clocks_for
 from konpfoi.law.correspondence import LAW_WORDS, Kind, LawWords, kind_of
-from konpfoi.law.exemptions import ABSOLUTE, NOT_EXEMPTIONS, NOT_HELD, section
+from konpfoi.law.exemptions import ABSOLUTE, NOT_HELD, is_refusal_ground, section
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendar, Calendars
 from konpfoi.ledger.model import Event, Item
-from konpfoi.letters.wording import cite, distinct_codes, join, when
+from konpfoi.letters.wording import cite, distinct_codes, join, refusals, when
 from konpfoi.tracking import facts as facts_mod
 from konpfoi.tracking.lifecycle import View, derive
 from konpfoi.workspace.words import count
@@ -192,14 +195,18 @@ def answer_lines(g: Grounds) -> list[str]:
     lines = []
     for n, a in sorted(g.answers.items()):
         every = distinct_codes(list(a.get("exemptions") or []))
-        codes = [c for c in every if c not in NOT_HELD]
         held = [c for c in every if c in NOT_HELD]  # EIR reg 12(4)(a), FOISA s.17: not held
+        grounds = [c for c in every if is_refusal_ground(c)]  # s.12, s.14: no exemption
+        codes = [c for c in every if c not in NOT_HELD and c not in grounds]
         cited = join([cite(c, regime) for c in codes])
         outcome = a.get("outcome")
         what = _cap(_question(g, n))
-        said = f"said you do not hold {'the rest' if codes else 'the information'}" + (
-            f" ({join([cite(c, regime) for c in held])})" if held else "")
-        if outcome == "not-held" or (outcome == "refused" and held and not codes):
+        said = f"said you do not hold {'the rest' if codes or grounds else 'the information'}" \
+            + (f" ({join([cite(c, regime) for c in held])})" if held else "")
+        if outcome in ("refused", "partly-answered") and grounds:
+            lines.append(_refusal_line(what, outcome, refusals(grounds, regime), cited,
+                                       said if held else ""))
+        elif outcome == "not-held" or (outcome == "refused" and held and not codes):
             lines.append(f"{what}: you {said}.")
         elif outcome == "refused":
             lines.append(f"{what}: you withheld the information, citing {cited}"
@@ -218,11 +225,31 @@ def answer_lines(g: Grounds) -> list[str]:
     return lines
 
 
+def _refusal_line(what: str, outcome: str, why: str, cited: str, said: str) -> str:
+    """A question refused (or partly answered) on cost or as vexatious or repeated: the body
+    refused to comply, which is not withholding under an exemption; any exemption cited
+    beside it is said as such."""
+    line = f"{what}: you " + ("refused to comply" if outcome == "refused" else
+                              "answered in part and refused to comply with the rest")
+    line += f", saying that {why}"
+    if cited:
+        line += f", and withheld {'the' if outcome == 'refused' else 'some'} information, " \
+                f"citing {cited}"
+    return line + (f", and {said}" if said else "") + "."
+
+
 def cited(g: Grounds) -> list[str]:
-    """Every exemption or exception relied on to withhold, once each (not-held grounds
-    apart)."""
+    """Every exemption or exception relied on to withhold, once each (not-held grounds and
+    refusals to comply apart)."""
     return distinct_codes([c for _, a in sorted(g.answers.items())
-                           for c in a.get("exemptions") or [] if c not in NOT_HELD])
+                           for c in a.get("exemptions") or []
+                           if c not in NOT_HELD and not is_refusal_ground(c)])
+
+
+def refused_on(g: Grounds) -> list[str]:
+    """Every ground for refusing to comply cited (s.12 cost, s.14 vexatious or repeated)."""
+    return distinct_codes([c for _, a in sorted(g.answers.items())
+                           for c in a.get("exemptions") or [] if is_refusal_ground(c)])
 
 
 def not_held(g: Grounds) -> bool:
@@ -247,17 +274,16 @@ def asks(g: Grounds) -> list[str]:
                    "in favour of disclosure (regulation 12(1)(b) and 12(2)): please set out how "
                    "you weighed it for each.")
     elif codes:
-        qualified = [c for c in codes if section(c) not in ABSOLUTE.get(regime, frozenset())
-                     and section(c) not in NOT_EXEMPTIONS]
+        qualified = [c for c in codes if section(c) not in ABSOLUTE.get(regime, frozenset())]
         if qualified:
             names = join([cite(c, regime) for c in qualified])
             out.append(f"Where you rely on {names}, which {'is' if len(qualified) == 1 else 'are'}"
                        " subject to the public interest test, please set out how you weighed "
                        "the public interest.")
-        if any(section(c) == "s.12" for c in codes):
-            advice = "section 15" if regime == "foisa" else "section 16"
-            out.append(f"Where you relied on the cost limit (section 12), please tell me how "
-                       f"the request could be narrowed to fall within it ({advice} of the Act).")
+    if regime != "eir" and any(section(c) == "s.12" for c in refused_on(g)):
+        advice = "section 15" if regime == "foisa" else "section 16"
+        out.append(f"Where you relied on the cost limit (section 12), please tell me how the "
+                   f"request could be narrowed to fall within it ({advice} of the Act).")
     if codes or any(a.get("outcome") == "partly-answered" for a in g.answers.values()):
         out.append("Please release any part of the information that can be released.")
     return out

@@ -1,5 +1,6 @@
-"""How a letter prints what it says: dates, exemptions by name, and lines wrapped for email
-without ever breaking a URL."""
+"""How a letter prints what it says: dates, exemptions by name, refusals to comply (cost,
+vexatious or repeated) in words true to them, and lines wrapped for email without ever breaking
+a URL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import functools
 import re
 
-from konpfoi.law.exemptions import plain_name, section
+from konpfoi.law.exemptions import plain_name, refusal_words, section
 
 WIDTH = 76  # a wrapped line is at most this long (unless one word is longer)
 LIMIT = 78  # lines up to this long are left as they are (RFC 5322 2.1.1 "SHOULD" 78)
@@ -75,9 +76,20 @@ def cite(code: str, regime: str) -> str:
     """'s.43(2)' -> 'section 43(2) (commercial interests)'; 'reg 12(5)(e)' -> 'regulation
     12(5)(e) (commercial confidentiality)'."""
     name = plain_name(code, regime)
-    written = code.replace("s.", "section ", 1) if code.startswith("s.") else \
+    return f"{written(code)} ({name})" if name else written(code)
+
+
+def written(code: str) -> str:
+    """'s.43(2)' -> 'section 43(2)'; 'reg 12(5)(e)' -> 'regulation 12(5)(e)'."""
+    return code.replace("s.", "section ", 1) if code.startswith("s.") else \
         code.replace("reg ", "regulation ", 1)
-    return f"{written} ({name})" if name else written
+
+
+def refusals(codes: list[str], regime: str) -> str:
+    """What the body said in refusing to comply, never as an exemption: ['s.12'] -> 'the cost
+    of complying would exceed the appropriate limit (section 12)'; several joined by 'and
+    that'."""
+    return " and that ".join(f"{refusal_words(c, regime)} ({written(c)})" for c in codes)
 
 
 def join(parts: list[str]) -> str:

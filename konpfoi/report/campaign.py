@@ -1,7 +1,8 @@
 """What a campaign found, as data the formats render: per request its due date, reply date and
 how late; one table of answers per question set; the exemptions cited, grouped by section
-with their plain names; and figures that follow from the ledger on the day, with the filters
-that chose the requests named."""
+with their plain names, and apart from them the refusals to comply on cost or as vexatious or
+repeated (s.12, s.14: not exemptions); and figures that follow from the ledger on the day,
+with the filters that chose the requests named."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from konpfoi.law.exemptions import plain_name, section
+from konpfoi.law.exemptions import is_refusal_ground, plain_name, section
 from konpfoi.law.regimes import DEFAULT_POLICY, Policy, calendar_regime
 from konpfoi.law.workdays import Calendars
 from konpfoi.ledger.model import OUTCOME_LABELS as MODEL_LABELS
@@ -160,11 +161,23 @@ class Report:
 
     @property
     def exemptions(self) -> list[Exemption]:
+        """The exemptions and exceptions cited, by section (refusals to comply apart)."""
+        return self._cited(grounds=False)
+
+    @property
+    def refusal_grounds(self) -> list[Exemption]:
+        """The refusals to comply cited (s.12 cost, s.14 vexatious or repeated), by section:
+        not exemptions, so never counted as one."""
+        return self._cited(grounds=True)
+
+    def _cited(self, grounds: bool) -> list[Exemption]:
         groups: dict[str, Exemption] = {}
         bodies: dict[str, set[str]] = {}
         for r in self.rows:
             for c in r.cells.values():
                 for code in dict.fromkeys(c.exemptions):
+                    if is_refusal_ground(code) != grounds:
+                        continue
                     key = section(code)
                     g = groups.setdefault(key, Exemption(key, plain_name(key, r.kind),
                                                          Counter(), 0, 0))
@@ -197,6 +210,9 @@ class Report:
             "exemptions": [{"section": g.section, "name": g.name, "bodies": g.bodies,
                             "times_cited": g.cells, "as_cited": dict(g.codes)}
                            for g in self.exemptions],
+            "refusal_grounds": [{"section": g.section, "name": g.name, "bodies": g.bodies,
+                                 "times_cited": g.cells, "as_cited": dict(g.codes)}
+                                for g in self.refusal_grounds],
             "question_sets": [{
                 "id": qs.id, "title": qs.title, "source": qs.source,
                 "questions": qs.questions, "items": [r.item for r in qs.rows],

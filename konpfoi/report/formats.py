@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from konpfoi.report.campaign import Report
+from konpfoi.report.campaign import Exemption, Report
 from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
 from konpfoi.workspace.words import count
 
@@ -36,12 +36,9 @@ def to_markdown(r: Report) -> str:
         lines.append("\nQuestions:\n")
         lines += [f"{q['number']}. **{esc(q['label'])}**: {esc(q['text'])}"
                   for q in qs.questions]
-    if r.exemptions:
-        lines += ["\n## Exemptions cited\n",
-                  "| Exemption | Bodies | Times cited | As cited |", "|---|---|---|---|"]
-        lines += [f"| {esc(g.label)} | {g.bodies} | {g.cells} | "
-                  + ", ".join(f"{c} ×{n}" for c, n in g.codes.most_common()) + " |"
-                  for g in r.exemptions]
+    lines += _cited("Exemptions cited", "Exemption", r.exemptions)
+    lines += _cited("Refusals to comply (cost, vexatious or repeated: not exemptions)",
+                    "Ground", r.refusal_grounds)
     if r.overdue:
         lines += ["\n## Overdue\n", "| Body | Due | Working days late |", "|---|---|---|"]
         lines += [f"| {esc(x.body)} ({x.item}) | {x.due} | {x.days_late} |" for x in r.overdue]
@@ -50,6 +47,16 @@ def to_markdown(r: Report) -> str:
         lines += ["\n## Awaiting a reply (not yet due)\n"]
         lines += [f"- {esc(x.body)} ({x.item}), due {x.due}" for x in waiting]
     return "\n".join(lines) + "\n"
+
+
+def _cited(title: str, column: str, groups: list[Exemption]) -> list[str]:
+    """A table of citations grouped by section: how many bodies and answers, as cited."""
+    if not groups:
+        return []
+    return [f"\n## {title}\n", f"| {column} | Bodies | Times cited | As cited |",
+            "|---|---|---|---|"] + [
+        f"| {g.label} | {g.bodies} | {g.cells} | "
+        + ", ".join(f"{c} ×{n}" for c, n in g.codes.most_common()) + " |" for g in groups]
 
 
 def _linked(item: str, url: str | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from konpfoi.report.campaign import OUTCOME_LABELS, QuestionSet, Report, Row
+from konpfoi.report.campaign import OUTCOME_LABELS, Exemption, QuestionSet, Report, Row
 from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
 
 COLOURS = {"answered": "#1b7f3b", "partly-answered": "#b26a00", "refused": "#b3261e",
@@ -214,7 +214,20 @@ def _asked(n: int) -> str:
 
 
 def _exemptions(r: Report) -> str:
-    groups = r.exemptions
+    """The exemptions and exceptions cited, then apart from them the refusals to comply."""
+    return _cited(
+        r.exemptions, "s-e", "Exemptions cited",
+        "Grouped by section of the Act (or regulation of the EIR). A body that says information "
+        "is not held is not withholding it, nor is one that refuses to comply on cost or as "
+        "vexatious or repeated: only exemptions and exceptions are counted here.",
+        "Exemptions and exceptions relied on to withhold information") + _cited(
+        r.refusal_grounds, "s-g", "Refusals to comply",
+        "Cost (section 12) and vexatious or repeated requests (section 14) are not exemptions: "
+        "under them a body declines to comply with a request at all.",
+        "Grounds relied on to refuse to comply")
+
+
+def _cited(groups: list[Exemption], anchor: str, title: str, note: str, caption: str) -> str:
     if not groups:
         return ""
     rows = "".join(
@@ -222,11 +235,9 @@ def _exemptions(r: Report) -> str:
         f"</span></th><td>{g.bodies}</td><td>{g.cells}</td><td>"
         + escape(", ".join(f"{c} ×{k}" for c, k in g.codes.most_common())) + "</td></tr>"
         for g in groups)
-    return ('<section aria-labelledby="s-e"><h2 id="s-e">Exemptions cited</h2>'
-            '<p class="note">Grouped by section of the Act (or regulation of the EIR). A body '
-            "that says information is not held is not withholding it: only exemptions and "
-            'exceptions are counted here.</p><div class="scroll"><table><caption>Exemptions '
-            'and exceptions relied on to withhold information</caption><thead><tr>'
+    return (f'<section aria-labelledby="{anchor}"><h2 id="{anchor}">{title}</h2>'
+            f'<p class="note">{note}</p><div class="scroll"><table><caption>{caption}'
+            '</caption><thead><tr>'
             '<th scope="col">Section</th><th scope="col">Bodies</th><th scope="col">Answers'
             '</th><th scope="col">As cited</th></tr></thead>'
             f"<tbody>{rows}</tbody></table></div></section>\n")
