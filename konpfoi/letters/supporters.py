@@ -121,9 +121,14 @@ def _their_mp(d: Directory, seats: dict[str, Body], row: dict[str, str],
     if mp is None:
         import difflib
 
-        close = difflib.get_close_matches(normalise(seat), list(seats), n=1, cutoff=0.6)
+        # A seat named in part ("Leeds Central", now "Leeds Central and Headingley") first,
+        # then one spelt nearly the same.
+        words = normalise(seat).split()
+        close = [k for k in seats if set(words) <= set(k.split())][:3] or \
+            difflib.get_close_matches(normalise(seat), list(seats), n=3, cutoff=0.6)
         raise InvalidInput(f"{where}: no MP for constituency {seat!r}",
-                           hint=f"did you mean {seats[close[0]].constituency}?" if close
+                           hint="did you mean " + " or ".join(seats[k].constituency or k
+                                                              for k in close) + "?" if close
                            else "check the spelling against konpfoi bodies search")
     return mp
 
