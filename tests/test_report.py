@@ -32,6 +32,11 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, Page
 from conftest import ROOT, on_day, with_group, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from konpfoi.report.campaign import Report, Row
+from konpfoi.report.words import summary_line
 
 pytestmark = [pytest.mark.usefixtures("frozen"), pytest.mark.backends()]
 
@@ -121,7 +126,7 @@ def test_one_table_per_question_set(run, campaign: Path) -> None:
 def test_markdown_cell_by_cell(run, campaign: Path) -> None:
     md = run("report", "--campaign", "fdp").stdout
     assert md.startswith("# fdp: what the bodies said\n")
-    assert "6 requests sent, 3 replies, 3 without a reply (1 overdue, 1 answered late)" in md
+    assert "6 requests sent: 3 answered (1 late), 3 without a reply (1 overdue)." in md
     assert ("On time: 50% (2 answered by the due date, of the 4 requests answered or past "
             "their due date; 1 not yet due is not counted). Median time to reply: 13 "
             "working days.") in md
@@ -264,3 +269,77 @@ def test_refusals_to_comply_are_not_counted_as_exemptions(run, campaign: Path) -
     assert "s.12" not in table and "s.14" not in table
     grounds = html.split('<h2 id="s-g">Refusals to comply</h2>', 1)[1].split("</section>")[0]
     assert "s.12<br>" in grounds and "s.14<br>" in grounds and "not exemptions" in grounds
+
+
+# Each state a request can be in on the day, as a report row holds it: (sent, replied,
+# timeliness).
+_STATES = {
+    "not sent": (False, False, "not sent"), "withdrawn unsent": (False, False, "withdrawn"),
+    "on time": (True, True, "on time"), "late": (True, True, "late"),
+    "answered, no deadline": (True, True, "no deadline"),
+    "dates conflict": (True, True, "dates conflict"), "overdue": (True, False, "overdue"),
+    "not yet due": (True, False, "not yet due"), "no deadline": (True, False, "no deadline"),
+    "undelivered": (True, False, "undelivered"), "closed": (True, False, "closed"),
+    "withdrawn": (True, False, "withdrawn"),
+}
+_SUMMARY = re.compile(
+    r"^As of 2026-11-23: (\d+) (requests?) sent: (\d+) answered(?: \((\d+|none) late\))?, "
+    r"(\d+) without a reply(?: \((\d+|none) overdue\))?(?:, (\d+) withdrawn or closed)?\.$")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(sorted(_STATES)), max_size=30))
+def test_the_summary_line_adds_up_over_any_ledger(states: list[str]) -> None:
+    """Whatever the requests' states, each figure sits beside what it counts and the parts
+    add up: answered + without a reply + withdrawn or closed = sent; late among the answered,
+    overdue among those without a reply."""
+    rows = [Row(f"K-{n:04d}", "icb:QKK", "NHS X", "icb", None, "s",
+                "2026-10-01" if _STATES[s][0] else None, "2026-10-29",
+                "2026-11-05" if _STATES[s][1] else None, None, _STATES[s][2], None, None)
+            for n, s in enumerate(states)]
+    r = Report("fdp", "2026-11-23", rows, [])
+    m = _SUMMARY.match(summary_line(r))
+    assert m, summary_line(r)
+    sent, noun, answered, late, without, overdue, ended = m.groups()
+    number = {None: 0, "none": 0}
+    n = [int(x) if x not in number else 0 for x in (sent, answered, late, without, overdue,
+                                                     ended)]
+    sent_n, answered_n, late_n, without_n, overdue_n, ended_n = n
+    sent_rows = [s for s in states if _STATES[s][0]]
+    assert sent_n == len(sent_rows) and noun == ("request" if sent_n == 1 else "requests")
+    assert answered_n == sum(_STATES[s][1] for s in sent_rows)
+    assert late_n == states.count("late") and overdue_n == states.count("overdue")
+    assert without_n == sum(s in ("overdue", "not yet due", "no deadline", "undelivered")
+                            for s in sent_rows)
+    assert ended_n == states.count("closed") + states.count("withdrawn")
+    assert answered_n + without_n + ended_n == sent_n
+    assert late_n <= answered_n and overdue_n <= without_n
+    assert (late is None) == (answered_n == 0) and (overdue is None) == (without_n == 0)
+    judged = sum(s in ("on time", "late", "overdue") for s in states)
+    assert r.on_time_note.startswith(
+        f"{states.count('on time')} answered by the due date, of the {judged} "
+        + ("request answered or past its due date" if judged == 1 else
+           "requests answered or past their due date"))
+
+
+def test_one_late_answer_and_three_overdue_say_which_is_which(run, me: Path, tmp_path) -> None:
+    """The reported case: 4 sent, 1 answered late, 3 overdue; the late answer is not among
+    those without a reply."""
+    with on_day("2026-09-30"):
+        run("batch", "--to", "icb:QKK", "--to", "icb:QWO", "--to", "icb:QF7", "--to",
+            "icb:QT6", "-q", "palantir-fdp", "--campaign", "fdp")
+    run("mark-sent", "--campaign", "fdp", "--date", "2026-10-01")
+    _reply(run, tmp_path, "K-0002", "Thu, 05 Nov 2026 10:00:00 +0000", "wyicb.foi@nhs.net")
+    md = run("report").stdout
+    line = "As of 2026-11-23: 4 requests sent: 1 answered (1 late), 3 without a reply (3 overdue)."
+    assert line in md and "On time: 0% (0 answered by the due date, of the 4 requests" in md
+    html = run("report", "--format", "html").stdout
+    assert line in html and "<strong>4</strong>requests sent" in html
+    assert "<strong>1</strong>reply<" in html
+    with on_day("2026-09-30"):
+        run("draft", "--to", "icb:QE1", "-q", "icb-patient-data", "--campaign", "solo")
+    run("mark-sent", "--campaign", "solo", "--date", "2026-10-01")
+    solo = run("report", "--campaign", "solo").stdout
+    assert ("4 requests sent" not in solo and "As of 2026-11-23: 1 request sent: 0 answered, "
+            "1 without a reply (1 overdue).") in solo
+    assert "of the 1 request answered or past its due date)" in solo

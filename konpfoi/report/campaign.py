@@ -21,7 +21,7 @@ from konpfoi.ledger.model import OUTCOME_LABELS as MODEL_LABELS
 from konpfoi.ledger.store import Ledger
 from konpfoi.tracking.lifecycle import DATES, derive
 from konpfoi.tracking.status import check_filters
-from konpfoi.workspace.words import count
+from konpfoi.workspace.words import count, plural
 
 # An answer's outcome as a report prints it; a question nobody coded is "not coded".
 OUTCOME_LABELS: dict[str | None, str] = {o: label for o, label in MODEL_LABELS.items()}
@@ -149,7 +149,7 @@ class Report:
         on_time = sum(r.timeliness == "on time" for r in judged)
         waiting = sum(r.timeliness == "not yet due" for r in self.rows)
         note = (f"{on_time} answered by the due date, of the {count(len(judged), 'request')} "
-                "answered or past their due date")
+                f"answered or past {plural('its', len(judged))} due date")
         if waiting:
             note += f"; {waiting} not yet due {'is' if waiting == 1 else 'are'} not counted"
         return note

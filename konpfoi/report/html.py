@@ -9,6 +9,7 @@ from html import escape
 
 from konpfoi.report.campaign import OUTCOME_LABELS, Exemption, QuestionSet, Report, Row
 from konpfoi.report.words import cell_text, days_late, heading, pct, summary_line
+from konpfoi.workspace.words import plural
 
 COLOURS = {"answered": "#1b7f3b", "partly-answered": "#b26a00", "refused": "#b3261e",
            "not-held": "#5c5f66", "clarification-sought": "#6a4fb3", None: "#c9ccd1"}
@@ -94,7 +95,8 @@ def to_html(r: Report, title: str | None = None, intro: str | None = None,
 
 def _summary(r: Report) -> str:
     cards = [
-        (len(r.sent), "requests sent"), (len(r.replied), "replies"),
+        (len(r.sent), f"{plural('request', len(r.sent))} sent"),
+        (len(r.replied), plural("reply", len(r.replied))),
         (len(r.not_replied), "without a reply"), (len(r.overdue), "overdue now"),
         (pct(r.on_time_rate), "answered on time"),
         ("-" if r.median_days is None else f"{r.median_days:g}", "median working days to reply"),

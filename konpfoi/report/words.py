@@ -33,10 +33,20 @@ def heading(r: Report) -> str:
 
 
 def summary_line(r: Report) -> str:
-    late = f", {len(r.late)} answered late" if r.late else ""
-    return (f"As of {r.today}: {count(len(r.sent), 'request')} sent, "
-            f"{count(len(r.replied), 'reply')}, {len(r.not_replied)} without a reply "
-            f"({len(r.overdue)} overdue{late}).")
+    """'4 requests sent: 1 answered (1 late), 3 without a reply (3 overdue)' — each figure
+    beside what it counts, and the parts add up to the requests sent."""
+    answered = [x for x in r.sent if x.replied]
+    said = [f"{len(answered)} answered" + (f" ({_none(len(r.late))} late)" if answered else ""),
+            f"{len(r.not_replied)} without a reply"
+            + (f" ({_none(len(r.overdue))} overdue)" if r.not_replied else "")]
+    ended = len(r.sent) - len(answered) - len(r.not_replied)  # withdrawn or closed unanswered
+    if ended:
+        said.append(f"{ended} withdrawn or closed")
+    return f"As of {r.today}: {count(len(r.sent), 'request')} sent: {', '.join(said)}."
+
+
+def _none(n: int) -> str:
+    return str(n) if n else "none"
 
 
 def days_late(x: Row) -> str:

@@ -20,6 +20,7 @@ from konpfoi.report.html import CSS, cell
 from konpfoi.report.publish.data import FILES
 from konpfoi.report.words import days_late, pct
 from konpfoi.tracking import register
+from konpfoi.workspace.words import plural
 
 SITE_CSS = CSS + """
 .skip { position: absolute; left: -999px; }
@@ -154,7 +155,8 @@ class Pages:
     def front(self, with_pages: set[str]) -> str:
         r = self.r
         paras = [p.strip() for p in (self.o.intro or "").split("\n\n") if p.strip()]
-        cards = [(len(r.sent), "requests sent"), (len(r.replied), "answered"),
+        cards = [(len(r.sent), f"{plural('request', len(r.sent))} sent"),
+                 (len(r.replied), "answered"),
                  (pct(r.on_time_rate), "answered on time"),
                  (len(r.refused), "refused, in whole or part"), (len(r.overdue), "overdue now")]
         items = "".join(f"<li><strong>{e(str(n))}</strong>{e(label)}</li>" for n, label in cards)

@@ -129,7 +129,7 @@ def _request(ledger: Ledger, row: campaign.Row, item: Item, evs: list[Event], ca
                 mail = incoming.parse(raw)
                 reply.text = red.reply_text(own_words(mail.text).strip(), page, mail.from_name)
             elif documents.is_document(a["name"], a["content_type"]):
-                ok, why = documents.verdict(a["name"], raw, red.private)
+                ok, why = documents.verdict(a["name"], raw, red.people)
                 if not ok and not (unchecked and why.startswith("its text")):
                     withheld.append((item.id, a["name"], why))
                     continue
