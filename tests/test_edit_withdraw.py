@@ -11,7 +11,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
-from conftest import on_day, use_server, write
+from conftest import on_day, use_server, with_group, write
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -103,6 +103,16 @@ def test_an_edit_left_as_it_was_records_nothing(run, drafted: Path, tmp_path,
 def test_an_edit_that_drops_the_reference_warns(run, drafted: Path, tmp_path) -> None:
     path = write(tmp_path / "new.txt", "Subject: FDP\n\nDear FOI team,\n\nDo you use it?\n")
     assert "reference is no longer in it" in run("edit", "K-0001", "--file", str(path)).stderr
+
+
+def test_an_edit_of_a_letter_that_never_had_a_reference_does_not_say_it_lost_one(
+        run, me: Path, tmp_path) -> None:
+    with_group(me)
+    run("draft", "--to", "mp:172", "--template", "mp-fdp")  # a group's letter: no reference
+    subject = run.json("show", "K-0001")["item"]["subject"]
+    assert "K-0001" not in subject
+    path = write(tmp_path / "new.txt", f"Subject: {subject}\n\nDear MP,\n\nPlease ask.\n")
+    assert "reference" not in run("edit", "K-0001", "--file", str(path)).stderr
 
 
 def test_withdraw_keeps_the_history(run, drafted: Path) -> None:

@@ -74,7 +74,8 @@ def edit(ledger: Ledger, item_id: str, drafts_dir: Path, editor: Callable[[str],
             raw, outgoing.text_copy(item.body_name, item.body_email or "", subject, new_text),
             drafts_dir, item.id)
     return Edited(replace(item, subject=subject, message_sha256=sha, content_hash=digest),
-                  event, eml, txt, _warnings(item, subject, new_text))
+                  event, eml, txt, _warnings(item, subject, new_text,
+                                             item.id in item.subject or item.id in text))
 
 
 def _gone(evs: list[Event]) -> Event | None:
@@ -129,11 +130,11 @@ def _date(msg: object) -> dt.datetime:
         return dt.datetime.now().astimezone()
 
 
-def _warnings(item: Item, subject: str, text: str) -> list[str]:
+def _warnings(item: Item, subject: str, text: str, had_reference: bool) -> list[str]:
     out = []
     if has_placeholder(subject + text):
         out.append(f"{item.id} still has placeholders: it cannot be sent until they are gone")
-    if item.id not in subject and item.id not in text:
+    if had_reference and item.id not in subject and item.id not in text:
         out.append(f"{item.id}'s reference is no longer in it: replies will be matched by "
                    "Message-ID and address only")
     return out
