@@ -136,6 +136,7 @@ def test_an_item_carries_its_whatdotheyknow_address(run, drafted: Path, tmp_path
     run("mark-sent", "K-0001", "--date", "2026-11-20")
     out = run.json("record", "K-0001", "--url", WDTK)
     assert out["kind"] == "linked" and out["url"] == WDTK
+    assert run.json("record", "K-0001", "--url", WDTK)["event"] == out["event"]  # no second
     assert run.json("show", "K-0001")["url"] == WDTK
     assert f"public page {WDTK}" in run("show", "K-0001").stdout
     assert {i["id"]: i["url"] for i in run.json("status")["items"]}["K-0001"] == WDTK

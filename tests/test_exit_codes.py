@@ -172,7 +172,7 @@ def readme_codes() -> dict[int, str]:
 
 def test_the_readme_table_is_konpfois_exit_codes() -> None:
     table = readme_codes()
-    assert set(table) == {int(c) for c in ExitCode} | {130}
+    assert set(table) == {int(c) for c in ExitCode} | {130, 141}
     assert "not found" in table[ExitCode.NOT_FOUND] and "ambiguous" in table[ExitCode.AMBIGUOUS]
 
 

@@ -115,3 +115,16 @@ def test_without_json_a_usage_error_is_clicks_own(run) -> None:
 def test_report_takes_json_too(run, me) -> None:
     err = json.loads(run("report", "--json", code=5).stderr)
     assert err["error"] == "invalid"
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGPIPE"), reason="no SIGPIPE here")
+def test_a_reader_that_stops_stops_konpfoi_as_any_unix_tool(me: Path) -> None:
+    """`konpfoi bodies list | head -1`: exit 141 (SIGPIPE), nothing on stderr, not the code of
+    a bug."""
+    proc = subprocess.Popen([sys.executable, "-m", "konpfoi", "bodies", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == -13 and err == b""  # killed by SIGPIPE: the shell says 141

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -103,8 +102,11 @@ register(app, "completion", completion.print_completion)
 
 def main() -> None:
     """Entry point for the `konpfoi` script."""
-    try:
-        app()
-    except BrokenPipeError:  # e.g. `konpfoi status | head`
-        sys.stderr.close()
-        sys.exit(0)
+    import signal
+
+    # `konpfoi status | head`: when the reader stops, konpfoi stops as any Unix tool does (exit
+    # 141), never with a traceback or the exit code of a bug. A ledger write is one
+    # transaction, so nothing is left half-done.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    app()

@@ -118,6 +118,10 @@ def record(ledger: Ledger, item_id: str, kind: str | None, *, today: dt.date,
         if kind not in _BEFORE_SENDING and not any(e.kind == "sent" for e in eff):
             raise Conflict(f"{item.id} has not been sent, so it cannot be {kind}",
                            hint=f"record the sending first: konpfoi mark-sent {item.id}")
+        if kind == "linked" and note is None:  # the same address again changes nothing
+            last = next((e for e in reversed(eff) if e.kind == "linked"), None)
+            if last is not None and last.data.get("url") == data["url"]:
+                return last
         if kind == "extension-claimed" and until and data["until"] < day:
             raise InvalidInput("--until is before the day the extension was claimed")
         return ledger.add_event(item.id, kind, day, note=note, data=data, voids=voids)
