@@ -111,7 +111,8 @@ def batch_campaign(
     for reason, targets in reasons.items():
         shown = ", ".join(targets[:6]) + (f" and {len(targets) - 6} more" if len(targets) > 6
                                           else "")
-        note(f"skipped {len(targets)}: {reason}: {shown}")
+        said = {k.reason for k in result.skipped if k.target in targets and not k.warning}
+        note(f"skipped {len(targets)}: {said.pop() if len(said) == 1 else reason}: {shown}")
     few = len(result.skipped) <= 6
     for k in result.skipped:
         if not k.warning and (k.reason.startswith("overlaps")

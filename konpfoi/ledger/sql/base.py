@@ -75,10 +75,12 @@ class SqlBase(Ledger):
         return {r[0] for r in self.db.execute("SELECT name FROM migrations").fetchall()}
 
     def _check_version(self, applied: set[str]) -> None:
-        if applied - migrations.KNOWN:
+        unknown = sorted(applied - migrations.KNOWN)
+        if unknown:
             raise Conflict(
-                f"{self.url} was written by a newer konpfoi (schema {len(applied)}, "
-                f"this konpfoi knows {migrations.SCHEMA_VERSION})",
+                f"{self.url} was written by a newer konpfoi (its schema has "
+                f"{', '.join(unknown)}, which this konpfoi, schema "
+                f"{migrations.SCHEMA_VERSION}, does not know)",
                 hint="upgrade konpfoi: pip install -U konpfoi")
 
     def _migrate(self) -> None:
