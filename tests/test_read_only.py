@@ -78,7 +78,7 @@ def _reads_work(run, tmp_path: Path) -> None:
 WRITES = [
     (["record", "K-0001", "acknowledged"], "konpfoi.db"),
     (["mark-sent", "K-0002"], "konpfoi.db"),
-    (["draft", "--to", "icb:QF7", "-q", "palantir-fdp"], "konpfoi.db"),
+    (["draft", "--to", "icb:QF7", "-q", "palantir-fdp"], "drafts cannot be written"),
     (["followup", "K-0001", "--kind", "chaser"], ""),
     (["code", "K-0001", "--q", "all=not-held"], "konpfoi.db"),
     (["init", "{ro}", "--name", "Someone Else"], "konpfoi.yaml"),
@@ -93,6 +93,7 @@ def _writes_say_read_only(run, ro: Path) -> None:
         out = run(*args, code=9)
         assert "this workspace is read-only" in out.stderr, (args, out.stderr)
         assert names in out.stderr and "restore" not in out.stderr, out.stderr
+        assert ".staging" not in out.stderr, out.stderr
         error = json.loads(run(*args, "--json", code=9).stderr)
         assert error["error"] == "storage" and error["read_only"] is True
 

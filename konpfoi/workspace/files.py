@@ -138,7 +138,10 @@ class Staged:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         _remove_abandoned(folder)
-        self.stage = tempfile.mkdtemp(dir=folder, prefix=f"{STAGING}{os.getpid()}-")
+        try:
+            self.stage = tempfile.mkdtemp(dir=folder, prefix=f"{STAGING}{os.getpid()}-")
+        except OSError as exc:  # said of the folder: the staging folder's name is ours alone
+            raise type(exc)(exc.errno, exc.strerror, os.fspath(folder)) from None
         self.names: list[str] = []
         self.placed: list[str] = []
         self._syncer = Syncer()
