@@ -97,7 +97,8 @@ def test_init_ledger_where_and_the_environment(run, home: Path, pg_url: str,
     monkeypatch.setenv("KONPFOI_LEDGER", str(home / "local.db"))
     where = run.json("where")
     assert where["ledger"] == str(home / "local.db") and where["ledger_from"] == "KONPFOI_LEDGER"
-    assert run.json("status")["items"] == []
+    # a file named by KONPFOI_LEDGER that is not there is refused, never started afresh
+    assert "no ledger at" in run("status", code=3).stderr and not (home / "local.db").exists()
 
 
 @pytest.mark.parametrize("url", [
