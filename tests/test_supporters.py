@@ -378,3 +378,16 @@ def test_replies_fetch_reads_supporters_copies_too(run, lobby: Path, dovecot,
     assert [(o["status"], o["item_id"]) for o in out["outcomes"]] == [
         ("sent", "K-0002")]
     assert run.json("show", "K-0002")["sent"] == "2026-11-11"
+
+
+def test_letters_without_a_postal_address_are_named(run, me: Path, tmp_path: Path) -> None:
+    with_group(me)
+    people = write(tmp_path / "people.csv", "name,email,constituency,address\n"
+                   "Ann Able,ann@example.org,Aldershot,\"1 Road, Aldershot GU11 1AA\"\n"
+                   "Bob Bee,bob@example.org,Leeds Central and Headingley,\n")
+    out = run("batch", "--supporters", str(people), "--template", "mp-fdp", "--campaign", "l")
+    said = " ".join(out.stderr.split())
+    assert "1 letter has no postal address (bob@example.org): most MPs answer only a " \
+           "constituent who gives one" in said and "ann@" not in said
+    again = run("batch", "--supporters", str(people), "--template", "mp-fdp", "--campaign", "l")
+    assert "postal address" not in again.stderr  # nothing drafted this time

@@ -22,6 +22,7 @@ from konpfoi.mail import outgoing
 from konpfoi.tracking import register
 from konpfoi.workspace.config import Config
 from konpfoi.workspace.files import sync_files
+from konpfoi.workspace.words import count, plural
 
 
 @dataclass
@@ -89,10 +90,25 @@ def run(*, ledger: Ledger, directory: Directory, templates: Templates, where: Wh
     out.similarity = campaigns.similarity(to_mps) if len(to_mps) > 1 else None
     personal = any(t.extra.get("personal") for t in plan.targets)
     for w in (campaigns.identical_warning(out.similarity, personal, supporters_csv is not None),
-              placeholder_warning(sender) if supporters_csv is None and out.drafts else None):
+              placeholder_warning(sender) if supporters_csv is None and out.drafts else None,
+              _no_address_warning(plan.targets, out.drafts) if supporters_csv else None):
         if w:
             out.warnings.append(w)
     return out
+
+
+def _no_address_warning(targets: list[drafting.Target], drafts: list[drafting.Draft]
+                        ) -> str | None:
+    """MPs answer their own constituents, and most ask for a postal address to know them."""
+    made = {(d.item.body_id, d.item.sender_email) for d in drafts}
+    bare = [t.sender.email for t in targets if t.sender is not None and not t.sender.address
+            and (t.body.id, t.sender.email) in made]
+    if not bare:
+        return None
+    shown = ", ".join(bare[:3]) + (f" and {len(bare) - 3} more" if len(bare) > 3 else "")
+    return (f"{count(len(bare), 'letter')} {plural('has', len(bare))} no postal address "
+            f"({shown}): most MPs answer only a constituent who gives one; add an address "
+            "column to the supporters file, or ask them to add theirs before they send")
 
 
 def _packs(ledger: Ledger, templates: Templates, where: Where, targets: list[drafting.Target],
