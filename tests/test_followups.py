@@ -155,10 +155,23 @@ def test_sending_a_review_request_starts_the_review_clock(run, story: Path, smtp
 
 def test_mark_sent_a_followup_by_hand(run, story: Path) -> None:
     run("followup", "K-0002", "--kind", "ico-complaint", "--reason", "ignored")
-    run("mark-sent", "K-0002", "--followup", "ico-complaint")
+    assert "cannot have been sent on 2026-01-05" in run(
+        "mark-sent", "K-0002", "--followup", "ico-complaint", "--date", "2026-01-05",
+        code=5).stderr
+    out = run("mark-sent", "K-0002", "--followup", "ico-complaint")
+    assert "days late" not in out.stderr  # sent the day it was written: its dates hold
     assert run.json("show", "K-0002")["state"] == "with regulator"
     assert "already recorded" in run("mark-sent", "K-0002", "--followup", "ico-complaint",
                                      code=7).stderr
+
+
+def test_a_followup_sent_by_hand_days_after_it_was_written_says_so(run, story: Path) -> None:
+    run("followup", "K-0002", "--kind", "ico-complaint", "--reason", "ignored")
+    written = run.json("show", "K-0002")["events"][-1]["date"]
+    with on_day("2027-01-12"):
+        out = run.json("mark-sent", "K-0002", "--followup", "ico-complaint")
+    assert out[0]["warning"] == (f"its ICO complaint was written for {written} and sent on "
+                                 f"2027-01-12: the days late it states were counted to {written}")
 
 
 def test_followup_needs_a_sent_item(run, me: Path) -> None:

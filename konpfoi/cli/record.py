@@ -47,7 +47,7 @@ def mark_sent(
                                    followup=followup)
     if as_json:
         emit_json([{"item": m.item.id, "sent": m.event.date if m.event else None,
-                    "skipped": m.skipped} for m in done])
+                    "skipped": m.skipped, "warning": m.warning} for m in done])
         return
     con = stdout()
     for m in done:
@@ -58,6 +58,8 @@ def mark_sent(
     for m in done:
         if m.skipped:
             warn(f"{m.item.id} skipped: {m.skipped}")
+        if m.warning:
+            warn(f"{m.item.id}: {m.warning}")
 
 
 def record_event(

@@ -131,6 +131,11 @@ class Followup:
     needs_reason: bool
     when: str  # when it becomes available, for people (the README's table)
 
+    @property
+    def name(self) -> str:
+        """As a sentence says it: 'internal review', 'ICO complaint', 'SIC application'."""
+        return self.key.replace("-", " ").replace("ico ", "ICO ").replace("sic ", "SIC ")
+
 
 FOLLOWUPS: dict[str, Followup] = {f.key: f for f in (
     Followup("chaser", "followup-chaser", "chased", "body", False,

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from konpfoi.errors import InvalidInput, KonpfoiError, NotFound
-from konpfoi.law.correspondence import SUPPORTER_PACK, kind_of, sent_event
+from konpfoi.law.correspondence import FOLLOWUPS, SUPPORTER_PACK, kind_of, sent_event
 from konpfoi.ledger.model import Claim, Event, Item, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.mail import delivery
@@ -187,8 +187,8 @@ def _why_not(item: Item, evs: list[Event], root: Path, retry: bool, named: bool
              ) -> Outgoing | str:
     sent = next((e for e in evs if e.kind == "sent"), None)
     if sent:
-        waiting = [f"its {k.replace('-', ' ')} is drafted: konpfoi send {item.id} --followup {k}"
-                   for k in waiting_followups(evs) if k != SUPPORTER_PACK.key]
+        waiting = [f"its {FOLLOWUPS[k].name} is drafted: konpfoi send {item.id} --followup {k}"
+                   for k in waiting_followups(evs) if k in FOLLOWUPS]
         return "; ".join([f"already sent on {sent.date}", *waiting])
     if pending_attempt(evs) and not (retry and named):
         return "unknown"

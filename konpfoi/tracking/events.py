@@ -149,6 +149,7 @@ class Marked:
     item: Item
     event: Event | None
     skipped: str | None = None
+    warning: str | None = None
 
 
 def mark_sent(ledger: Ledger, root: Path, *, item_ids: list[str] | None, campaign: str | None,
@@ -211,11 +212,21 @@ def _mark_followup(ledger: Ledger, item_ids: list[str], kind: str, day: str) -> 
             if draft and sent_after(evs, kind, draft):
                 raise Conflict(f"{item.id}: its {kind.replace('-', ' ')} is already recorded "
                                "as sent")
+            name = FOLLOWUPS[kind].name
+            if draft and day < draft.date:
+                raise InvalidInput(f"{item.id}: its {name} was drafted on {draft.date}: it "
+                                   f"cannot have been sent on {day}",
+                                   hint=f"give the day you sent it, {draft.date} or later")
+            # The letter's dates ("was due on ..., 6 working days ago") were counted for the
+            # day it was drafted: sent by hand on a later day, they no longer held.
+            stale = (f"its {name} was written for {draft.date} and sent on {day}: the days "
+                     f"late it states were counted to {draft.date}"
+                     if draft and day > draft.date else None)
             data: dict[str, Any] = {"followup": kind, "via": "own mail client"}
             if draft:
                 data["message_id"] = draft.data.get("message_id")
             out.append(Marked(item, ledger.add_event(item.id, FOLLOWUPS[kind].event, day,
-                                                     data=data)))
+                                                     data=data), warning=stale))
             ledger.drop_claim(item.id, kind)
     return out
 
