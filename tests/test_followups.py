@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -78,7 +79,8 @@ def test_chaser_cites_the_deadline_and_threads(run, story: Path) -> None:
     flat = " ".join(text.split())
     assert "On 1 October 2026 I made the request quoted below (our reference K-0002)." in flat
     assert "Section 10(1) of the Freedom of Information Act 2000 required you" in flat
-    assert "so by 29 October 2026. That date passed 17 working days ago" in flat
+    assert "so by 29 October 2026. The deadline of 29 October 2026 passed 17 working days " \
+        "ago" in flat
     # the request is quoted below: its date, reference and questions
     assert "My request of 1 October 2026 (our reference K-0002):" in text
     assert "> 1. Please confirm whether you are or are not utilising" in text
@@ -187,8 +189,8 @@ def test_a_refusal_on_cost_or_as_vexatious_is_no_exemption(run, story: Path, tmp
         "--q", "7=refused:s14(2),s43", "--q", "1=answered:yes")
     out = run.json("followup", "K-0001", "--kind", "internal-review", "--reason", "narrowable")
     text = _own_words(out["txt"])
-    assert "Question 4 (Overlapping systems): you refused to comply, saying that the cost of " \
-        "complying would exceed the appropriate limit (section 12)." in text
+    assert "Questions 4 and 5: you refused to comply, saying that the cost of complying would " \
+        "exceed the appropriate limit (section 12)." in text  # alike: said once
     assert "you refused to comply, saying that the request was vexatious or repeated " \
         "(section 14)." in text
     assert "you refused to comply, saying that the request repeated an earlier one (section " \
@@ -201,8 +203,13 @@ def test_a_refusal_on_cost_or_as_vexatious_is_no_exemption(run, story: Path, tmp
         "could be narrowed to fall within it (section 16 of the Act)." in text
     ico = run.json("followup", "K-0001", "--kind", "ico-complaint", "--reason", "narrowable")
     flat = _own_words(ico["txt"])
-    assert "you refused to comply, saying that the cost of complying would exceed the " \
-        "appropriate limit (section 12)." in flat and "citing section 12" not in flat
+    # to the ICO, which did none of it: the body is named, never "you"
+    assert "Questions 4 and 5: it refused to comply, saying that the cost of complying would " \
+        "exceed the appropriate limit (section 12)." in flat and "citing section 12" not in flat
+    assert "I ask the Commissioner to consider whether it advised me how the request could be " \
+        "narrowed" in flat
+    happened = flat.split("What happened", 1)[1].split("The public body", 1)[0]
+    assert not re.search(r"\b(you|your|You|Your)\b", happened), happened
     # FOISA's words for a Scottish body (s.12 'prescribed amount'; advice: section 15)
     eml = write(tmp_path / "s.eml", "From: a@lothian.scot.nhs.uk\nSubject: K-0003\n\nNo.\n")
     run("reply", "K-0003", "--file", str(eml))
@@ -211,7 +218,7 @@ def test_a_refusal_on_cost_or_as_vexatious_is_no_exemption(run, story: Path, tmp
     run("record", "K-0003", "review-outcome", "--date", "2026-11-20", "--outcome", "refused")
     sic = run.json("followup", "K-0003", "--kind", "sic-application", "--reason", "too broad")
     flat = _own_words(sic["txt"])
-    assert "you refused to comply, saying that the cost of complying would exceed the " \
+    assert "it refused to comply, saying that the cost of complying would exceed the " \
         "prescribed amount (section 12)." in flat
     assert "withheld" not in flat and "exemption" not in flat
 
@@ -220,3 +227,15 @@ def _own_words(path: str) -> str:
     """A letter's own words on one line, without the request quoted below it."""
     return " ".join(" ".join(line for line in Path(path).read_text().split("\n")
                              if not line.startswith(">")).split())
+
+
+def test_a_complaint_about_a_missing_review_before_40_working_days_warns(run, story) -> None:
+    run("code", "K-0001", "--q", "5=refused:s43")
+    run("record", "K-0001", "review-requested", "--date", "2026-11-02")
+    with on_day("2026-12-03"):  # the review was due 30 Nov (20 working days): overdue
+        early = run.json("followup", "K-0001", "--kind", "ico-complaint", "--reason", "none")
+    assert "40 working days to have passed since you asked for it (31 December 2026)" in \
+        " ".join(early["warnings"])
+    with on_day("2027-01-04"):
+        later = run.json("followup", "K-0001", "--kind", "ico-complaint", "--reason", "none")
+    assert not any("40 working days" in w for w in later["warnings"])

@@ -190,7 +190,7 @@ def test_the_chaser_quotes_the_request_and_the_extension(run, answered: Path) ->
     text = text_of(run.json("followup", "K-0002", "--kind", "chaser")["txt"])
     assert "On 20 October 2026 you extended the time to 12 November 2026 to consider the " \
         "public interest (section 10(3) of the Act)." in text
-    assert "That date passed 7 working days ago" in text
+    assert "The deadline of 12 November 2026 passed 7 working days ago" in text
     assert "My request of 1 October 2026 (our reference K-0002): > Dear Freedom of " \
         "Information Officer," in text
 

@@ -396,24 +396,29 @@ def bullets(text: str) -> dict[int, str]:
         elif out and not out[-1].endswith("\n"):
             out[-1] += "\n"
     found = {}
-    for b in (x.strip() for x in out):
+    for b in (" ".join(x.split()) for x in out):
         m = re.match(r"Question (\d+) \(", b)
         if m:
-            found[int(m.group(1))] = " ".join(b.split())
+            found[int(m.group(1))] = b
+        m = re.match(r"Questions ([\d, ]+ and \d+): (.*)", b)
+        if m:  # questions answered alike, said once: each as if on its own
+            for n in map(int, re.findall(r"\d+", m.group(1))):
+                found[n] = f"Question {n} ({QUESTIONS[n - 1]['label']}): {m.group(2)}"
     return found
 
 
-def check_refusals(c: Case, letter: followups.Letter) -> None:
+def check_refusals(c: Case, letter: followups.Letter, to_body: bool = True) -> None:
     """Each question's line: s.12/s.14 as a refusal to comply, in its own words; each exemption
-    as before ("withheld ..., citing" it, by name)."""
+    as before ("withheld ..., citing" it, by name). To a regulator, the body is "it"."""
     regime, lines = REGIME[c.kind], bullets(letter.text)
+    you, hold = ("you", "do not hold") if to_body else ("it", "does not hold")
     for n, a in c.answers.items():
         every = distinct_codes(a["exemptions"])
         grounds_ = [x for x in every if is_refusal_ground(x)]
         held = [x for x in every if x in NOT_HELD]
         codes = [x for x in every if x not in NOT_HELD and x not in grounds_]
         cites = join([cite(x, regime) for x in codes])
-        what = f"Question {n} ({QUESTIONS[n - 1]['label']}): you"
+        what = f"Question {n} ({QUESTIONS[n - 1]['label']}): {you}"
         line = lines.get(n, "")
         where = f"{c.kind} q{n} {a}: {line!r}"
         if a["outcome"] == "answered":
@@ -435,7 +440,7 @@ def check_refusals(c: Case, letter: followups.Letter) -> None:
             continue
         assert "refused to comply" not in line, where
         if a["outcome"] == "refused" and codes:  # exactly as before s.12/s.14 were told apart
-            said = f", and said you do not hold the rest ({join([cite(x, regime) for x in held])})"
+            said = f", and said {you} {hold} the rest ({join([cite(x, regime) for x in held])})"
             assert line == f"{what} withheld the information, citing {cites}" \
                 + (said if held else "") + ".", where
         elif a["outcome"] == "partly-answered" and codes:
@@ -466,5 +471,10 @@ def test_refusals_to_comply_are_never_exemptions(data, kind, start, review, offs
             continue
         drafted += 1
         check_letter(c, key, g.today, True, False, letter)
-        check_refusals(c, letter)
+        check_refusals(c, letter, to_body=key == "internal-review")
+        if key != "internal-review":  # to the regulator, which did none of it: never "you"
+            text = own_words(letter.text)
+            start = "What happened" if key == "ico-complaint" else "My name is"
+            said = text.split(start, 1)[1].split("Why ", 1)[0]
+            assert not re.search(r"\b[Yy]ou(r)?\b", said), said
     assert drafted, "no letter drafted: the test must reach letters"

@@ -144,7 +144,11 @@ def _ico_complaint(g: Grounds, late: bool) -> list[str]:
     if f.review_requested:
         _review_missing(g)
         _window(g, late, "6 weeks from the review outcome, or from when it was overdue (ICO)")
-        return _uncoded(g)
+        waited = g.cal.add(f.review_requested, 40)
+        early = [] if f.review_outcome or g.past(waited) else [
+            f"the ICO normally expects the review to be finished, or 40 working days to have "
+            f"passed since you asked for it ({when(waited)}): it may ask you to wait"]
+        return early + _uncoded(g)
     if not g.replied:
         if not g.past(g.due):
             raise _not_yet(g, "the response", g.due, "a complaint is available")

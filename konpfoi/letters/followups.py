@@ -13,7 +13,7 @@ or draft it again.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from email import message_from_bytes
 from email.policy import default
 from typing import Any
@@ -53,6 +53,8 @@ def compose(templates: Templates, g: Grounds, key: str, *, reason: str | None,
         raise InvalidInput(f"{a(_said(key))} needs your reasons",
                            hint='give --reason "..." (what you want reviewed, and why)')
     item = g.item
+    if f.to == "regulator":  # the regulator did none of it: the body is named, not "you"
+        g = replace(g, third=item.body_name)
     regulator = regulator_for(g.regime) if g.regime else None
     form = SAR_COMPLAINT_FORM if g.regime == "sar" else (regulator.form if regulator else "")
     context = {

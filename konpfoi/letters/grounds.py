@@ -54,6 +54,24 @@ class Grounds:
     extension: tuple[dt.date, dt.date | None] | None = None  # claimed on, until (as given)
     chased: bool = False  # a chaser or reminder was sent
     labels: dict[int, str] = field(default_factory=dict)
+    # The body by name when the letter goes to its regulator (the ICO, the Scottish
+    # Commissioner), who did none of what the body did; None: the letter speaks to the body.
+    third: str | None = None
+
+    def they(self, start: bool = False) -> str:
+        """The body as the letter speaks of it: "you" to the body itself; to a regulator, by
+        name at the start of a sentence and "it" inside one."""
+        if self.third is None:
+            return "You" if start else "you"
+        return self.third if start else "it"
+
+    @property
+    def do_not_hold(self) -> str:
+        return "do not hold" if self.third is None else "does not hold"
+
+    @property
+    def its(self) -> str:
+        return "your" if self.third is None else "its"
 
     @property
     def regime(self) -> str | None:
@@ -137,22 +155,23 @@ def extension_lines(g: Grounds) -> list[str]:
     law, due = g.law, g.due
     if g.regime == "foisa":
         tense = "was" if g.past(g.statutory_due) else "is"
-        return [f"On {when(claimed)} you said you needed more time, but the Act allows no "
+        return [f"On {when(claimed)} {g.they()} said {g.they()} needed more time, but the Act "
+                f"allows no "
                 f"extension: the deadline {tense} {when(g.statutory_due)} ({law.duty})."]
     if g.regime == "sar":
-        return [f"On {when(claimed)} you extended the time by two further months under "
+        return [f"On {when(claimed)} {g.they()} extended the time by two further months under "
                 f"Article 12(3) of the UK GDPR, to {when(due)}."]
     if g.regime == "eir":
         given = until or due
-        line = (f"On {when(claimed)} you extended the time under {law.extension}, for complex "
-                f"and voluminous information, to {when(given)}")
+        line = (f"On {when(claimed)} {g.they()} extended the time under {law.extension}, for "
+                f"complex and voluminous information, to {when(given)}")
         if until and due and until > due:
             tense = "was" if g.past(due) else "is"
             line += (f"; regulation 7(1) allows at most 40 working days from receipt, so the "
                      f"deadline {tense} {when(due)}")
         return [line + "."]
-    line = (f"On {when(claimed)} you extended the time to {when(due)} to consider the public "
-            f"interest ({law.extension} of the Act)")
+    line = (f"On {when(claimed)} {g.they()} extended the time to {when(due)} to consider the "
+            f"public interest ({law.extension} of the Act)")
     if g.statutory_due and due:
         further = g.cal.count(g.statutory_due, due)
         if further > 20:
@@ -160,8 +179,9 @@ def extension_lines(g: Grounds) -> list[str]:
                      f"{when(g.statutory_due)}, more than the 20 further working days the "
                      "ICO's guidance accepts save in exceptional cases")
         if g.statutory_due < claimed:
-            line += (f". You told me so after the deadline of {when(g.statutory_due)}, by which "
-                     "section 17(1) required your refusal notice")
+            line += (f". {g.they(True)} told me so after the deadline of "
+                     f"{when(g.statutory_due)}, by which section 17(1) required {g.its} refusal "
+                     "notice")
     return [line + "."]
 
 
@@ -171,10 +191,11 @@ def response_lines(g: Grounds) -> list[str]:
     lines = extension_lines(g)
     if g.replied:
         if due and g.replied > due:
-            lines.append(f"You responded on {when(g.replied)}, {g.late_by(due, g.replied)} "
+            lines.append(f"{g.they(True)} responded on {when(g.replied)}, "
+                         f"{g.late_by(due, g.replied)} "
                          f"after the deadline of {when(due)}: a breach of {law.duty}.")
         else:
-            lines.append(f"You responded on {when(g.replied)}.")
+            lines.append(f"{g.they(True)} responded on {when(g.replied)}.")
     elif g.past(due):
         assert due is not None
         lines.append(f"I have had no response, although one was due by {when(due)} under "
@@ -190,47 +211,63 @@ def _question(g: Grounds, n: int) -> str:
 
 
 def answer_lines(g: Grounds) -> list[str]:
-    """Per question, what the coding says the body did; or the reply's overall outcome."""
-    regime = g.regime or "foia"
-    lines = []
+    """Per question, what the coding says the body did; or the reply's overall outcome.
+    Questions answered alike are said together, each section named once."""
+    said_of: dict[str, list[int]] = {}
     for n, a in sorted(g.answers.items()):
-        every = distinct_codes(list(a.get("exemptions") or []))
-        held = [c for c in every if c in NOT_HELD]  # EIR reg 12(4)(a), FOISA s.17: not held
-        grounds = [c for c in every if is_refusal_ground(c)]  # s.12, s.14: no exemption
-        codes = [c for c in every if c not in NOT_HELD and c not in grounds]
-        cited = join([cite(c, regime) for c in codes])
-        outcome = a.get("outcome")
-        what = _cap(_question(g, n))
-        said = f"said you do not hold {'the rest' if codes or grounds else 'the information'}" \
-            + (f" ({join([cite(c, regime) for c in held])})" if held else "")
-        if outcome in ("refused", "partly-answered") and grounds:
-            lines.append(_refusal_line(what, outcome, refusals(grounds, regime), cited,
-                                       said if held else ""))
-        elif outcome == "not-held" or (outcome == "refused" and held and not codes):
-            lines.append(f"{what}: you {said}.")
-        elif outcome == "refused":
-            lines.append(f"{what}: you withheld the information, citing {cited}"
-                         + (f", and {said}" if held else "") + "." if codes
-                         else f"{what}: you refused to provide the information.")
-        elif outcome == "partly-answered":
-            lines.append(f"{what}: you answered in part and withheld the rest, citing {cited}."
-                         if codes else f"{what}: you answered in part and {said}." if held
-                         else f"{what}: you answered only in part.")
+        line = _answer(g, a)
+        if line:
+            said_of.setdefault(line, []).append(n)
+    lines = [f"{_questions(g, ns)}: {line}" for line, ns in said_of.items()]
     if not g.answers and g.replied:
-        overall = {"not-held": "You said you do not hold the information I asked for.",
-                   "refused": "You refused my request.",
-                   "partly-answered": "You answered my request only in part."}
+        they, hold = g.they(True), g.do_not_hold
+        overall = {"not-held": f"{they} said {g.they()} {hold} the information I asked for.",
+                   "refused": f"{they} refused my request.",
+                   "partly-answered": f"{they} answered my request only in part."}
         if g.facts.outcome in overall:
             lines.append(overall[g.facts.outcome])
     return lines
 
 
-def _refusal_line(what: str, outcome: str, why: str, cited: str, said: str) -> str:
+def _questions(g: Grounds, numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return _cap(_question(g, numbers[0]))
+    return "Questions " + join([str(n) for n in numbers])
+
+
+def _answer(g: Grounds, a: dict[str, Any]) -> str | None:
+    """What the body did with one question, after "Question N: "; None if it answered."""
+    regime, they = g.regime or "foia", g.they()
+    every = distinct_codes(list(a.get("exemptions") or []))
+    held = [c for c in every if c in NOT_HELD]  # EIR reg 12(4)(a), FOISA s.17: not held
+    grounds = [c for c in every if is_refusal_ground(c)]  # s.12, s.14: no exemption
+    codes = [c for c in every if c not in NOT_HELD and c not in grounds]
+    cited = join([cite(c, regime) for c in codes])
+    outcome = a.get("outcome")
+    said = (f"said {they} {g.do_not_hold} {'the rest' if codes or grounds else 'the information'}"
+            + (f" ({join([cite(c, regime) for c in held])})" if held else ""))
+    if outcome in ("refused", "partly-answered") and grounds:
+        return _refusal_line(they, outcome, refusals(grounds, regime), cited,
+                             said if held else "")
+    if outcome == "not-held" or (outcome == "refused" and held and not codes):
+        return f"{they} {said}."
+    if outcome == "refused":
+        return (f"{they} withheld the information, citing {cited}"
+                + (f", and {said}" if held else "") + "." if codes
+                else f"{they} refused to provide the information.")
+    if outcome == "partly-answered":
+        return (f"{they} answered in part and withheld the rest, citing {cited}." if codes
+                else f"{they} answered in part and {said}." if held
+                else f"{they} answered only in part.")
+    return None
+
+
+def _refusal_line(they: str, outcome: str, why: str, cited: str, said: str) -> str:
     """A question refused (or partly answered) on cost or as vexatious or repeated: the body
     refused to comply, which is not withholding under an exemption; any exemption cited
     beside it is said as such."""
-    line = f"{what}: you " + ("refused to comply" if outcome == "refused" else
-                              "answered in part and refused to comply with the rest")
+    line = f"{they} " + ("refused to comply" if outcome == "refused" else
+                         "answered in part and refused to comply with the rest")
     line += f", saying that {why}"
     if cited:
         line += f", and withheld {'the' if outcome == 'refused' else 'some'} information, " \
@@ -260,32 +297,44 @@ def not_held(g: Grounds) -> bool:
 
 
 def asks(g: Grounds) -> list[str]:
-    """What to ask for, given what the body did."""
-    regime, law = g.regime or "foia", g.law
+    """What to ask for, given what the body did: of the body itself, or (to its regulator)
+    what the requester asks the Commissioner to decide."""
+    regime, law, to_body = g.regime or "foia", g.law, g.third is None
     out = []
     if not_held(g):
         where = law.not_held + (" of the Act" if law.unit == "section" else "")
         out.append("Where you said you do not hold the information, please tell me what "
                    "searches you made to establish that: which records, where, and for which "
-                   f"terms ({where}).")
+                   f"terms ({where})." if to_body else
+                   "Where it said it does not hold the information, I ask the Commissioner to "
+                   f"establish what searches it made to establish that ({where}).")
     codes = cited(g)
+    weigh = "please set out how you weighed" if to_body else \
+        "I ask the Commissioner to decide whether it weighed"
     if regime == "eir" and codes:
         out.append("Every exception is subject to the public interest test, with a presumption "
-                   "in favour of disclosure (regulation 12(1)(b) and 12(2)): please set out how "
-                   "you weighed it for each.")
+                   "in favour of disclosure (regulation 12(1)(b) and 12(2)): "
+                   f"{weigh} it {'for each' if to_body else 'properly for each'}.")
     elif codes:
         qualified = [c for c in codes if section(c) not in ABSOLUTE.get(regime, frozenset())]
         if qualified:
             names = join([cite(c, regime) for c in qualified])
-            out.append(f"Where you rely on {names}, which {'is' if len(qualified) == 1 else 'are'}"
-                       " subject to the public interest test, please set out how you weighed "
-                       "the public interest.")
+            out.append(f"Where {g.they()} {'rely' if to_body else 'relies'} on {names}, which "
+                       f"{'is' if len(qualified) == 1 else 'are'} subject to the public "
+                       f"interest test, {weigh} the public interest"
+                       + ("." if to_body else " properly."))
     if regime != "eir" and any(section(c) == "s.12" for c in refused_on(g)):
         advice = "section 15" if regime == "foisa" else "section 16"
-        out.append(f"Where you relied on the cost limit (section 12), please tell me how the "
-                   f"request could be narrowed to fall within it ({advice} of the Act).")
+        out.append("Where you relied on the cost limit (section 12), please tell me how the "
+                   f"request could be narrowed to fall within it ({advice} of the Act)."
+                   if to_body else
+                   "Where it relied on the cost limit (section 12), I ask the Commissioner to "
+                   "consider whether it advised me how the request could be narrowed to fall "
+                   f"within it ({advice} of the Act).")
     if codes or any(a.get("outcome") == "partly-answered" for a in g.answers.values()):
-        out.append("Please release any part of the information that can be released.")
+        out.append("Please release any part of the information that can be released."
+                   if to_body else "I ask the Commissioner to require the release of any "
+                   "part of the information that can be released.")
     return out
 
 
@@ -299,7 +348,8 @@ def review_lines(g: Grounds) -> list[str]:
     review_due = clock.due if clock else None
     lines = [f"I asked for {law.review} on {when(f.review_requested)}."]
     if f.review_outcome is not None:
-        line = f"Your review outcome came on {when(f.review_outcome)}"
+        line = ("Your" if g.third is None else "The") + \
+            f" review outcome came on {when(f.review_outcome)}"
         if review_due and f.review_outcome > review_due:
             line += (f", {g.late_by(review_due, f.review_outcome)} after it was due by "
                      f"{when(review_due)}")
@@ -324,8 +374,8 @@ def chaser_lines(g: Grounds) -> list[str]:
              f"{when(g.statutory_due)}."]
     lines += extension_lines(g)
     if g.due:
-        lines.append(f"That date passed {g.late_by(g.due, g.today)} ago, and I have not "
-                     "received a response.")
+        lines.append(f"The deadline of {when(g.due)} passed {g.late_by(g.due, g.today)} ago, "
+                     "and I have not received a response.")
     return lines
 
 
