@@ -327,6 +327,8 @@ def test_a_subject_access_request_goes_to_the_dpo_first(run, me: Path) -> None:
     with on_day("2026-09-30"):
         [foi] = run.json("draft", "--to", "trust:RJ1", "--template", "sar-request")
     assert foi["kind"] == "sar" and foi["to"] == "gstt.foi@nhs.net"  # no DPO known: FOI
+    assert "trust:RJ1 has no Data Protection Officer address in the directory: the subject " \
+        "access request goes to its FOI address (gstt.foi@nhs.net)" in foi["warnings"][0]
     write(me / "bodies.yaml", """\
 bodies:
   - id: trust:RJ1
@@ -335,6 +337,7 @@ bodies:
     with on_day("2026-09-30"):
         [dpo] = run.json("draft", "--to", "trust:RJ1", "--template", "sar-request")
     assert dpo["to"] == "dpo@gstt.example" and dpo["kind_name"] == "subject access request"
+    assert not dpo["warnings"]
     text = text_of(dpo["txt"])
     assert "Under Article 15 of the UK General Data Protection Regulation" in text
     assert "within one month of receiving this request, as Article 12(3) requires" in text

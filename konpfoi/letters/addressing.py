@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from konpfoi.directory.bodies import Body
-from konpfoi.directory.routes import route
+from konpfoi.directory.routes import route, set_command
 from konpfoi.errors import InvalidInput
 from konpfoi.law.correspondence import kind_of
 from konpfoi.workspace.config import EMAIL_PLACEHOLDER, NAME_PLACEHOLDER, Config
@@ -57,6 +57,17 @@ def recipient(body: Body, kind: str) -> str:
     A letter to a board never goes to the FOI inbox."""
     roles = kind_of(kind).roles
     return str(route(body, roles[0], roles[1:], what=_WHAT.get(kind, "email")).email)
+
+
+def fallback_warning(body: Body, kind: str) -> list[str]:
+    """A subject access request goes to the DPO; to the FOI inbox only when the directory knows
+    no DPO address, and then the user is told (it will need passing on)."""
+    own = body.contact(kind_of(kind).roles[0])
+    if kind != "sar" or (own is not None and own.email):
+        return []
+    return [f"{body.id} has no Data Protection Officer address in the directory: the subject "
+            f"access request goes to its FOI address ({recipient(body, kind)}); if you find the "
+            f"DPO's, {set_command(body.id, 'dpo')}"]
 
 
 def signer(kind: str, config: Config, own: Sender, supporter: Sender | None) -> Sender:

@@ -23,7 +23,7 @@ from konpfoi.law.workdays import Calendar
 from konpfoi.ledger.model import Item, new_uid, now_utc
 from konpfoi.ledger.store import Ledger
 from konpfoi.letters import overlaps
-from konpfoi.letters.addressing import Sender, recipient, signer
+from konpfoi.letters.addressing import Sender, fallback_warning, recipient, signer
 from konpfoi.letters.questions import QuestionSet
 from konpfoi.letters.templates import Templates
 from konpfoi.letters.wording import wrap
@@ -165,7 +165,7 @@ def draft(*, ledger: Ledger, templates: Templates, drafts_dir: Path, targets: li
                 d = _one(ledger, templates, staged, where, ids[n], t, kinds[n],
                          signer(kinds[n][1], config, sender, t.sender), qs, campaign, subject,
                          now, config, facts)
-                d.warnings = warned.get(n, [])
+                d.warnings = warned.get(n, []) + fallback_warning(t.body, kinds[n][1])
                 if kinds[n][0] not in asks:
                     asks[kinds[n][0]] = asks_register(templates, kinds[n][0])
                 d.unknown_fdp = asks[kinds[n][0]] and not facts["fdp"]["known"]
