@@ -70,6 +70,11 @@ def test_each_reminder_is_in_the_signer_s_name_with_no_statute(run, letters: Pat
     mp = run.json("followup", "K-0001", "--kind", "reminder")
     text = Path(mp["txt"]).read_text()
     assert "On behalf of Lambeth KONP, I wrote to you on 2 October 2026" in " ".join(text.split())
+    # signed as the first letter was: for the group, with its address, email and website
+    sign_off = text.split("Yours sincerely,\n\n", 1)[1].split("\n\n", 1)[0]
+    first = (letters / "drafts" / "K-0001.txt").read_text()
+    assert sign_off.strip() == first.split("Yours sincerely,\n\n", 1)[1].split("\n\n", 1)[0].strip()
+    assert "On behalf of Lambeth KONP\nlambeth@konp.example" in sign_off
     msg = message_from_bytes(Path(mp["eml"]).read_bytes(), policy=default)
     assert msg["From"].addresses[0].addr_spec == "jo@example.org"
     supporter = run.json("followup", "K-0002", "--kind", "reminder")
@@ -82,6 +87,7 @@ def test_each_reminder_is_in_the_signer_s_name_with_no_statute(run, letters: Pat
     assert "Jo Campaigner" not in body
     board = run.json("followup", "K-0003", "--kind", "reminder")
     assert board["to"] == "board@gstt.example"
+    assert "Yours sincerely" in Path(board["txt"]).read_text()  # 'Dear <name>': an old 'email'
     for out in (mp, supporter, board):
         own = "\n".join(line for line in Path(out["txt"]).read_text().split("\n")
                         if not line.startswith(">"))
