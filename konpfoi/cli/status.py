@@ -123,7 +123,7 @@ def _status_table(report: Report, limit: int) -> None:
         return
     table = Table(title=head, header_style="bold", title_justify="left")
     for col, kw in (("id", {"no_wrap": True}), ("body", {"ratio": 3}),
-                    ("campaign", {"ratio": 2}), ("sent", {"no_wrap": True}),
+                    ("about", {"ratio": 2}), ("sent", {"no_wrap": True}),
                     ("due", {"no_wrap": True}), ("left", {"justify": "right"}),
                     ("state", {"ratio": 2}), ("next", {"ratio": 3})):
         table.add_column(col, overflow="fold", **kw)
@@ -134,7 +134,7 @@ def _status_table(report: Report, limit: int) -> None:
             left = f"[red]{left}[/]"
         state = f"[red]{v.state}[/]" if v.overdue else v.state
         table.add_row(r.item.id, escape(short_body(r.item.body_name)),
-                      escape(r.item.campaign or r.item.subject),
+                      escape(r.item.campaign or r.item.subject),  # the campaign, else the subject
                       f"{v.sent:%d %b %y}" if v.sent else "", f"{v.due:%d %b %y}" if v.due else "",
                       left, state, escape(v.next_action.split(" (konpfoi")[0].split(";")[0]))
     con.print(table)
