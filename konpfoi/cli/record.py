@@ -47,7 +47,8 @@ def mark_sent(
                                    followup=followup)
     if as_json:
         emit_json([{"item": m.item.id, "sent": m.event.date if m.event else None,
-                    "skipped": m.skipped, "warning": m.warning} for m in done])
+                    "skipped": m.skipped, **({"warning": m.warning} if m.warning else {})}
+                   for m in done])
         return
     con = stdout()
     for m in done:
