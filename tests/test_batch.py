@@ -237,3 +237,10 @@ def test_a_batch_killed_while_writing_leaves_nothing_half_written(run, me: Path,
     assert names == sorted([f"{i}.{ext}" for i in out["drafted"] for ext in ("eml", "txt")]
                            + [Path(out["mbox"]).name])  # the dead batch's folder is gone
     assert {oct(p.stat().st_mode & 0o777) for p in drafts.iterdir()} == {"0o600"}
+
+
+def test_bodies_skipped_for_one_reason_are_told_it_whole(run, me) -> None:
+    out = run("batch", "--to", "mp:*", "-q", "palantir-fdp", "--campaign", "wrong")
+    said = " ".join(out.stderr.split())
+    assert "Nothing new to draft." in out.stdout
+    assert "skipped 650: not for this body (an MP is not a public authority under FOIA" in said

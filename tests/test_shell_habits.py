@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_report_takes_json_too(run, me) -> None:
     assert err["error"] == "invalid"
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGPIPE"), reason="no SIGPIPE here")
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 def test_a_reader_that_stops_stops_konpfoi_as_any_unix_tool(me: Path) -> None:
     """`konpfoi bodies list | head -1`: exit 141 (SIGPIPE), nothing on stderr, not the code of
     a bug."""

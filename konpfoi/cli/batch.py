@@ -102,16 +102,18 @@ def batch_campaign(
     if result.unknown_fdp:
         note(f"{len(result.unknown_fdp)} letters make no claim about the FDP: the register "
              "does not know whether their body uses it (konpfoi facts list)")
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[str, list[tuple[str, str]]] = {}  # reason in short -> (target, in full)
     for k in result.skipped:
         if k.warning:  # a mistake in the input (a supporter listed twice): each one shown
             warn(f"skipped {k.target}: {k.reason}")
             continue
-        reasons.setdefault(k.reason.split(" (")[0].split(":")[0], []).append(k.target)
-    for reason, targets in reasons.items():
+        reasons.setdefault(k.reason.split(" (")[0].split(":")[0], []).append(
+            (k.target, k.reason))
+    for reason, skipped in reasons.items():
+        targets = [t for t, _ in skipped]
         shown = ", ".join(targets[:6]) + (f" and {len(targets) - 6} more" if len(targets) > 6
                                           else "")
-        said = {k.reason for k in result.skipped if k.target in targets and not k.warning}
+        said = {full for _, full in skipped}  # one reason for all: said whole
         note(f"skipped {len(targets)}: {said.pop() if len(said) == 1 else reason}: {shown}")
     few = len(result.skipped) <= 6
     for k in result.skipped:
